@@ -1,0 +1,26 @@
+"""lrplot: evaluate, compare, draw and export learning-rate schedules.
+
+>>> import lrplot
+>>> lrplot.evaluate("exponential", steps=3, decay_rate=0.5).tolist()
+[0.1, 0.05, 0.025]
+"""
+
+from __future__ import annotations
+
+from lrplot.api import curve, evaluate, list_schedules
+from lrplot.errors import ParamError, UsageError
+from lrplot.registry import SCHEDULES, Param, Schedule, register
+
+__all__ = [
+    "SCHEDULES",
+    "Param",
+    "ParamError",
+    "Schedule",
+    "UsageError",
+    "curve",
+    "evaluate",
+    "list_schedules",
+    "register",
+]
+
+__version__ = "1.0.0"

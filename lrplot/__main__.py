@@ -1,0 +1,3 @@
+from lrplot.cli import entry_point
+
+entry_point()

@@ -1,0 +1,45 @@
+"""The Python API: the same schedules the CLI uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lrplot.errors import ParamError, UsageError
+from lrplot.registry import MAX_STEPS, Bound, Schedule, all_schedules, bind
+
+
+def _check_steps(steps: Any) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise ParamError("steps", steps, f"an integer from 1 to {MAX_STEPS}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ParamError("steps", steps, f"an integer from 1 to {MAX_STEPS}")
+    return int(steps)
+
+
+def curve(name: str, steps: int = 100, **params: Any) -> Bound:
+    """Bind schedule ``name`` to ``params`` for a run of ``steps`` steps.
+
+    The result is callable on any ascending array of steps, so long runs can be
+    evaluated in chunks.
+    """
+    return bind(name, params, _check_steps(steps))
+
+
+def evaluate(name: str, steps: int = 100, **params: Any) -> np.ndarray:
+    """Learning rate at steps 0, 1, ..., steps - 1 as a float64 array.
+
+    >>> evaluate("piecewise", steps=4, boundaries=[2], values=[1.0, 0.5]).tolist()
+    [1.0, 1.0, 0.5, 0.5]
+    """
+    bound = curve(name, steps, **params)
+    return bound(np.arange(steps, dtype=np.float64))
+
+
+def list_schedules() -> dict[str, Schedule]:
+    """The registry: every schedule by name, with its parameters and docs."""
+    return all_schedules()
+
+
+__all__ = ["curve", "evaluate", "list_schedules"]

@@ -1,0 +1,263 @@
+"""The command line: a chained Click group generated from the registry.
+
+``lrplot [FIGURE OPTIONS] SCHEDULE [OPTIONS] [SCHEDULE [OPTIONS] ...]`` — each
+schedule subcommand returns a curve request; the result callback binds them
+all and renders once, so an error in curve 2 writes nothing.
+
+Every user error is one line on stderr and exit status 2; an internal error is
+one line plus "please report" and exit status 1 (traceback with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from lrplot import __version__
+from lrplot.errors import UsageError
+from lrplot.options import FIGURE_OPTIONS, FigureOption, convert_figure_option
+from lrplot.plan import CurveRequest
+from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
+
+METAVARS = {
+    "float": "FLOAT",
+    "int": "INT",
+    "steps": "STEPS",
+    "floats": "FLOATS",
+    "steps-list": "STEPS,...",
+    "text": "TEXT",
+    "size": "WxH",
+    "paths": "PATH",
+}
+
+# Schedules that cannot be written on a command line (their parameters are curves).
+YAML_ONLY = ("sequence",)
+
+
+class ListRequest:
+    """Returned by `lrplot list` inside the chain."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+
+
+def _schedule_option(param: Param) -> click.Option:
+    help_text = f"{param.help} [default: {param.default_text()}]"
+    if param.kind == "bool":
+        flag = param.option
+        return click.Option(
+            [f"{flag}/--no-{flag[2:]}", param.name], default=None, help=help_text
+        )
+    if param.kind == "choice":
+        metavar = "[" + "|".join(param.choices) + "]"
+    else:
+        metavar = METAVARS[param.kind]
+    return click.Option([param.option, param.name], metavar=metavar, default=None, help=help_text)
+
+
+def _schedule_command(schedule: Schedule) -> click.Command:
+    options = [_schedule_option(p) for p in schedule.all_params]
+    options.append(click.Option(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
+    options.append(click.Option(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
+
+    def callback(label: str | None, color: str | None, **values: Any) -> CurveRequest:
+        given = {name: value for name, value in values.items() if value is not None}
+        return CurveRequest(schedule.name, given, label=label, color=color)
+
+    doc = f"{schedule.summary}.\n\n\b\n{schedule.formula}"
+    if schedule.matches:
+        doc += f"\n\nExact match: {schedule.matches}."
+    return click.Command(
+        schedule.name,
+        params=options,
+        callback=callback,
+        help=doc,
+        short_help=schedule.summary,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+def _figure_option(option: FigureOption) -> click.Option:
+    help_text = option.help
+    if option.default not in (None, (), False):
+        shown = "x".join(f"{v:g}" for v in option.default) if option.kind == "size" else option.default
+        help_text += f" [default: {shown}]"
+    if option.kind == "bool":
+        return click.Option([option.option, option.name], is_flag=True, default=None, help=help_text)
+    if option.kind == "paths":
+        return click.Option(["-o", option.option, option.name], multiple=True, metavar="PATH", help=help_text + " (repeatable)")
+    return click.Option([option.option, option.name], metavar=METAVARS.get(option.kind, "INT"), default=None, help=help_text)
+
+
+class LrplotGroup(click.Group):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "list":
+            return LIST_COMMAND
+        schedules = all_schedules()
+        if cmd_name in schedules and cmd_name not in YAML_ONLY:
+            return _schedule_command(schedules[cmd_name])
+        return None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in all_schedules() if name not in YAML_ONLY] + ["list"]
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        command = self.get_command(ctx, name)
+        if command is None:
+            if name.startswith("-"):
+                raise click.NoSuchOption(name, ctx=ctx)
+            if name in YAML_ONLY:
+                raise UsageError(f"schedule {name!r} takes a list of curves: write it in a YAML config (--config)")
+            names = self.list_commands(ctx)
+            raise UsageError(
+                f"unknown schedule {name!r}{did_you_mean(name, names)}; run `lrplot list` to see them all"
+            )
+        return command.name, command, args[1:]
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
+        argv = list(sys.argv[1:] if args is None else args)
+        code = run_safely(lambda: super(LrplotGroup, self).main(argv, prog_name or "lrplot", complete_var, standalone_mode=False, **extra), debug="--debug" in argv)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def run_safely(call: Any, debug: bool) -> int:
+    """Run the CLI; turn every error into one line on stderr and an exit status."""
+    try:
+        result = call()
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except click.exceptions.Abort:
+        click.echo("lrplot: aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("lrplot: interrupted", err=True)
+        return 130
+    except click.ClickException as error:
+        click.echo(f"lrplot: error: {_one_line(_click_message(error))}", err=True)
+        return 2 if isinstance(error, click.UsageError) else error.exit_code
+    except UsageError as error:
+        click.echo(f"lrplot: error: {_one_line(str(error))}", err=True)
+        return 2
+    except BrokenPipeError:
+        # `lrplot -o - ... | head`: the reader left; not an error worth a line.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as error:  # a bug: say so briefly, traceback only on request
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"lrplot: internal error: {type(error).__name__}: {_one_line(str(error))} "
+            "(please report this at the project's issue tracker; rerun with --debug for the traceback)",
+            err=True,
+        )
+        return 1
+
+
+def _click_message(error: click.ClickException) -> str:
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if context is not None and context.parent is not None and context.command.name:
+        message = f"{context.command.name}: {message}"
+    return message
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _figure_options(function: Any) -> Any:
+    for option in reversed(FIGURE_OPTIONS):
+        function.__click_params__ = getattr(function, "__click_params__", [])
+        function.__click_params__.append(_figure_option(option))
+    return function
+
+
+@click.group(
+    cls=LrplotGroup,
+    chain=True,
+    invoke_without_command=True,
+    context_settings=CONTEXT,
+    subcommand_metavar="SCHEDULE [OPTIONS] [SCHEDULE [OPTIONS]]...",
+)
+@click.option("--config", "config", metavar="FILE.yaml", help="read figure options and curves from a YAML file")
+@click.option("--debug", is_flag=True, hidden=True, help="show tracebacks of internal errors")
+@click.version_option(__version__, "--version", prog_name="lrplot", message="%(prog)s %(version)s")
+@_figure_options
+@click.pass_context
+def main(ctx: click.Context, **_: Any) -> None:
+    """Evaluate, compare, draw and export learning-rate schedules.
+
+    Give one or more schedules, each followed by its options; each becomes a
+    curve in one figure. Figure options come before the first schedule.
+
+    \b
+    Examples:
+      lrplot exponential --decay-rate 0.96
+      lrplot --steps 100 piecewise --boundaries 30,60 --values 0.1,0.01,0.001 \\
+             exponential --decay-rate 0.96
+      lrplot --steps 1000 -o cosine.svg -o cosine.csv cosine --warmup-steps 100
+      lrplot --config configs/figure4.yaml
+      lrplot list
+
+    Run `lrplot SCHEDULE --help` for a schedule's options.
+    """
+    if ctx.invoked_subcommand is None and not ctx.params.get("config"):
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+
+
+@main.result_callback()
+@click.pass_context
+def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
+    from lrplot.run import run
+
+    listing = [r for r in results if isinstance(r, ListRequest)]
+    if listing:
+        from lrplot.listing import render_listing
+
+        click.echo(render_listing(listing[0].fmt), nl=False)
+        return
+    figure: dict[str, Any] = {}
+    for option in FIGURE_OPTIONS:
+        raw = params.get(option.name)
+        if raw is None or raw == ():
+            continue
+        try:
+            figure[option.name] = convert_figure_option(option, raw)
+        except Exception as error:
+            from lrplot.errors import ParamError
+
+            if isinstance(error, ParamError):
+                raise error.locate("", "cli") from None
+            raise
+    curves = [r for r in results if isinstance(r, CurveRequest)]
+    for number, request in enumerate(curves, 1):
+        object.__setattr__(request, "where", f"curve {number}")
+    run(figure, curves, config=params.get("config"))
+
+
+@click.command("list", context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True, help="plain text, or the README's markdown table")
+def _list(fmt: str) -> ListRequest:
+    """List every schedule with its parameters, defaults and formula."""
+    return ListRequest(fmt)
+
+
+LIST_COMMAND = _list
+
+
+def entry_point() -> None:
+    main()

@@ -1,0 +1,180 @@
+"""The one warmup wrapper and the one sequence join.
+
+Every schedule gets warmup the same way (SPEC §2): for ``t < W`` a ramp from
+``warmup_start_lr`` to the schedule's own value at its step 0, then the
+schedule evaluated at ``t - W``. A ``sequence`` joins curves end to end, each
+starting at its own step 0 (optax ``join_schedules``, torch ``SequentialLR``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from lrplot.errors import ParamError, UsageError
+from lrplot.registry import Bound, Param, Schedule, bind, convert, format_value, register
+
+Curve = Callable[[np.ndarray], np.ndarray]
+
+
+def _ramp(shape: str, start: float, target: float, fraction: np.ndarray) -> np.ndarray:
+    if shape == "linear":
+        return start + (target - start) * fraction
+    if shape == "exponential":
+        return start * np.power(target / start, fraction)
+    return np.full(fraction.shape, start)
+
+
+def with_warmup(curve: Curve, steps: int, start: float, shape: str) -> Curve:
+    """Prefix ``curve`` with ``steps`` warmup steps; ``t`` must be ascending."""
+    if steps == 0:
+        return curve
+    target = float(curve(np.zeros(1))[0])
+
+    def warmed(t: np.ndarray) -> np.ndarray:
+        split = int(np.searchsorted(t, steps, side="left"))
+        if split == 0:
+            return curve(t - steps)
+        out = np.empty(t.shape, dtype=np.float64)
+        out[:split] = _ramp(shape, start, target, t[:split] / steps)
+        if split < t.size:
+            out[split:] = curve(t[split:] - steps)
+        return out
+
+    return warmed
+
+
+def join(parts: list[Curve], lengths: list[int]) -> Curve:
+    """Run ``parts`` one after another; each sees its own steps from 0. The
+    last part continues past its length."""
+    starts = np.cumsum([0] + lengths[:-1]).astype(np.float64)
+
+    def joined(t: np.ndarray) -> np.ndarray:
+        cuts = np.searchsorted(t, starts[1:], side="left")
+        pieces = np.split(t, cuts)
+        return np.concatenate(
+            [part(piece - start) for part, piece, start in zip(parts, pieces, starts)]
+        )
+
+    return joined
+
+
+def build_curve(
+    schedule: Schedule, params: dict[str, Any], given: tuple[str, ...], remaining: int
+) -> Bound:
+    """Close a schedule's function over its validated parameters."""
+    if "parts" in params:
+        params = dict(params, parts=_bind_parts(params["parts"], params["lr"], remaining))
+    kwargs = {p.name: params[p.name] for p in schedule.params}
+    if schedule.uses_horizon:
+        kwargs["horizon"] = max(1, remaining)
+    function = schedule.function
+
+    def curve(t: np.ndarray) -> np.ndarray:
+        return function(t, lr=params["lr"], **kwargs)
+
+    warmed = with_warmup(
+        curve, params["warmup_steps"], params["warmup_start_lr"], params["warmup_shape"]
+    )
+
+    def evaluate_at(t: np.ndarray) -> np.ndarray:
+        return warmed(np.asarray(t, dtype=np.float64))
+
+    return Bound(schedule, params, given, evaluate_at)
+
+
+# ---------------------------------------------------------------- sequence
+
+
+def _bind_parts(raw_parts: list[Any], lr: float, remaining: int) -> tuple[list[Bound], list[int]]:
+    parts: list[Bound] = []
+    lengths: list[int] = []
+    offset = 0
+    for number, raw in enumerate(raw_parts, start=1):
+        where = f"part {number}"
+        if not isinstance(raw, Mapping):
+            raise UsageError(f"{where}: expected a mapping with schedule and steps")
+        values = dict(raw)
+        name = values.pop("schedule", None)
+        if not isinstance(name, str):
+            raise UsageError(f"{where}: schedule is required (a schedule name)")
+        if name == "sequence":
+            raise UsageError(f"{where}: a sequence cannot contain a sequence")
+        last = number == len(raw_parts)
+        length_raw = values.pop("steps", None)
+        if length_raw is None:
+            if not last:
+                raise UsageError(f"{where} ({name}): steps is required (an integer >= 1)")
+            length = max(1, remaining - offset)
+        else:
+            try:
+                length = convert(Param("steps", "steps", low=1), length_raw)
+            except ParamError as error:
+                raise UsageError(f"{where} ({name}): {error}") from None
+        values.setdefault("lr", lr)
+        try:
+            parts.append(bind(name, values, length))
+        except ParamError as error:
+            raise UsageError(f"{where} ({name}): {error}") from None
+        except UsageError as error:
+            raise UsageError(f"{where}: {error}") from None
+        lengths.append(length)
+        offset += length
+    return parts, lengths
+
+
+def _sequence_function(t: np.ndarray, *, lr: float, parts: Any) -> np.ndarray:
+    bound, lengths = parts
+    return join(list(bound), lengths)(t)
+
+
+SEQUENCE = register(
+    Schedule(
+        "sequence",
+        _sequence_function,
+        (
+            Param(
+                "parts",
+                "parts",
+                help="curves joined end to end, each with `steps` (optional on the last)",
+            ),
+        ),
+        "several curves one after another (YAML only)",
+        "part k evaluated at t - (steps of the parts before it)",
+        "optax join_schedules, torch SequentialLR",
+    )
+)
+
+
+def describe(bound: Bound) -> dict[str, Any]:
+    """JSON-ready parameters of a curve (sequence parts included)."""
+    out: dict[str, Any] = {}
+    for name, value in bound.params.items():
+        if name == "parts":
+            parts, lengths = value
+            out[name] = [
+                {"schedule": part.name, "steps": length, "params": describe(part)}
+                for part, length in zip(parts, lengths)
+            ]
+        else:
+            out[name] = value
+    return out
+
+
+def short_params(bound: Bound) -> str:
+    """The parameters the user set that differ from their defaults, for labels."""
+    shown = []
+    for name in bound.given:
+        if name == "parts":
+            parts, _ = bound.params[name]
+            shown.append("+".join(part.name for part in parts))
+            continue
+        param = bound.schedule.param(name)
+        value = bound.params[name]
+        if value == param.default:
+            continue
+        text = format_value(value)
+        shown.append(f"{name}=[{text.replace(',', ', ')}]" if isinstance(value, list) else f"{name}={text}")
+    return ", ".join(shown)

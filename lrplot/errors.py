@@ -1,0 +1,77 @@
+"""Errors a user can cause. Each becomes one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class UsageError(ValueError):
+    """Bad input: the message is complete and is shown as is."""
+
+    exit_code = 2
+
+
+class ParamError(UsageError):
+    """A parameter value that is not allowed.
+
+    The message is rendered for the front end that reported it: the CLI names
+    ``--decay-rate``, YAML and Python name ``decay_rate``; ``where`` says which
+    file / curve it belongs to.
+    """
+
+    def __init__(
+        self,
+        param: str,
+        value: Any,
+        allowed: str,
+        *,
+        unknown: bool = False,
+        missing: bool = False,
+        suggestion: str | None = None,
+    ) -> None:
+        self.param = param
+        self.value = value
+        self.allowed = allowed
+        self.unknown = unknown
+        self.missing = missing
+        self.suggestion = suggestion
+        self.where = ""
+        self.style = "python"
+        super().__init__(self.render())
+
+    def display_name(self, name: str | None = None) -> str:
+        name = self.param if name is None else name
+        return "--" + name.replace("_", "-") if self.style == "cli" else name
+
+    def render(self) -> str:
+        name = self.display_name()
+        if self.unknown:
+            hint = f" (did you mean {self.display_name(self.suggestion)}?)" if self.suggestion else ""
+            body = f"unknown parameter {name}{hint}" + (
+                "" if self.style == "cli" else f"; {self.allowed.split(' (did you mean')[0]}"
+            )
+        elif self.missing:
+            body = f"{name} is {self.allowed}"
+        else:
+            shown = self.value if self.style == "cli" and isinstance(self.value, str) else _show(self.value)
+            body = f"{name}: got {shown or repr(shown)}, expected {self.allowed}"
+        return f"{self.where}: {body}" if self.where else body
+
+    def locate(self, where: str, style: str) -> ParamError:
+        self.where = where
+        self.style = style
+        self.args = (self.render(),)
+        return self
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)

@@ -1,0 +1,139 @@
+"""What to draw and export: curves bound to a number of steps, plus figure options.
+
+The CLI and the YAML loader both produce :class:`CurveRequest` objects; this
+module binds them (validating every value), labels them, and offers the
+chunked evaluation every output streams from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lrplot.compose import short_params
+from lrplot.errors import ParamError, UsageError
+from lrplot.registry import MAX_STEPS, Bound, bind
+
+# Steps evaluated at once: large enough that numpy's per-call overhead is
+# negligible, small enough that a few float64 temporaries stay in tens of MB.
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class CurveRequest:
+    """A curve as the user wrote it: raw values, not yet validated."""
+
+    schedule: str
+    values: Mapping[str, Any]
+    label: str | None = None
+    color: str | None = None
+    where: str = ""  # "curve 2" or "configs/x.yaml: curve 2"
+    style: str = "cli"  # how parameter names are shown in errors: cli or yaml
+
+
+@dataclass(frozen=True)
+class Curve:
+    label: str
+    bound: Bound
+    color: str | None = None
+
+    @property
+    def schedule(self) -> str:
+        return self.bound.name
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: int
+    curves: tuple[Curve, ...]
+    title: str | None = None
+    log_y: bool = False
+    steps_per_epoch: int | None = None
+    dpi: int = 100
+    size: tuple[float, float] = (8.0, 4.5)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def chunks(self, size: int = CHUNK) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+        """Yield ``(steps, [values of each curve])`` for consecutive chunks."""
+        for start in range(0, self.steps, size):
+            t = np.arange(start, min(start + size, self.steps), dtype=np.float64)
+            yield t, [curve.bound(t) for curve in self.curves]
+
+    def values(self) -> list[np.ndarray]:
+        t = np.arange(self.steps, dtype=np.float64)
+        return [curve.bound(t) for curve in self.curves]
+
+
+def check_steps(raw: Any, name: str = "steps") -> int:
+    from lrplot.registry import Param, convert
+
+    return convert(Param(name, "steps", low=1, high=MAX_STEPS), raw)
+
+
+def bind_request(request: CurveRequest, steps: int) -> Bound:
+    try:
+        return bind(request.schedule, request.values, steps)
+    except ParamError as error:
+        raise error.locate(_where(request), request.style) from None
+    except UsageError as error:
+        raise UsageError(f"{_where(request)}: {error}") from None
+
+
+def _where(request: CurveRequest) -> str:
+    return f"{request.where} ({request.schedule})" if request.where else request.schedule
+
+
+def auto_label(bound: Bound) -> str:
+    shown = short_params(bound)
+    return f"{bound.name}({shown})" if shown else bound.name
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """Append " (2)", " (3)", ... to repeated labels so CSV columns stay unique."""
+    seen: dict[str, int] = {}
+    taken = set(labels)
+    out = []
+    for label in labels:
+        count = seen.get(label, 0) + 1
+        seen[label] = count
+        if count == 1:
+            out.append(label)
+            continue
+        candidate = f"{label} ({count})"
+        while candidate in taken:
+            count += 1
+            candidate = f"{label} ({count})"
+        seen[label] = count
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def make_curves(requests: list[CurveRequest], steps: int) -> tuple[Curve, ...]:
+    if not requests:
+        raise UsageError("no schedule given; try `lrplot exponential` or `lrplot list`")
+    bounds = [bind_request(request, steps) for request in requests]
+    for request in requests:
+        if request.color is not None:
+            _check_color(request)
+    labels = unique_labels(
+        [request.label or auto_label(bound) for request, bound in zip(requests, bounds)]
+    )
+    return tuple(
+        Curve(label, bound, request.color)
+        for label, bound, request in zip(labels, bounds, requests)
+    )
+
+
+def _check_color(request: CurveRequest) -> None:
+    from matplotlib.colors import is_color_like
+
+    if not is_color_like(request.color):
+        name = "--color" if request.style == "cli" else "color"
+        raise UsageError(
+            f"{_where(request)}: {name}: got {request.color!r}, "
+            "expected a matplotlib colour (a name like red or tab:blue, or #rrggbb)"
+        )

@@ -1,0 +1,141 @@
+"""Draw a :class:`~lrplot.plan.Plan` on a matplotlib ``Figure``.
+
+matplotlib is imported inside the functions, never at module import, so
+``lrplot --help`` and ``lrplot list`` do not pay for it; pyplot (global state)
+is used only for ``--show``.
+
+Long curves are reduced before drawing to what a pixel column can show: for
+each column of steps the first, last, lowest and highest points (the M4
+reduction), in step order. The drawn line then covers exactly the same pixels
+as the full curve, and memory stays flat because curves are evaluated and
+reduced in chunks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from lrplot.plan import CHUNK, Plan
+
+# Buckets per pixel column of the axes: 2 keeps anti-aliased edges identical.
+BUCKETS_PER_PIXEL = 2
+
+
+def reduce_curve(
+    values_at: Any, steps: int, buckets: int, chunk: int = CHUNK
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps and values of the M4 reduction of a curve over ``steps`` steps.
+
+    ``values_at(t)`` evaluates the curve at an ascending array of steps. With
+    ``steps <= 4 * buckets`` nothing is dropped. Otherwise each bucket of
+    ``width`` consecutive steps keeps its first and last points and the first
+    step of its minimum and of its maximum — so a step function keeps its
+    exact edges.
+    """
+    if steps <= 4 * buckets:
+        t = np.arange(steps, dtype=np.float64)
+        return t, values_at(t)
+    width = math.ceil(steps / buckets)
+    per_chunk = max(1, chunk // width) * width
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for start in range(0, steps, per_chunk):
+        stop = min(start + per_chunk, steps)
+        t = np.arange(start, stop, dtype=np.float64)
+        y = values_at(t)
+        whole = (stop - start) // width * width
+        if whole:
+            x_part, y_part = _m4(y[:whole].reshape(-1, width), start, width)
+            xs.append(x_part)
+            ys.append(y_part)
+        if whole < stop - start:
+            tail = y[whole:]
+            x_part, y_part = _m4(tail.reshape(1, -1), start + whole, tail.size)
+            xs.append(x_part)
+            ys.append(y_part)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.arange(blocks.shape[0])
+    offsets = np.stack(
+        [
+            np.zeros_like(rows),
+            np.argmin(blocks, axis=1),
+            np.argmax(blocks, axis=1),
+            np.full_like(rows, blocks.shape[1] - 1),
+        ],
+        axis=1,
+    )
+    offsets.sort(axis=1)
+    values = blocks[rows[:, None], offsets]
+    steps = start + rows[:, None] * width + offsets
+    # Drop repeats (first == min, ...) so a flat bucket costs two points.
+    keep = np.ones(offsets.shape, dtype=bool)
+    keep[:, 1:] = offsets[:, 1:] != offsets[:, :-1]
+    return steps[keep].astype(np.float64), values[keep]
+
+
+def draw(plan: Plan, figure: Any = None) -> Any:
+    """Draw one line per curve on ``figure`` (a new ``Figure`` by default)."""
+    from matplotlib.figure import Figure
+
+    width, height = plan.size
+    if figure is None:
+        figure = Figure(figsize=(width, height), dpi=plan.dpi, layout="constrained")
+    axes = figure.add_subplot()
+    buckets = max(1, int(width * plan.dpi * BUCKETS_PER_PIXEL))
+    scale = plan.steps_per_epoch or 1
+    for curve in plan.curves:
+        x, y = reduce_curve(curve.bound, plan.steps, buckets)
+        axes.plot(
+            x / scale,
+            y,
+            label=curve.label,
+            color=curve.color,
+            drawstyle="steps-post" if curve.bound.stepwise else "default",
+            linewidth=1.8,
+        )
+    axes.set_xlabel("epoch" if plan.steps_per_epoch else "step")
+    axes.set_ylabel("learning rate")
+    axes.set_title(plan.title if plan.title is not None else _default_title(plan))
+    if plan.log_y:
+        axes.set_yscale("log")
+    else:
+        axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
+    axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="best", frameon=False)
+    return figure
+
+
+def _default_title(plan: Plan) -> str:
+    if len(plan.curves) == 1:
+        return f"{plan.curves[0].label} learning-rate schedule"
+    return "learning-rate schedules"
+
+
+def save(figure: Any, handle: Any, fmt: str, dpi: int) -> None:
+    figure.savefig(handle, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+
+
+def _metadata(fmt: str) -> dict[str, Any]:
+    # No timestamps or software versions: the same command gives the same bytes.
+    if fmt == "png":
+        return {"Software": None}
+    if fmt == "svg":
+        return {"Date": None}
+    if fmt == "pdf":
+        return {"CreationDate": None, "ModDate": None}
+    return {}
+
+
+def show(plan: Plan) -> None:
+    """Open a window (pyplot owns it); only called for --show."""
+    import matplotlib.pyplot as plt
+
+    draw(plan, plt.figure(figsize=plan.size, dpi=plan.dpi, layout="constrained"))
+    plt.show()

@@ -1,0 +1,405 @@
+"""The schedule registry: the one place that knows every schedule and parameter.
+
+The CLI options, the YAML keys, ``lrplot list`` and the README's schedule table
+are all generated from the definitions registered here, so a schedule is added
+by one :func:`register` call next to its function in :mod:`lrplot.schedules`.
+
+A :class:`Param` carries its type, default, limits and one line of help.
+:func:`bind` is the single validation point: the CLI, the YAML loader and the
+Python API all call it, so their error messages match word for word.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lrplot.errors import ParamError, UsageError
+
+# Largest --steps accepted: 10**9 float64 steps would need 8 GB if materialised;
+# exports and figures stream in chunks, but a schedule evaluated through the
+# Python API returns the whole array, so this is also a memory guard.
+MAX_STEPS = 10**9
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "required"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A default computed when the curve is bound, from its context.
+
+    ``compute`` receives the parameters bound so far (in declaration order) and
+    ``remaining``: the steps left after the curve's warmup (SPEC §2).
+    """
+
+    text: str
+    compute: Callable[[Mapping[str, Any]], Any]
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def remaining_steps(divisor: int = 1) -> Derived:
+    text = "= --steps" if divisor == 1 else f"= --steps / {divisor}"
+    if divisor == 1:
+        return Derived(text, lambda ctx: max(1, ctx["remaining"]))
+    return Derived(text, lambda ctx: max(1, ctx["remaining"] // divisor))
+
+
+# Parameter kinds. "steps" is an int counted in steps of the schedule's own time.
+KINDS = ("float", "int", "steps", "bool", "choice", "floats", "steps-list", "parts")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    # Limits: ``low``/``high`` with open (strict) or closed comparison.
+    low: float | None = None
+    low_open: bool = False
+    high: float | None = None
+    high_open: bool = False
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def allowed(self) -> str:
+        """What is allowed, in words, for error messages and help."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "parts":
+            return "a list of curves, each with a schedule and steps"
+        noun = {
+            "float": "a number",
+            "int": "an integer",
+            "steps": "an integer",
+            "floats": "a list of numbers",
+            "steps-list": "a list of integers",
+        }[self.kind]
+        bounds = []
+        if self.low is not None:
+            bounds.append(f"{'>' if self.low_open else '>='} {_fmt(self.low)}")
+        if self.high is not None:
+            bounds.append(f"{'<' if self.high_open else '<='} {_fmt(self.high)}")
+        return noun + (" " + " and ".join(bounds) if bounds else "")
+
+    def default_text(self) -> str:
+        if self.required:
+            return "required"
+        if isinstance(self.default, Derived):
+            return self.default.text
+        return format_value(self.default)
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(x)
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(format_value(v) for v in value)
+    if isinstance(value, float):
+        return _fmt(value) if value.is_integer() else repr(value)
+    return str(value)
+
+
+# Parameters every schedule takes. A schedule may override one (``warmup``
+# makes warmup_steps required) through ``Schedule.overrides``.
+COMMON_PARAMS: tuple[Param, ...] = (
+    Param("lr", "float", 0.1, "base learning rate", low=0.0),
+    Param(
+        "warmup_steps",
+        "steps",
+        0,
+        "linear warmup steps before the schedule starts",
+        low=0,
+    ),
+    Param(
+        "warmup_start_lr",
+        "float",
+        0.0,
+        "learning rate at step 0 of the warmup",
+        low=0.0,
+    ),
+    Param(
+        "warmup_shape",
+        "choice",
+        "linear",
+        "warmup ramp: linear, exponential (start > 0), or constant (hold start)",
+        choices=("linear", "exponential", "constant"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One registered schedule.
+
+    ``function(t, lr=..., **params)`` is a pure numpy closed form over an array
+    of steps counted from the end of warmup. ``check`` validates rules that
+    involve several parameters; ``stepwise`` says whether the curve is a step
+    function for the given parameters, so it is drawn as steps, not ramps.
+    """
+
+    name: str
+    function: Callable[..., np.ndarray]
+    params: tuple[Param, ...]
+    summary: str
+    formula: str
+    matches: str = ""
+    check: Callable[[Mapping[str, Any]], None] | None = None
+    stepwise: Callable[[Mapping[str, Any]], bool] = lambda params: False
+    # The schedule needs the steps remaining after warmup (wsd decays at the end).
+    uses_horizon: bool = False
+    # Monotonicity promised for valid parameters: "decreasing", "increasing" or "".
+    monotone: Callable[[Mapping[str, Any]], str] = lambda params: ""
+    overrides: tuple[Param, ...] = ()
+
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        common = {p.name: p for p in COMMON_PARAMS}
+        for p in self.overrides:
+            common[p.name] = p
+        return tuple(common.values()) + self.params
+
+    def param(self, name: str) -> Param:
+        for p in self.all_params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+SCHEDULES: dict[str, Schedule] = {}
+
+
+def register(schedule: Schedule) -> Schedule:
+    if schedule.name in SCHEDULES:
+        raise ValueError(f"schedule {schedule.name!r} registered twice")
+    names = [p.name for p in schedule.all_params]
+    if len(names) != len(set(names)):
+        raise ValueError(f"schedule {schedule.name!r} repeats a parameter")
+    SCHEDULES[schedule.name] = schedule
+    return schedule
+
+
+def closest(name: str, candidates: Sequence[str]) -> str | None:
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def did_you_mean(name: str, candidates: Sequence[str], quote: str = "") -> str:
+    best = closest(name, candidates)
+    return f" (did you mean {quote}{best}{quote}?)" if best else ""
+
+
+def get_schedule(name: str) -> Schedule:
+    _load_builtins()
+    try:
+        return SCHEDULES[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown schedule {name!r}{did_you_mean(name, list(SCHEDULES))}; "
+            "run `lrplot list` to see them all"
+        ) from None
+
+
+def all_schedules() -> dict[str, Schedule]:
+    _load_builtins()
+    return dict(SCHEDULES)
+
+
+def _load_builtins() -> None:
+    import lrplot.schedules  # noqa: F401  (registering is a side effect of the import)
+
+
+# ---------------------------------------------------------------- conversion
+
+
+def _number(param: Param, raw: Any, integer: bool) -> float | int:
+    if isinstance(raw, bool):
+        raise ParamError(param.name, raw, param.allowed())
+    if isinstance(raw, str):
+        text = raw.strip()
+        try:
+            value: float | int = int(text) if integer else float(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                raise ParamError(param.name, raw, param.allowed()) from None
+    elif isinstance(raw, (int, float, np.integer, np.floating)):
+        value = raw.item() if isinstance(raw, (np.integer, np.floating)) else raw
+    else:
+        raise ParamError(param.name, raw, param.allowed())
+    if not math.isfinite(value):
+        raise ParamError(param.name, raw, param.allowed() + " (finite)")
+    if integer:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ParamError(param.name, raw, param.allowed())
+            value = int(value)
+    else:
+        value = float(value)
+    _check_bounds(param, value, raw)
+    return value
+
+
+def _check_bounds(param: Param, value: float, raw: Any) -> None:
+    if param.low is not None:
+        if value < param.low or (param.low_open and value == param.low):
+            raise ParamError(param.name, raw, param.allowed())
+    if param.high is not None:
+        if value > param.high or (param.high_open and value == param.high):
+            raise ParamError(param.name, raw, param.allowed())
+
+
+def _items(param: Param, raw: Any) -> list[Any]:
+    if isinstance(raw, str):
+        items: list[Any] = [s for s in raw.replace(" ", "").split(",")]
+        if items == [""] or "" in items:
+            raise ParamError(param.name, raw, param.allowed() + ", comma-separated")
+        return items
+    if isinstance(raw, (list, tuple, np.ndarray)):
+        if len(raw) == 0:
+            raise ParamError(param.name, raw, param.allowed() + " (not empty)")
+        return list(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return [raw]
+    raise ParamError(param.name, raw, param.allowed())
+
+
+def convert(param: Param, raw: Any) -> Any:
+    """Turn a raw value (CLI string, YAML scalar/list, Python value) into the
+    parameter's type, checking its limits. Raises :class:`ParamError`."""
+    kind = param.kind
+    if kind == "float":
+        return _number(param, raw, integer=False)
+    if kind in ("int", "steps"):
+        return _number(param, raw, integer=True)
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+            return raw.strip().lower() in ("true", "1", "yes")
+        raise ParamError(param.name, raw, param.allowed())
+    if kind == "choice":
+        if isinstance(raw, str) and raw in param.choices:
+            return raw
+        hint = did_you_mean(str(raw), param.choices) if isinstance(raw, str) else ""
+        raise ParamError(param.name, raw, param.allowed() + hint)
+    if kind in ("floats", "steps-list"):
+        integer = kind == "steps-list"
+        try:
+            return [_number(param, item, integer) for item in _items(param, raw)]
+        except ParamError:
+            raise ParamError(param.name, raw, param.allowed()) from None
+    if kind == "parts":
+        if not isinstance(raw, (list, tuple)) or not raw:
+            raise ParamError(param.name, raw, param.allowed())
+        return list(raw)
+    raise AssertionError(f"unknown parameter kind {kind!r}")
+
+
+# ---------------------------------------------------------------- binding
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A schedule with every parameter resolved and validated.
+
+    ``params`` holds all parameters (given and defaulted) in declaration order;
+    ``given`` the names the user set. Calling it evaluates the curve at
+    absolute steps (warmup included).
+    """
+
+    schedule: Schedule
+    params: dict[str, Any]
+    given: tuple[str, ...] = ()
+    evaluate_at: Callable[[np.ndarray], np.ndarray] = field(repr=False, default=None)  # type: ignore[assignment]
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        return self.evaluate_at(t)
+
+    @property
+    def name(self) -> str:
+        return self.schedule.name
+
+    @property
+    def stepwise(self) -> bool:
+        return self.schedule.stepwise(self.params) and self.params["warmup_steps"] == 0
+
+    def schedule_params(self) -> dict[str, Any]:
+        """The parameters the schedule function takes (common ones excluded)."""
+        return {p.name: self.params[p.name] for p in self.schedule.params}
+
+
+def bind(name: str, values: Mapping[str, Any], steps: int) -> Bound:
+    """Validate ``values`` for schedule ``name`` over ``steps`` steps.
+
+    Unknown names, wrong types, values out of range, missing required values
+    and cross-parameter rules all raise :class:`ParamError` / :class:`UsageError`
+    naming the parameter, the value and what is allowed.
+    """
+    from lrplot.compose import build_curve
+
+    schedule = get_schedule(name)
+    known = [p.name for p in schedule.all_params]
+    for key in values:
+        if key not in known:
+            raise ParamError(
+                key,
+                values[key],
+                f"not a parameter of {name}{did_you_mean(key, known)}",
+                unknown=True,
+                suggestion=closest(key, known),
+            )
+    params: dict[str, Any] = {}
+    for p in schedule.all_params:
+        if p.name in values and values[p.name] is not None:
+            params[p.name] = convert(p, values[p.name])
+        elif p.required:
+            raise ParamError(p.name, None, f"required for {name}: {p.allowed()}", missing=True)
+        elif not isinstance(p.default, Derived):
+            params[p.name] = p.default
+    remaining = steps - params["warmup_steps"]
+    context = dict(params, remaining=remaining)
+    for p in schedule.all_params:
+        if p.name not in params and isinstance(p.default, Derived):
+            params[p.name] = p.default.compute(context)
+            context[p.name] = params[p.name]
+    # Keep declaration order so labels, JSON and `list` read the same way.
+    params = {p.name: params[p.name] for p in schedule.all_params}
+    if params["warmup_shape"] == "exponential" and params["warmup_steps"] > 0:
+        if params["warmup_start_lr"] <= 0:
+            raise ParamError(
+                "warmup_start_lr",
+                params["warmup_start_lr"],
+                "> 0 when warmup_shape is exponential",
+            )
+    if schedule.check is not None:
+        schedule.check(params)
+    given = tuple(k for k in known if k in values and values[k] is not None)
+    return build_curve(schedule, params, given, remaining)

@@ -1,0 +1,720 @@
+"""Every schedule as one pure numpy closed form, registered with its parameters.
+
+Each function takes ``t``, a float64 array of steps counted from the end of the
+curve's warmup (0, 1, 2, ...), plus its parameters, and returns a float64
+array of the same shape. No loops over steps, no state: the value at ``t`` is
+the learning rate used by optimizer update ``t`` (what torch's
+``get_last_lr()`` returns after ``t`` calls of ``scheduler.step()``).
+
+Warmup and sequences are composed around these in :mod:`lrplot.compose`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from lrplot.errors import ParamError
+from lrplot.registry import Derived, Param, Schedule, register, remaining_steps
+
+
+def _progress(t: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:
+    p = t / decay_steps
+    return np.floor(p, out=p) if staircase else p
+
+
+def _is_staircase(params: Mapping[str, Any]) -> bool:
+    return bool(params.get("staircase"))
+
+
+def _decreasing(params: Mapping[str, Any]) -> str:
+    return "decreasing"
+
+
+DECAY_STEPS_1 = Param("decay_steps", "steps", 1, "steps per decay period", low=1)
+STAIRCASE = Param("staircase", "bool", False, "decay in whole periods (floor(t / decay_steps))")
+
+
+# ---------------------------------------------------------------- constant
+
+
+def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
+    return np.full(t.shape, lr, dtype=np.float64)
+
+
+register(
+    Schedule(
+        "constant",
+        constant,
+        (),
+        "the base learning rate at every step",
+        "lr",
+        stepwise=lambda params: True,
+        monotone=_decreasing,
+    )
+)
+
+register(
+    Schedule(
+        "warmup",
+        constant,
+        (),
+        "linear warmup to lr, then lr (the seed's section 2)",
+        "lr * t / warmup_steps for t < warmup_steps, then lr",
+        "PaddlePaddle LinearWarmup",
+        monotone=lambda params: "increasing"
+        if params["warmup_start_lr"] <= params["lr"]
+        else "decreasing",
+        overrides=(
+            Param(
+                "warmup_steps",
+                "steps",
+                help="linear warmup steps before the schedule starts",
+                low=1,
+            ),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------- piecewise
+
+
+def piecewise(t: np.ndarray, *, lr: float, boundaries: list[int], values: list[float]) -> np.ndarray:
+    # side="right": the new value takes effect AT the boundary step.
+    index = np.searchsorted(np.asarray(boundaries, dtype=np.float64), t, side="right")
+    return np.asarray(values, dtype=np.float64)[index]
+
+
+def _check_piecewise(params: Mapping[str, Any]) -> None:
+    boundaries, values = params["boundaries"], params["values"]
+    if any(b <= a for a, b in zip(boundaries, boundaries[1:])):
+        raise ParamError("boundaries", boundaries, "strictly increasing integers >= 1")
+    if len(values) != len(boundaries) + 1:
+        raise ParamError(
+            "values",
+            values,
+            f"{len(boundaries) + 1} values (one more than the {len(boundaries)} boundaries)",
+        )
+
+
+register(
+    Schedule(
+        "piecewise",
+        piecewise,
+        (
+            Param(
+                "boundaries",
+                "steps-list",
+                help="steps where the next value starts (strictly increasing)",
+                low=1,
+            ),
+            Param(
+                "values",
+                "floats",
+                help="learning rates, one more than boundaries (lr is not used)",
+                low=0.0,
+            ),
+        ),
+        "constant values between boundary steps (the seed's 3.1)",
+        "values[i], i = number of boundaries <= t",
+        "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
+        check=_check_piecewise,
+        stepwise=lambda params: True,
+    )
+)
+
+
+# ---------------------------------------------------------------- exponential
+
+
+def exponential(
+    t: np.ndarray, *, lr: float, decay_rate: float, decay_steps: int, staircase: bool
+) -> np.ndarray:
+    # decay_rate ** p written as exp(p * ln decay_rate): one exp instead of a
+    # pow per element, equal to well within 1e-12 relative for any p here.
+    p = _progress(t, decay_steps, staircase)
+    p *= math.log(decay_rate)
+    np.exp(p, out=p)
+    p *= lr
+    return p
+
+
+register(
+    Schedule(
+        "exponential",
+        exponential,
+        (
+            Param("decay_rate", "float", 0.96, "factor per decay period", low=0.0, low_open=True),
+            DECAY_STEPS_1,
+            STAIRCASE,
+        ),
+        "multiply by decay_rate every decay_steps (the seed's 3.2)",
+        "lr * decay_rate ** (t / decay_steps)",
+        "Keras ExponentialDecay; torch ExponentialLR, Paddle ExponentialDecay (decay_steps=1)",
+        stepwise=_is_staircase,
+        monotone=lambda params: "decreasing" if params["decay_rate"] <= 1 else "increasing",
+    )
+)
+
+
+def natural_exp(
+    t: np.ndarray, *, lr: float, decay_rate: float, decay_steps: int, staircase: bool
+) -> np.ndarray:
+    p = _progress(t, decay_steps, staircase)
+    p *= -decay_rate
+    np.exp(p, out=p)
+    p *= lr
+    return p
+
+
+register(
+    Schedule(
+        "natural-exp",
+        natural_exp,
+        (
+            Param("decay_rate", "float", 0.05, "rate of the exponent", low=0.0),
+            DECAY_STEPS_1,
+            STAIRCASE,
+        ),
+        "natural exponential decay (the seed's 3.3)",
+        "lr * exp(-decay_rate * t / decay_steps)",
+        "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
+        stepwise=_is_staircase,
+        monotone=_decreasing,
+    )
+)
+
+
+def inverse_time(
+    t: np.ndarray, *, lr: float, decay_rate: float, decay_steps: int, staircase: bool
+) -> np.ndarray:
+    p = _progress(t, decay_steps, staircase)
+    p *= decay_rate
+    p += 1.0
+    return np.divide(lr, p, out=p)
+
+
+register(
+    Schedule(
+        "inverse-time",
+        inverse_time,
+        (
+            Param("decay_rate", "float", 0.5, "rate of the hyperbolic decay", low=0.0),
+            DECAY_STEPS_1,
+            STAIRCASE,
+        ),
+        "hyperbolic decay",
+        "lr / (1 + decay_rate * t / decay_steps)",
+        "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
+        stepwise=_is_staircase,
+        monotone=_decreasing,
+    )
+)
+
+
+# ---------------------------------------------------------------- polynomial
+
+
+def polynomial(
+    t: np.ndarray,
+    *,
+    lr: float,
+    decay_steps: int,
+    end_lr: float,
+    power: float,
+    cycle: bool,
+) -> np.ndarray:
+    if cycle:
+        # decay_steps grows to the first multiple of itself >= t (at least 1x),
+        # so the rate jumps back up at each multiple (the seed's figure 5).
+        period = decay_steps * np.maximum(1.0, np.ceil(t / decay_steps))
+        fraction = t / period
+    else:
+        fraction = np.minimum(t, decay_steps) / decay_steps
+    remaining = 1.0 - fraction
+    if power != 1.0:
+        remaining **= power
+    return (lr - end_lr) * remaining + end_lr
+
+
+register(
+    Schedule(
+        "polynomial",
+        polynomial,
+        (
+            Param("decay_steps", "steps", remaining_steps(), "steps to reach end_lr", low=1),
+            Param("end_lr", "float", 0.0001, "learning rate reached at decay_steps", low=0.0),
+            Param("power", "float", 1.0, "exponent of the decay", low=0.0, low_open=True),
+            Param("cycle", "bool", False, "restart at each multiple of decay_steps"),
+        ),
+        "polynomial decay to end_lr, optionally cycling (the seed's 3.4)",
+        "(lr - end_lr) * (1 - min(t, decay_steps) / decay_steps) ** power + end_lr",
+        "Keras PolynomialDecay, Paddle PolynomialDecay; torch PolynomialLR (end_lr = 0)",
+        monotone=lambda params: ""
+        if params["cycle"]
+        else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
+    )
+)
+
+
+# ---------------------------------------------------------------- linear
+
+
+def linear(
+    t: np.ndarray, *, lr: float, start_factor: float, end_factor: float, total_steps: int
+) -> np.ndarray:
+    fraction = np.minimum(t, total_steps) / total_steps
+    fraction *= end_factor - start_factor
+    fraction += start_factor
+    fraction *= lr
+    return fraction
+
+
+register(
+    Schedule(
+        "linear",
+        linear,
+        (
+            Param("start_factor", "float", 1.0, "multiple of lr at step 0", low=0.0),
+            Param("end_factor", "float", 0.0, "multiple of lr from total_steps on", low=0.0),
+            Param("total_steps", "steps", remaining_steps(), "steps of the linear ramp", low=1),
+        ),
+        "linear ramp between two multiples of lr",
+        "lr * (start_factor + (end_factor - start_factor) * min(t, total_steps) / total_steps)",
+        "torch LinearLR, Paddle LinearLR",
+        monotone=lambda params: "decreasing"
+        if params["end_factor"] <= params["start_factor"]
+        else "increasing",
+    )
+)
+
+
+# ---------------------------------------------------------------- step / multistep
+
+
+def step(t: np.ndarray, *, lr: float, step_size: int, gamma: float) -> np.ndarray:
+    return lr * np.power(gamma, np.floor(t / step_size))
+
+
+register(
+    Schedule(
+        "step",
+        step,
+        (
+            Param("step_size", "steps", 30, "steps between decays", low=1),
+            Param("gamma", "float", 0.1, "factor at each decay", low=0.0, low_open=True),
+        ),
+        "multiply by gamma every step_size steps",
+        "lr * gamma ** floor(t / step_size)",
+        "torch StepLR, Paddle StepDecay",
+        stepwise=lambda params: True,
+        monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
+    )
+)
+
+
+def multistep(t: np.ndarray, *, lr: float, milestones: list[int], gamma: float) -> np.ndarray:
+    passed = np.searchsorted(np.asarray(milestones, dtype=np.float64), t, side="right")
+    return lr * np.power(gamma, passed.astype(np.float64))
+
+
+def _check_sorted(name: str) -> Any:
+    def check(params: Mapping[str, Any]) -> None:
+        values = params[name]
+        if any(b < a for a, b in zip(values, values[1:])):
+            raise ParamError(name, values, "integers >= 1 in increasing order")
+
+    return check
+
+
+register(
+    Schedule(
+        "multistep",
+        multistep,
+        (
+            Param(
+                "milestones",
+                "steps-list",
+                help="steps where lr is multiplied by gamma (sorted; a repeat decays twice)",
+                low=1,
+            ),
+            Param("gamma", "float", 0.1, "factor at each milestone", low=0.0, low_open=True),
+        ),
+        "multiply by gamma at each milestone",
+        "lr * gamma ** (number of milestones <= t)",
+        "torch MultiStepLR, Paddle MultiStepDecay",
+        check=_check_sorted("milestones"),
+        stepwise=lambda params: True,
+        monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
+    )
+)
+
+
+# ---------------------------------------------------------------- cosine family
+
+
+def _half_cosine(fraction: np.ndarray) -> np.ndarray:
+    """(1 + cos(pi * fraction)) / 2, in place."""
+    fraction *= math.pi
+    np.cos(fraction, out=fraction)
+    fraction += 1.0
+    fraction *= 0.5
+    return fraction
+
+
+def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.ndarray:
+    shape = _half_cosine(np.minimum(t, decay_steps) / decay_steps)
+    shape *= lr - end_lr
+    shape += end_lr
+    return shape
+
+
+register(
+    Schedule(
+        "cosine",
+        cosine,
+        (
+            Param("decay_steps", "steps", remaining_steps(), "steps to reach end_lr", low=1),
+            Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
+        ),
+        "half a cosine from lr to end_lr, then end_lr",
+        "end_lr + (lr - end_lr) * (1 + cos(pi * min(t, decay_steps) / decay_steps)) / 2",
+        "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
+        "torch CosineAnnealingLR for t <= T_max",
+        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
+    )
+)
+
+
+def cosine_restarts(
+    t: np.ndarray,
+    *,
+    lr: float,
+    first_decay_steps: int,
+    t_mul: float,
+    m_mul: float,
+    end_lr: float,
+) -> np.ndarray:
+    first = float(first_decay_steps)
+    if t_mul == 1.0:
+        cycle = np.floor(t / first)
+        start = cycle * first
+        length = np.full_like(t, first)
+    else:
+        # Cycle i starts at first * (t_mul**i - 1) / (t_mul - 1). The log gives i
+        # up to rounding; one correction step makes exact boundaries land in
+        # the new cycle, as torch's integer bookkeeping does.
+        def start_of(i: np.ndarray) -> np.ndarray:
+            return first * (np.power(t_mul, i) - 1.0) / (t_mul - 1.0)
+
+        cycle = np.floor(np.log1p(t / first * (t_mul - 1.0)) / math.log(t_mul))
+        cycle -= start_of(cycle) > t
+        cycle += start_of(cycle + 1.0) <= t
+        start = start_of(cycle)
+        length = first * np.power(t_mul, cycle)
+    shape = _half_cosine((t - start) / length)
+    if m_mul != 1.0:
+        shape *= np.power(m_mul, cycle)
+    shape *= lr - end_lr
+    shape += end_lr
+    return shape
+
+
+register(
+    Schedule(
+        "cosine-restarts",
+        cosine_restarts,
+        (
+            Param(
+                "first_decay_steps",
+                "steps",
+                remaining_steps(4),
+                "length of the first cycle",
+                low=1,
+            ),
+            Param("t_mul", "float", 2.0, "each cycle is t_mul times longer", low=1.0),
+            Param("m_mul", "float", 1.0, "each restart peaks m_mul times lower", low=0.0, low_open=True),
+            Param("end_lr", "float", 0.0, "learning rate at the end of each cycle", low=0.0),
+        ),
+        "cosine annealing with warm restarts (SGDR)",
+        "cycle i lasts first_decay_steps * t_mul**i; "
+        "end_lr + (lr - end_lr) * m_mul**i * (1 + cos(pi * frac)) / 2",
+        "Keras CosineDecayRestarts(alpha=end_lr/lr); "
+        "torch CosineAnnealingWarmRestarts (integer t_mul, m_mul = 1)",
+    )
+)
+
+
+# ---------------------------------------------------------------- one-cycle
+
+
+def _anneal(kind: str, start: float, end: float, fraction: np.ndarray) -> np.ndarray:
+    if kind == "cos":
+        return end + (start - end) / 2.0 * (np.cos(math.pi * fraction) + 1.0)
+    return (end - start) * fraction + start
+
+
+def onecycle(
+    t: np.ndarray,
+    *,
+    lr: float,
+    total_steps: int,
+    pct_start: float,
+    anneal: str,
+    div_factor: float,
+    final_div_factor: float,
+    three_phase: bool,
+) -> np.ndarray:
+    initial = lr / div_factor
+    minimum = initial / final_div_factor
+    up_end = float(pct_start * total_steps) - 1.0
+    # Phases as torch lays them out: (last step, start value, end value).
+    if three_phase:
+        phases = [
+            (up_end, initial, lr),
+            (2.0 * float(pct_start * total_steps) - 2.0, lr, initial),
+            (total_steps - 1.0, initial, minimum),
+        ]
+    else:
+        phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
+    # torch evaluates up to step total_steps (and raises after); past it the
+    # run is over, so the curve holds the final minimum.
+    clipped = np.minimum(t, float(total_steps))
+    ends = np.array([end for end, _, _ in phases])
+    # Phase i holds the steps after phase i-1's last step, up to its own.
+    phase = np.searchsorted(ends[:-1], clipped, side="left")
+    begins = np.concatenate(([0.0], ends[:-1]))
+    fraction = (clipped - begins[phase]) / (ends - begins)[phase]
+    out = np.empty_like(t)
+    for i, (_, start_value, end_value) in enumerate(phases):
+        mask = phase == i
+        out[mask] = _anneal(anneal, start_value, end_value, fraction[mask])
+    out[t > total_steps] = minimum
+    return out
+
+
+def _check_onecycle(params: Mapping[str, Any]) -> None:
+    ramp = params["pct_start"] * params["total_steps"]
+    if ramp - 1.0 <= 0:
+        raise ParamError(
+            "pct_start",
+            params["pct_start"],
+            f"a fraction with pct_start * total_steps > 1 (total_steps = {params['total_steps']})",
+        )
+    last = params["total_steps"] - 1.0
+    top = 2.0 * ramp - 2.0 if params["three_phase"] else ramp - 1.0
+    if top >= last:
+        raise ParamError(
+            "pct_start",
+            params["pct_start"],
+            "small enough that every phase has at least one step",
+        )
+
+
+register(
+    Schedule(
+        "onecycle",
+        onecycle,
+        (
+            Param("total_steps", "steps", remaining_steps(), "length of the cycle", low=1),
+            Param(
+                "pct_start",
+                "float",
+                0.3,
+                "fraction of the cycle spent rising",
+                low=0.0,
+                low_open=True,
+                high=1.0,
+                high_open=True,
+            ),
+            Param("anneal", "choice", "cos", "annealing shape", choices=("cos", "linear")),
+            Param("div_factor", "float", 25.0, "start = lr / div_factor", low=0.0, low_open=True),
+            Param(
+                "final_div_factor",
+                "float",
+                1e4,
+                "end = start / final_div_factor",
+                low=0.0,
+                low_open=True,
+            ),
+            Param("three_phase", "bool", False, "fall back to the start before the final anneal"),
+        ),
+        "one-cycle policy; lr is the peak",
+        "lr/div_factor up to lr at pct_start*total_steps - 1, "
+        "down to lr/(div_factor*final_div_factor) at total_steps - 1",
+        "torch OneCycleLR; Paddle OneCycleLR",
+        check=_check_onecycle,
+    )
+)
+
+
+# ---------------------------------------------------------------- cyclic
+
+
+def cyclic(
+    t: np.ndarray,
+    *,
+    lr: float,
+    base_lr: float,
+    step_size_up: int,
+    step_size_down: int,
+    mode: str,
+    gamma: float,
+) -> np.ndarray:
+    total = float(step_size_up + step_size_down)
+    up_ratio = step_size_up / total
+    cycle = np.floor(1.0 + t / total)
+    x = 1.0 + t / total - cycle
+    scale = np.where(x <= up_ratio, x / up_ratio, (x - 1.0) / (up_ratio - 1.0))
+    height = (lr - base_lr) * scale
+    if mode == "triangular2":
+        height /= np.power(2.0, cycle - 1.0)
+    elif mode == "exp_range":
+        height *= np.power(gamma, t)
+    return base_lr + height
+
+
+def _check_cyclic(params: Mapping[str, Any]) -> None:
+    if params["base_lr"] > params["lr"]:
+        raise ParamError("base_lr", params["base_lr"], f"a number <= lr ({params['lr']!r})")
+
+
+register(
+    Schedule(
+        "cyclic",
+        cyclic,
+        (
+            Param(
+                "base_lr",
+                "float",
+                Derived("= lr / 10", lambda ctx: ctx["lr"] / 10.0),
+                "lowest learning rate of the cycle",
+                low=0.0,
+            ),
+            Param(
+                "step_size_up",
+                "steps",
+                remaining_steps(10),
+                "steps rising from base_lr to lr",
+                low=1,
+            ),
+            Param(
+                "step_size_down",
+                "steps",
+                Derived("= step_size_up", lambda ctx: ctx["step_size_up"]),
+                "steps falling back",
+                low=1,
+            ),
+            Param(
+                "mode",
+                "choice",
+                "triangular",
+                "amplitude policy",
+                choices=("triangular", "triangular2", "exp_range"),
+            ),
+            Param("gamma", "float", 1.0, "exp_range: amplitude * gamma**t", low=0.0, low_open=True),
+        ),
+        "cyclical learning rate between base_lr and lr (lr is the peak)",
+        "triangle waves between base_lr and lr; triangular2 halves the amplitude each cycle, "
+        "exp_range multiplies it by gamma**t",
+        "torch CyclicLR, Paddle CyclicLR",
+        check=_check_cyclic,
+    )
+)
+
+
+# ---------------------------------------------------------------- transformer family
+
+
+def noam(t: np.ndarray, *, lr: float, d_model: int, noam_warmup: int) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        decay = np.power(t, -0.5)  # inf at t = 0, where the ramp's 0 wins
+    ramp = t * noam_warmup**-1.5
+    return lr * d_model**-0.5 * np.minimum(decay, ramp)
+
+
+register(
+    Schedule(
+        "noam",
+        noam,
+        (
+            Param("d_model", "int", 512, "model width", low=1),
+            Param("noam_warmup", "steps", 4000, "steps of the built-in warmup", low=1),
+        ),
+        "the Transformer's schedule (Vaswani et al. 2017)",
+        "lr * d_model**-0.5 * min(t**-0.5, t * noam_warmup**-1.5); 0 at t = 0",
+        "Paddle NoamDecay",
+    )
+)
+
+
+def inverse_sqrt(t: np.ndarray, *, lr: float, timescale: int) -> np.ndarray:
+    return lr * np.sqrt(timescale / (t + timescale))
+
+
+register(
+    Schedule(
+        "inverse-sqrt",
+        inverse_sqrt,
+        (Param("timescale", "steps", 10000, "steps until lr has fallen by sqrt(2)", low=1),),
+        "inverse square-root decay",
+        "lr * sqrt(timescale / (t + timescale))",
+        "transformers get_inverse_sqrt_schedule (timescale = warmup steps)",
+        monotone=_decreasing,
+    )
+)
+
+
+_WSD_SHAPES = {
+    "1-sqrt": lambda p: 1.0 - np.sqrt(p),
+    "linear": lambda p: 1.0 - p,
+    "cosine": lambda p: _half_cosine(p.copy()),
+}
+
+
+def wsd(
+    t: np.ndarray,
+    *,
+    lr: float,
+    decay_steps: int,
+    end_lr: float,
+    decay_shape: str,
+    horizon: int,
+) -> np.ndarray:
+    # Warmup-stable-decay: hold lr, then decay over the last decay_steps so
+    # that end_lr is reached at the end of the run (horizon).
+    progress = np.clip((t - (horizon - decay_steps)) / decay_steps, 0.0, 1.0)
+    return end_lr + (lr - end_lr) * _WSD_SHAPES[decay_shape](progress)
+
+
+register(
+    Schedule(
+        "wsd",
+        wsd,
+        (
+            Param("decay_steps", "steps", remaining_steps(10), "steps of the final decay", low=1),
+            Param("end_lr", "float", 0.0, "learning rate reached at the end of the run", low=0.0),
+            Param(
+                "decay_shape",
+                "choice",
+                "1-sqrt",
+                "shape of the final decay",
+                choices=tuple(_WSD_SHAPES),
+            ),
+        ),
+        "warmup-stable-decay: hold lr, decay over the last decay_steps",
+        "end_lr + (lr - end_lr) * shape((t - (R - decay_steps)) / decay_steps), "
+        "R = steps after warmup",
+        "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
+        uses_horizon=True,
+        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
+    )
+)
+
+
+# The sequence join lives with the warmup wrapper; importing it registers it.
+from lrplot import compose  # noqa: E402,F401
