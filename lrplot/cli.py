@@ -186,6 +186,7 @@ def _figure_options(function: Any) -> Any:
 
 
 @click.group(
+    "lrplot",
     cls=LrplotGroup,
     chain=True,
     invoke_without_command=True,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from lrplot.errors import ParamError, UsageError
-from lrplot.registry import Bound, Param, Schedule, bind, convert, format_value, register
+from lrplot.registry import Bound, Param, Schedule, bind, convert, format_value
 
 Curve = Callable[[np.ndarray], np.ndarray]
 
@@ -130,7 +130,8 @@ def _sequence_function(t: np.ndarray, *, lr: float, parts: Any) -> np.ndarray:
     return join(list(bound), lengths)(t)
 
 
-SEQUENCE = register(
+# Registered by lrplot.schedules, after the built-in schedules.
+SEQUENCE = (
     Schedule(
         "sequence",
         _sequence_function,

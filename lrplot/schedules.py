@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.compose import SEQUENCE
 from lrplot.errors import ParamError
 from lrplot.registry import Derived, Param, Schedule, register, remaining_steps
 
@@ -716,5 +717,5 @@ register(
 )
 
 
-# The sequence join lives with the warmup wrapper; importing it registers it.
-from lrplot import compose  # noqa: E402,F401
+# The sequence join lives with the warmup wrapper in lrplot.compose.
+register(SEQUENCE)

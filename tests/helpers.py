@@ -1,0 +1,31 @@
+"""Shared test helpers: run the CLI in-process and read its outputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lrplot.cli import main
+
+
+def run(*args: str, cwd: Path | None = None, input: str | None = None):
+    """Invoke `lrplot ARGS` (stdout and stderr kept apart)."""
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+
+
+def read_csv(text: str) -> tuple[list[str], list[list[float]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    return header, [[float(v) for v in row] for row in body]
