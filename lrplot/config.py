@@ -77,6 +77,9 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
         raise UsageError(f"{where}: `schedule:` is required")
     if not isinstance(schedule, str):
         raise UsageError(f"{where}: schedule: got {schedule!r}, expected a schedule name")
+    for key, value in values.items():
+        if value is None:
+            raise UsageError(f"{where} ({schedule}): {key}: got null, expected a value (or leave the key out)")
     label = values.pop("label", None)
     color = values.pop("color", None)
     for key, value in (("label", label), ("color", color)):

@@ -254,7 +254,11 @@ def _number(param: Param, raw: Any, integer: bool) -> float | int:
         value = raw.item() if isinstance(raw, (np.integer, np.floating)) else raw
     else:
         raise ParamError(param.name, raw, param.allowed())
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond float range
+        finite = False
+    if not finite:
         raise ParamError(param.name, raw, param.allowed() + " (finite)")
     if integer:
         if isinstance(value, float):

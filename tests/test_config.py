@@ -99,6 +99,8 @@ def test_json_params_describe_sequence_parts(tmp_path):
         ("curves:\n  - schedule: constant\n    color: nocolour\n", "curve 1 (constant): color: got 'nocolour'"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: constant}\n      - {schedule: linear}\n", "part 1 (constant): steps is required"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: exponential, steps: 2, decay_rate: -1}\n", "part 1 (exponential): decay_rate: got -1"),
+        ("curves:\n  - schedule: constant\n    lr:\n", "curve 1 (constant): lr: got null"),
+        ("curves:\n  - schedule: constant\n    lr: 1" + "0" * 400 + "\n", "lr: got 1000"),
         ("curves:\n  - schedule: constant\n    lr: !!python/object/apply:os.system ['echo hacked']\n", "invalid YAML"),
     ],
 )

@@ -1,0 +1,206 @@
+"""Bad input never crashes and never loses a file (issue 4).
+
+Table-driven bad inputs (command line and YAML) assert the exit status, the
+one-line message and that existing files are untouched; hypothesis throws
+random argv and random YAML at the CLI and asserts it only ever exits 0 or 2,
+without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lrplot.registry import all_schedules
+from tests.helpers import run
+
+# (argv, text the single error line must contain)
+BAD_COMMAND_LINES = [
+    (["cosin"], "did you mean cosine?"),
+    (["natural_exp"], "did you mean natural-exp?"),
+    (["constant", "--lr", "inf"], "--lr: got inf"),
+    (["constant", "--lr", "-0.1"], "expected a number >= 0"),
+    (["constant", "--lr", ""], "--lr: got ''"),
+    (["constant", "--warmup-steps", "-1"], "--warmup-steps: got -1, expected an integer >= 0"),
+    (["constant", "--warmup-steps", "1.5"], "--warmup-steps: got 1.5"),
+    (["constant", "--warmup-start-lr", "-1"], "--warmup-start-lr: got -1"),
+    (["constant", "--warmup-shape", "quadratic"], "expected one of linear, exponential, constant"),
+    (["constant", "--warmup-steps", "5", "--warmup-shape", "exponential"], "--warmup-start-lr: got 0.0, expected > 0 when warmup_shape is exponential"),
+    (["exponential", "--staircase", "yes"], "unknown schedule 'yes'"),
+    (["exponential", "--decay-steps", "0"], "--decay-steps: got 0, expected an integer >= 1"),
+    (["natural-exp", "--decay-rate", "-0.5"], "--decay-rate: got -0.5, expected a number >= 0"),
+    (["inverse-time", "--decay-rate", "-1"], "--decay-rate: got -1"),
+    (["polynomial", "--power", "0"], "--power: got 0, expected a number > 0"),
+    (["polynomial", "--end-lr", "-1"], "--end-lr: got -1"),
+    (["polynomial", "--decay-steps", "ten"], "--decay-steps: got ten"),
+    (["linear", "--total-steps", "0"], "--total-steps: got 0"),
+    (["step", "--gamma", "0"], "--gamma: got 0, expected a number > 0"),
+    (["step", "--step-size", "-3"], "--step-size: got -3"),
+    (["multistep"], "--milestones is required"),
+    (["multistep", "--milestones", "30,20"], "--milestones: got [30, 20], expected integers >= 1 in increasing order"),
+    (["multistep", "--milestones", "0,10"], "--milestones: got 0,10"),
+    (["multistep", "--milestones", "10,,20"], "--milestones: got 10,,20"),
+    (["piecewise", "--boundaries", "0", "--values", "1,2"], "--boundaries: got 0"),
+    (["piecewise", "--boundaries", "5,5", "--values", "1,2,3"], "strictly increasing"),
+    (["piecewise", "--boundaries", "5", "--values", "1,-2"], "--values: got 1,-2"),
+    (["cosine", "--end-lr", "nan"], "--end-lr: got nan"),
+    (["cosine-restarts", "--t-mul", "0.5"], "--t-mul: got 0.5, expected a number >= 1"),
+    (["cosine-restarts", "--m-mul", "0"], "--m-mul: got 0"),
+    (["onecycle", "--pct-start", "1"], "--pct-start: got 1, expected a number > 0 and < 1"),
+    (["onecycle", "--pct-start", "0"], "--pct-start: got 0"),
+    (["onecycle", "--total-steps", "2"], "--pct-start: got 0.3"),
+    (["onecycle", "--three-phase", "--pct-start", "0.6"], "every phase"),
+    (["cyclic", "--base-lr", "1"], "--base-lr: got 1.0, expected a number <= lr (0.1)"),
+    (["cyclic", "--mode", "triangle"], "did you mean triangular?"),
+    (["noam", "--d-model", "0"], "--d-model: got 0"),
+    (["inverse-sqrt", "--timescale", "0"], "--timescale: got 0"),
+    (["wsd", "--decay-shape", "sqrt"], "--decay-shape: got sqrt"),
+    (["warmup", "--warmup-steps", "0"], "--warmup-steps: got 0, expected an integer >= 1"),
+    (["--steps", "abc", "constant"], "--steps: got abc"),
+    (["--steps", "1e10", "constant"], "--steps: got 1e10"),
+    (["--dpi", "0", "constant"], "--dpi: got 0"),
+    (["--size", "0x3", "constant"], "--size: got 0x3"),
+    (["--steps-per-epoch", "0", "constant"], "--steps-per-epoch: got 0"),
+    (["-o", "a.gif", "constant"], "expected a file ending in one of .png .svg .pdf .csv .json"),
+    (["-o", "-", "-o", "-", "constant"], "- (stdout) may be given only once"),
+    (["-o", "a.png", "-o", "a.png", "constant"], "'a.png' is given twice"),
+    (["-o", ".", "constant"], "expected a file ending"),
+    (["constant", "--label"], "--label"),
+    (["constant", "extra"], "unknown schedule 'extra'"),
+    (["--config"], "--config"),
+]
+
+
+@pytest.mark.parametrize("args,expected", BAD_COMMAND_LINES, ids=[" ".join(a) for a, _ in BAD_COMMAND_LINES])
+def test_bad_command_line(tmp_path, args, expected):
+    keep = tmp_path / "lrplot.png"
+    keep.write_bytes(b"precious")
+    result = run(*args, cwd=tmp_path)
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("lrplot: error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+    assert keep.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lrplot.png"]
+
+
+def test_unwritable_second_output_writes_none(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere (root)")
+        result = run("-o", str(tmp_path / "a.csv"), "-o", str(locked / "b.png"), "constant")
+        assert result.exit_code == 2
+        assert "not writable" in result.stderr
+        assert not (tmp_path / "a.csv").exists()
+    finally:
+        locked.chmod(0o700)
+
+
+def test_keyboard_interrupt_leaves_no_partial_file(tmp_path, monkeypatch):
+    from lrplot import export
+
+    def interrupted(plan, handle, chunk_size=1):
+        handle.write("step,partial\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_csv", interrupted)
+    target = tmp_path / "a.csv"
+    target.write_text("old")
+    result = run("-o", str(tmp_path / "b.json"), "-o", str(target), "constant")
+    assert result.exit_code == 130
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+
+
+# ------------------------------------------------------------------ fuzzing
+
+SCHEDULE_NAMES = [n for n in all_schedules()]
+OPTION_NAMES = sorted(
+    {p.option for s in all_schedules().values() for p in s.all_params}
+    | {"--steps", "-o", "--title", "--log-y", "--steps-per-epoch", "--dpi", "--size", "--label", "--color", "--staircase", "--cycle", "--no-cycle"}
+)
+VALUES = ["0", "1", "-1", "0.5", "1e9", "1e-300", "nan", "inf", "3,2,1", "1,2", "", "x", "10ep", "cos", "linear", "triangular2", "1-sqrt", "8x4", "red", "-"]
+
+tokens = st.one_of(
+    st.sampled_from(SCHEDULE_NAMES),
+    st.sampled_from(OPTION_NAMES),
+    st.sampled_from(VALUES),
+    st.text(alphabet=string.printable, max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(argv=st.lists(tokens, max_size=8))
+def test_random_command_lines_exit_0_or_2_without_traceback(tmp_path, argv):
+    # Never let a random argv write figures into the repo or open a window.
+    argv = [a for a in argv if a not in ("--show", "--debug", "--config")]
+    if "-o" not in argv:
+        argv = ["-o", "-"] + argv
+    result = run("--steps", "20", *argv, cwd=tmp_path)
+    assert result.exit_code in (0, 2), (argv, result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(SCHEDULE_NAMES + VALUES),
+    st.text(max_size=6),
+)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=10,
+)
+curve_keys = st.sampled_from(
+    sorted({p.name for s in all_schedules().values() for p in s.all_params} | {"schedule", "label", "color", "steps", "bogus"})
+)
+curves = st.lists(
+    st.dictionaries(curve_keys, yaml_values, max_size=5).map(lambda d: d if "schedule" in d else {**d, "schedule": "constant"})
+    | st.fixed_dictionaries({"schedule": st.sampled_from(SCHEDULE_NAMES)}),
+    max_size=3,
+)
+documents = st.one_of(
+    yaml_values,
+    st.fixed_dictionaries(
+        {"curves": curves},
+        optional={"steps": yaml_scalars, "title": yaml_scalars, "log_y": yaml_scalars, "size": yaml_values, "dpi": yaml_scalars, "bogus": yaml_scalars},
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=documents)
+def test_random_yaml_exits_0_or_2_without_traceback(tmp_path, document):
+    if isinstance(document, dict) and isinstance(document.get("steps"), int) and document["steps"] > 10_000:
+        document = {**document, "steps": 10_000}
+    config = tmp_path / "fuzz.yaml"
+    config.write_text(yaml.safe_dump(document))
+    result = run("--config", str(config), "-o", "-")
+    assert result.exit_code in (0, 2), (document, result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_raw_yaml_text_garbage(tmp_path):
+    for text in ["{", "curves: [", "\x00", "curves:\n\t- x", "!!binary AAAA", "curves: !!set {a}", "? [a]\n: b"]:
+        config = tmp_path / "g.yaml"
+        config.write_text(text)
+        result = run("--config", str(config), "-o", "-")
+        assert result.exit_code == 2, (text, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
