@@ -34,7 +34,7 @@ def evaluate(name: str, steps: int = 100, **params: Any) -> np.ndarray:
     [1.0, 1.0, 0.5, 0.5]
     """
     bound = curve(name, steps, **params)
-    return bound(np.arange(steps, dtype=np.float64))
+    return bound.evaluate_at(np.arange(steps, dtype=np.float64))
 
 
 def list_schedules() -> dict[str, Schedule]:

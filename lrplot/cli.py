@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -154,6 +153,8 @@ def run_safely(call: Any, debug: bool) -> int:
         return 0
     except Exception as error:  # a bug: say so briefly, traceback only on request
         if debug:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"lrplot: internal error: {type(error).__name__}: {_one_line(str(error))} "
@@ -223,8 +224,6 @@ def main(ctx: click.Context, **_: Any) -> None:
 @main.result_callback()
 @click.pass_context
 def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
-    from lrplot.run import run
-
     listing = [r for r in results if isinstance(r, ListRequest)]
     if listing:
         from lrplot.listing import render_listing
@@ -244,9 +243,12 @@ def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
             if isinstance(error, ParamError):
                 raise error.locate("", "cli") from None
             raise
-    curves = [r for r in results if isinstance(r, CurveRequest)]
-    for number, request in enumerate(curves, 1):
-        object.__setattr__(request, "where", f"curve {number}")
+    curves = [
+        request._replace(where=f"curve {number}")
+        for number, request in enumerate((r for r in results if isinstance(r, CurveRequest)), 1)
+    ]
+    from lrplot.run import run  # the heavy part (export, YAML) only when there is work
+
     run(figure, curves, config=params.get("config"))
 
 

@@ -28,7 +28,11 @@ def _ramp(shape: str, start: float, target: float, fraction: np.ndarray) -> np.n
 
 
 def with_warmup(curve: Curve, steps: int, start: float, shape: str) -> Curve:
-    """Prefix ``curve`` with ``steps`` warmup steps; ``t`` must be ascending."""
+    """Prefix ``curve`` with ``steps`` warmup steps.
+
+    Like every curve here, the result takes an ascending float64 array of
+    steps that it may overwrite, and returns the values.
+    """
     if steps == 0:
         return curve
     target = float(curve(np.zeros(1))[0])
@@ -36,14 +40,24 @@ def with_warmup(curve: Curve, steps: int, start: float, shape: str) -> Curve:
     def warmed(t: np.ndarray) -> np.ndarray:
         split = int(np.searchsorted(t, steps, side="left"))
         if split == 0:
-            return curve(t - steps)
-        out = np.empty(t.shape, dtype=np.float64)
-        out[:split] = _ramp(shape, start, target, t[:split] / steps)
-        if split < t.size:
-            out[split:] = curve(t[split:] - steps)
-        return out
+            t -= steps
+            return curve(t)
+        ramp = _ramp(shape, start, target, t[:split] / steps)
+        _evaluate_into(curve, t[split:], offset=steps)
+        t[:split] = ramp
+        return t
 
     return warmed
+
+
+def _evaluate_into(curve: Curve, piece: np.ndarray, offset: float) -> None:
+    """Overwrite ``piece`` (a view) with ``curve`` at ``piece - offset``."""
+    if piece.size == 0:
+        return
+    piece -= offset
+    values = curve(piece)
+    if values is not piece:
+        piece[...] = values
 
 
 def join(parts: list[Curve], lengths: list[int]) -> Curve:
@@ -52,11 +66,10 @@ def join(parts: list[Curve], lengths: list[int]) -> Curve:
     starts = np.cumsum([0] + lengths[:-1]).astype(np.float64)
 
     def joined(t: np.ndarray) -> np.ndarray:
-        cuts = np.searchsorted(t, starts[1:], side="left")
-        pieces = np.split(t, cuts)
-        return np.concatenate(
-            [part(piece - start) for part, piece, start in zip(parts, pieces, starts)]
-        )
+        cuts = [0] + np.searchsorted(t, starts[1:], side="left").tolist() + [t.size]
+        for part, begin, end, start in zip(parts, cuts, cuts[1:], starts):
+            _evaluate_into(part, t[begin:end], offset=start)
+        return t
 
     return joined
 
@@ -78,11 +91,7 @@ def build_curve(
     warmed = with_warmup(
         curve, params["warmup_steps"], params["warmup_start_lr"], params["warmup_shape"]
     )
-
-    def evaluate_at(t: np.ndarray) -> np.ndarray:
-        return warmed(np.asarray(t, dtype=np.float64))
-
-    return Bound(schedule, params, given, evaluate_at)
+    return Bound(schedule, params, given, warmed)
 
 
 # ---------------------------------------------------------------- sequence
@@ -127,7 +136,7 @@ def _bind_parts(raw_parts: list[Any], lr: float, remaining: int) -> tuple[list[B
 
 def _sequence_function(t: np.ndarray, *, lr: float, parts: Any) -> np.ndarray:
     bound, lengths = parts
-    return join(list(bound), lengths)(t)
+    return join([part.evaluate_at for part in bound], lengths)(t)
 
 
 # Registered by lrplot.schedules, after the built-in schedules.

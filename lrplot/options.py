@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrplot.errors import ParamError
 from lrplot.registry import MAX_STEPS, Param, convert
 
 
-@dataclass(frozen=True)
-class FigureOption:
+class FigureOption(NamedTuple):
     name: str
     kind: str  # a registry kind, or "text", "size", "paths"
     default: Any

@@ -8,8 +8,7 @@ chunked evaluation every output streams from.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,8 +21,7 @@ from lrplot.registry import MAX_STEPS, Bound, bind
 CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class CurveRequest:
+class CurveRequest(NamedTuple):
     """A curve as the user wrote it: raw values, not yet validated."""
 
     schedule: str
@@ -34,8 +32,7 @@ class CurveRequest:
     style: str = "cli"  # how parameter names are shown in errors: cli or yaml
 
 
-@dataclass(frozen=True)
-class Curve:
+class Curve(NamedTuple):
     label: str
     bound: Bound
     color: str | None = None
@@ -45,8 +42,7 @@ class Curve:
         return self.bound.name
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     steps: int
     curves: tuple[Curve, ...]
     title: str | None = None
@@ -54,17 +50,18 @@ class Plan:
     steps_per_epoch: int | None = None
     dpi: int = 100
     size: tuple[float, float] = (8.0, 4.5)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def chunks(self, size: int = CHUNK) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
         """Yield ``(steps, [values of each curve])`` for consecutive chunks."""
         for start in range(0, self.steps, size):
             t = np.arange(start, min(start + size, self.steps), dtype=np.float64)
-            yield t, [curve.bound(t) for curve in self.curves]
+            yield t, [curve.bound.evaluate_at(t.copy()) for curve in self.curves]
 
     def values(self) -> list[np.ndarray]:
-        t = np.arange(self.steps, dtype=np.float64)
-        return [curve.bound(t) for curve in self.curves]
+        return [
+            curve.bound.evaluate_at(np.arange(self.steps, dtype=np.float64))
+            for curve in self.curves
+        ]
 
 
 def check_steps(raw: Any, name: str = "steps") -> int:

@@ -31,15 +31,15 @@ def reduce_curve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Steps and values of the M4 reduction of a curve over ``steps`` steps.
 
-    ``values_at(t)`` evaluates the curve at an ascending array of steps. With
+    ``values_at(t)`` evaluates the curve at an ascending array of steps (which
+    it may overwrite). With
     ``steps <= 4 * buckets`` nothing is dropped. Otherwise each bucket of
     ``width`` consecutive steps keeps its first and last points and the first
     step of its minimum and of its maximum — so a step function keeps its
     exact edges.
     """
     if steps <= 4 * buckets:
-        t = np.arange(steps, dtype=np.float64)
-        return t, values_at(t)
+        return np.arange(steps, dtype=np.float64), values_at(np.arange(steps, dtype=np.float64))
     width = math.ceil(steps / buckets)
     per_chunk = max(1, chunk // width) * width
     xs: list[np.ndarray] = []
@@ -92,7 +92,7 @@ def draw(plan: Plan, figure: Any = None) -> Any:
     buckets = max(1, int(width * plan.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for curve in plan.curves:
-        x, y = reduce_curve(curve.bound, plan.steps, buckets)
+        x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets)
         axes.plot(
             x / scale,
             y,

@@ -11,11 +11,9 @@ Python API all call it, so their error messages match word for word.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -35,8 +33,7 @@ class _Required:
 REQUIRED: Any = _Required()
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(NamedTuple):
     """A default computed when the curve is bound, from its context.
 
     ``compute`` receives the parameters bound so far (in declaration order) and
@@ -61,8 +58,7 @@ def remaining_steps(divisor: int = 1) -> Derived:
 KINDS = ("float", "int", "steps", "bool", "choice", "floats", "steps-list", "parts")
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     kind: str
     default: Any = REQUIRED
@@ -154,8 +150,7 @@ COMMON_PARAMS: tuple[Param, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     """One registered schedule.
 
     ``function(t, lr=..., **params)`` is a pure numpy closed form over an array
@@ -206,6 +201,8 @@ def register(schedule: Schedule) -> Schedule:
 
 
 def closest(name: str, candidates: Sequence[str]) -> str | None:
+    import difflib  # only on the error path: keeps start-up lean
+
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
     return match[0] if match else None
 
@@ -330,22 +327,30 @@ def convert(param: Param, raw: Any) -> Any:
 # ---------------------------------------------------------------- binding
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     """A schedule with every parameter resolved and validated.
 
     ``params`` holds all parameters (given and defaulted) in declaration order;
     ``given`` the names the user set. Calling it evaluates the curve at
-    absolute steps (warmup included).
+    absolute steps (warmup included). ``evaluate_at`` is the fast path used
+    inside lrplot: it takes an ascending float64 array it may overwrite.
     """
 
     schedule: Schedule
     params: dict[str, Any]
-    given: tuple[str, ...] = ()
-    evaluate_at: Callable[[np.ndarray], np.ndarray] = field(repr=False, default=None)  # type: ignore[assignment]
+    given: tuple[str, ...]
+    evaluate_at: Callable[[np.ndarray], np.ndarray]
 
-    def __call__(self, t: np.ndarray) -> np.ndarray:
-        return self.evaluate_at(t)
+    def __call__(self, t: Any) -> np.ndarray:
+        """Values at steps ``t`` (any shape, any order; ``t`` is not modified)."""
+        steps = np.array(t, dtype=np.float64)  # a copy: evaluation works in place
+        flat = steps.reshape(-1)
+        if flat.size > 1 and not np.all(flat[1:] >= flat[:-1]):
+            order = np.argsort(flat, kind="stable")
+            out = np.empty_like(flat)
+            out[order] = self.evaluate_at(flat[order])
+            return out.reshape(steps.shape)
+        return np.asarray(self.evaluate_at(flat), dtype=np.float64).reshape(steps.shape)
 
     @property
     def name(self) -> str:

@@ -1,10 +1,16 @@
 """Every schedule as one pure numpy closed form, registered with its parameters.
 
-Each function takes ``t``, a float64 array of steps counted from the end of the
-curve's warmup (0, 1, 2, ...), plus its parameters, and returns a float64
-array of the same shape. No loops over steps, no state: the value at ``t`` is
-the learning rate used by optimizer update ``t`` (what torch's
+Each function takes ``t``, an ascending float64 array of steps counted from
+the end of the curve's warmup (0, 1, 2, ...), plus its parameters, and returns
+a float64 array of the same shape. No loops over steps, no state: the value at
+``t`` is the learning rate used by optimizer update ``t`` (what torch's
 ``get_last_lr()`` returns after ``t`` calls of ``scheduler.step()``).
+
+Speed: ``t`` is scratch space the caller owns (:class:`lrplot.registry.Bound`
+passes a private copy), so functions compute in place instead of allocating a
+temporary per operation; and because ``t`` is ascending, a step function is
+filled slice by slice between its edges (found by binary search) instead of
+being evaluated element by element.
 
 Warmup and sequences are composed around these in :mod:`lrplot.compose`.
 """
@@ -23,8 +29,25 @@ from lrplot.registry import Derived, Param, Schedule, register, remaining_steps
 
 
 def _progress(t: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:
-    p = t / decay_steps
-    return np.floor(p, out=p) if staircase else p
+    t /= decay_steps
+    return np.floor(t, out=t) if staircase else t
+
+
+def _fill_segments(t: np.ndarray, edges: Any, values: Any) -> np.ndarray:
+    """Fill ascending ``t`` with ``values[i]`` from edge i-1 (inclusive) to edge i.
+
+    An edge is the first step of the next value; repeated edges give empty
+    segments, so the value after them skips accordingly.
+    """
+    cuts = np.searchsorted(t, np.asarray(edges, dtype=np.float64), side="left").tolist()
+    for start, stop, value in zip([0] + cuts, cuts + [t.size], values):
+        t[start:stop] = value
+    return t
+
+
+# Above this many segments a per-slice Python loop costs more than the
+# element-wise closed form.
+MAX_SEGMENTS = 2048
 
 
 def _is_staircase(params: Mapping[str, Any]) -> bool:
@@ -43,7 +66,8 @@ STAIRCASE = Param("staircase", "bool", False, "decay in whole periods (floor(t /
 
 
 def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
-    return np.full(t.shape, lr, dtype=np.float64)
+    t.fill(lr)
+    return t
 
 
 register(
@@ -85,9 +109,8 @@ register(
 
 
 def piecewise(t: np.ndarray, *, lr: float, boundaries: list[int], values: list[float]) -> np.ndarray:
-    # side="right": the new value takes effect AT the boundary step.
-    index = np.searchsorted(np.asarray(boundaries, dtype=np.float64), t, side="right")
-    return np.asarray(values, dtype=np.float64)[index]
+    # Edges at the boundaries: the new value takes effect AT the boundary step.
+    return _fill_segments(t, boundaries, values)
 
 
 def _check_piecewise(params: Mapping[str, Any]) -> None:
@@ -136,7 +159,7 @@ def exponential(
     t: np.ndarray, *, lr: float, decay_rate: float, decay_steps: int, staircase: bool
 ) -> np.ndarray:
     # decay_rate ** p written as exp(p * ln decay_rate): one exp instead of a
-    # pow per element, equal to well within 1e-12 relative for any p here.
+    # pow per element; equal to within a few ulps for any p here.
     p = _progress(t, decay_steps, staircase)
     p *= math.log(decay_rate)
     np.exp(p, out=p)
@@ -231,15 +254,20 @@ def polynomial(
 ) -> np.ndarray:
     if cycle:
         # decay_steps grows to the first multiple of itself >= t (at least 1x),
-        # so the rate jumps back up at each multiple (the seed's figure 5).
-        period = decay_steps * np.maximum(1.0, np.ceil(t / decay_steps))
-        fraction = t / period
+        # so the rate jumps back up after each multiple (the seed's figure 5).
+        period = np.ceil(t / decay_steps)
+        np.maximum(period, 1.0, out=period)
+        period *= decay_steps
+        t /= period
     else:
-        fraction = np.minimum(t, decay_steps) / decay_steps
-    remaining = 1.0 - fraction
+        np.minimum(t, decay_steps, out=t)
+        t /= decay_steps
+    np.subtract(1.0, t, out=t)
     if power != 1.0:
-        remaining **= power
-    return (lr - end_lr) * remaining + end_lr
+        t **= power
+    t *= lr - end_lr
+    t += end_lr
+    return t
 
 
 register(
@@ -268,11 +296,12 @@ register(
 def linear(
     t: np.ndarray, *, lr: float, start_factor: float, end_factor: float, total_steps: int
 ) -> np.ndarray:
-    fraction = np.minimum(t, total_steps) / total_steps
-    fraction *= end_factor - start_factor
-    fraction += start_factor
-    fraction *= lr
-    return fraction
+    np.minimum(t, total_steps, out=t)
+    t /= total_steps
+    t *= end_factor - start_factor
+    t += start_factor
+    t *= lr
+    return t
 
 
 register(
@@ -298,7 +327,16 @@ register(
 
 
 def step(t: np.ndarray, *, lr: float, step_size: int, gamma: float) -> np.ndarray:
-    return lr * np.power(gamma, np.floor(t / step_size))
+    decays = int(t[-1] // step_size) if t.size else 0
+    if decays <= MAX_SEGMENTS:
+        edges = np.arange(1, decays + 1) * float(step_size)
+        return _fill_segments(t, edges, [lr * gamma**k for k in range(decays + 1)])
+    t /= step_size
+    np.floor(t, out=t)
+    t *= math.log(gamma)
+    np.exp(t, out=t)
+    t *= lr
+    return t
 
 
 register(
@@ -319,8 +357,7 @@ register(
 
 
 def multistep(t: np.ndarray, *, lr: float, milestones: list[int], gamma: float) -> np.ndarray:
-    passed = np.searchsorted(np.asarray(milestones, dtype=np.float64), t, side="right")
-    return lr * np.power(gamma, passed.astype(np.float64))
+    return _fill_segments(t, milestones, [lr * gamma**k for k in range(len(milestones) + 1)])
 
 
 def _check_sorted(name: str) -> Any:
@@ -368,10 +405,12 @@ def _half_cosine(fraction: np.ndarray) -> np.ndarray:
 
 
 def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.ndarray:
-    shape = _half_cosine(np.minimum(t, decay_steps) / decay_steps)
-    shape *= lr - end_lr
-    shape += end_lr
-    return shape
+    np.minimum(t, decay_steps, out=t)
+    t /= decay_steps
+    _half_cosine(t)
+    t *= lr - end_lr
+    t += end_lr
+    return t
 
 
 register(
@@ -401,28 +440,42 @@ def cosine_restarts(
     end_lr: float,
 ) -> np.ndarray:
     first = float(first_decay_steps)
+    last = float(t[-1]) if t.size else 0.0
+    # Cycle i starts at first * (t_mul**i - 1) / (t_mul - 1) (first * i when
+    # t_mul = 1): exact for the integer multipliers torch supports, and the
+    # boundary step itself opens the new cycle, as in torch's bookkeeping.
     if t_mul == 1.0:
-        cycle = np.floor(t / first)
-        start = cycle * first
-        length = np.full_like(t, first)
+        cycles = int(last // first) + 1
     else:
-        # Cycle i starts at first * (t_mul**i - 1) / (t_mul - 1). The log gives i
-        # up to rounding; one correction step makes exact boundaries land in
-        # the new cycle, as torch's integer bookkeeping does.
-        def start_of(i: np.ndarray) -> np.ndarray:
-            return first * (np.power(t_mul, i) - 1.0) / (t_mul - 1.0)
-
-        cycle = np.floor(np.log1p(t / first * (t_mul - 1.0)) / math.log(t_mul))
-        cycle -= start_of(cycle) > t
-        cycle += start_of(cycle + 1.0) <= t
-        start = start_of(cycle)
-        length = first * np.power(t_mul, cycle)
-    shape = _half_cosine((t - start) / length)
+        cycles = int(math.log1p(last / first * (t_mul - 1.0)) / math.log(t_mul)) + 2
+    if cycles <= MAX_SEGMENTS:
+        starts = [_cycle_start(first, t_mul, i) for i in range(cycles + 1)]
+        cuts = np.searchsorted(t, starts, side="left").tolist() + [t.size]
+        for i in range(cycles + 1):
+            segment = t[cuts[i] : cuts[i + 1]]
+            length = first * t_mul**i
+            segment -= starts[i]
+            segment /= length
+            _half_cosine(segment)
+            segment *= (lr - end_lr) * m_mul**i
+            segment += end_lr
+        return t
+    # Many short cycles (t_mul = 1): the closed form per element.
+    cycle = np.floor(t / first)
+    t -= cycle * first
+    t /= first
+    _half_cosine(t)
     if m_mul != 1.0:
-        shape *= np.power(m_mul, cycle)
-    shape *= lr - end_lr
-    shape += end_lr
-    return shape
+        t *= np.power(m_mul, cycle)
+    t *= lr - end_lr
+    t += end_lr
+    return t
+
+
+def _cycle_start(first: float, t_mul: float, i: int) -> float:
+    if t_mul == 1.0:
+        return first * i
+    return first * (t_mul**i - 1.0) / (t_mul - 1.0)
 
 
 register(
@@ -453,10 +506,17 @@ register(
 # ---------------------------------------------------------------- one-cycle
 
 
-def _anneal(kind: str, start: float, end: float, fraction: np.ndarray) -> np.ndarray:
+def _anneal(kind: str, start: float, end: float, fraction: np.ndarray) -> None:
+    """torch's annealing from start (fraction 0) to end (fraction 1), in place."""
     if kind == "cos":
-        return end + (start - end) / 2.0 * (np.cos(math.pi * fraction) + 1.0)
-    return (end - start) * fraction + start
+        fraction *= math.pi
+        np.cos(fraction, out=fraction)
+        fraction += 1.0
+        fraction *= (start - end) / 2.0
+        fraction += end
+    else:
+        fraction *= end - start
+        fraction += start
 
 
 def onecycle(
@@ -473,7 +533,8 @@ def onecycle(
     initial = lr / div_factor
     minimum = initial / final_div_factor
     up_end = float(pct_start * total_steps) - 1.0
-    # Phases as torch lays them out: (last step, start value, end value).
+    # Phases as torch lays them out: (last step, start value, end value); a
+    # phase holds the steps after the previous phase's last step up to its own.
     if three_phase:
         phases = [
             (up_end, initial, lr),
@@ -484,18 +545,17 @@ def onecycle(
         phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
     # torch evaluates up to step total_steps (and raises after); past it the
     # run is over, so the curve holds the final minimum.
-    clipped = np.minimum(t, float(total_steps))
-    ends = np.array([end for end, _, _ in phases])
-    # Phase i holds the steps after phase i-1's last step, up to its own.
-    phase = np.searchsorted(ends[:-1], clipped, side="left")
-    begins = np.concatenate(([0.0], ends[:-1]))
-    fraction = (clipped - begins[phase]) / (ends - begins)[phase]
-    out = np.empty_like(t)
-    for i, (_, start_value, end_value) in enumerate(phases):
-        mask = phase == i
-        out[mask] = _anneal(anneal, start_value, end_value, fraction[mask])
-    out[t > total_steps] = minimum
-    return out
+    ends = [end for end, _, _ in phases[:-1]] + [float(total_steps)]
+    cuts = [0] + np.searchsorted(t, ends, side="right").tolist()
+    begin = 0.0
+    for i, (end, start_value, end_value) in enumerate(phases):
+        segment = t[cuts[i] : cuts[i + 1]]
+        segment -= begin
+        segment /= end - begin
+        _anneal(anneal, start_value, end_value, segment)
+        begin = end
+    t[cuts[-1] :] = minimum
+    return t
 
 
 def _check_onecycle(params: Mapping[str, Any]) -> None:
@@ -568,15 +628,25 @@ def cyclic(
 ) -> np.ndarray:
     total = float(step_size_up + step_size_down)
     up_ratio = step_size_up / total
-    cycle = np.floor(1.0 + t / total)
-    x = 1.0 + t / total - cycle
-    scale = np.where(x <= up_ratio, x / up_ratio, (x - 1.0) / (up_ratio - 1.0))
-    height = (lr - base_lr) * scale
+    x = t / total
+    cycle = np.floor(x + 1.0)
+    x += 1.0
+    x -= cycle
+    # torch: x / up_ratio rising, (x - 1) / (up_ratio - 1) falling; the
+    # smaller of the two is the right branch, with no mask.
+    falling = np.subtract(1.0, x)
+    falling /= 1.0 - up_ratio
+    x /= up_ratio
+    np.minimum(x, falling, out=x)
+    x *= lr - base_lr
     if mode == "triangular2":
-        height /= np.power(2.0, cycle - 1.0)
+        np.subtract(1.0, cycle, out=cycle)
+        x *= np.exp2(cycle, out=cycle)  # 1 / 2**(cycle - 1), exact
     elif mode == "exp_range":
-        height *= np.power(gamma, t)
-    return base_lr + height
+        t *= math.log(gamma)
+        x *= np.exp(t, out=t)
+    x += base_lr
+    return x
 
 
 def _check_cyclic(params: Mapping[str, Any]) -> None:
@@ -632,10 +702,14 @@ register(
 
 
 def noam(t: np.ndarray, *, lr: float, d_model: int, noam_warmup: int) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        decay = np.power(t, -0.5)  # inf at t = 0, where the ramp's 0 wins
-    ramp = t * noam_warmup**-1.5
-    return lr * d_model**-0.5 * np.minimum(decay, ramp)
+    # min(t**-0.5, t * w**-1.5): the ramp is the smaller one before step w.
+    scale = lr * d_model**-0.5
+    split = int(np.searchsorted(t, noam_warmup, side="left"))
+    ramp, decay = t[:split], t[split:]
+    ramp *= scale * noam_warmup**-1.5
+    np.sqrt(decay, out=decay)
+    np.divide(scale, decay, out=decay)
+    return t
 
 
 register(
@@ -654,7 +728,11 @@ register(
 
 
 def inverse_sqrt(t: np.ndarray, *, lr: float, timescale: int) -> np.ndarray:
-    return lr * np.sqrt(timescale / (t + timescale))
+    t += timescale
+    np.divide(timescale, t, out=t)
+    np.sqrt(t, out=t)
+    t *= lr
+    return t
 
 
 register(
@@ -670,10 +748,15 @@ register(
 )
 
 
+def _one_minus_sqrt(p: np.ndarray) -> np.ndarray:
+    np.sqrt(p, out=p)
+    return np.subtract(1.0, p, out=p)
+
+
 _WSD_SHAPES = {
-    "1-sqrt": lambda p: 1.0 - np.sqrt(p),
-    "linear": lambda p: 1.0 - p,
-    "cosine": lambda p: _half_cosine(p.copy()),
+    "1-sqrt": _one_minus_sqrt,
+    "linear": lambda p: np.subtract(1.0, p, out=p),
+    "cosine": _half_cosine,
 }
 
 
@@ -688,8 +771,17 @@ def wsd(
 ) -> np.ndarray:
     # Warmup-stable-decay: hold lr, then decay over the last decay_steps so
     # that end_lr is reached at the end of the run (horizon).
-    progress = np.clip((t - (horizon - decay_steps)) / decay_steps, 0.0, 1.0)
-    return end_lr + (lr - end_lr) * _WSD_SHAPES[decay_shape](progress)
+    decay_start = horizon - decay_steps
+    split = int(np.searchsorted(t, max(decay_start, 0), side="left"))
+    t[:split] = lr
+    progress = t[split:]
+    progress -= decay_start
+    progress /= decay_steps
+    np.clip(progress, 0.0, 1.0, out=progress)
+    _WSD_SHAPES[decay_shape](progress)
+    progress *= lr - end_lr
+    progress += end_lr
+    return t
 
 
 register(

@@ -1,0 +1,330 @@
+"""lrplot's speed and memory targets, measured side by side in one run.
+
+    python benchmarks/bench.py            # everything (about a minute)
+    python benchmarks/bench.py --quick    # smaller sizes, for a smoke test
+    python benchmarks/bench.py --markdown # the table for README's Performance section
+
+The machine is shared and noisy, so every target is a ratio of two things
+measured here, now, interleaved, taking the best of several repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import lrplot
+
+ROOT = Path(__file__).resolve().parent.parent
+LRPLOT = [sys.executable, "-m", "lrplot"]
+
+# The "obvious" numpy formula a user would write for each schedule, over t =
+# np.arange(N); lrplot.evaluate must be no slower (ratio <= 1.0).
+OBVIOUS: dict[str, tuple[dict, Callable[[np.ndarray], np.ndarray]]] = {
+    "constant": ({}, lambda t: np.full(t.shape, 0.1)),
+    "warmup": ({"warmup_steps": 1000}, lambda t: np.where(t < 1000, 0.1 * t / 1000, 0.1)),
+    "piecewise": (
+        {"boundaries": [3_000_000, 6_000_000], "values": [0.1, 0.01, 0.001]},
+        lambda t: np.select([t < 3_000_000, t < 6_000_000], [0.1, 0.01], 0.001),
+    ),
+    "exponential": ({"decay_steps": 100_000}, lambda t: 0.1 * 0.96 ** (t / 100_000)),
+    "natural-exp": ({"decay_steps": 100_000}, lambda t: 0.1 * np.exp(-0.05 * t / 100_000)),
+    "inverse-time": ({}, lambda t: 0.1 / (1 + 0.5 * t / 1)),
+    "polynomial": (
+        {"decay_steps": 5_000_000, "power": 2.0},
+        lambda t: (0.1 - 0.0001) * (1 - np.minimum(t, 5_000_000) / 5_000_000) ** 2.0 + 0.0001,
+    ),
+    "linear": (
+        {"total_steps": 5_000_000},
+        lambda t: 0.1 * (1.0 + (0.0 - 1.0) * np.minimum(t, 5_000_000) / 5_000_000),
+    ),
+    "step": ({"step_size": 1_000_000}, lambda t: 0.1 * 0.1 ** np.floor(t / 1_000_000)),
+    "multistep": (
+        {"milestones": [3_000_000, 6_000_000, 8_000_000]},
+        lambda t: 0.1 * 0.1 ** ((t >= 3_000_000).astype(float) + (t >= 6_000_000) + (t >= 8_000_000)),
+    ),
+    "cosine": (
+        {"decay_steps": 8_000_000},
+        lambda t: 0.0 + 0.1 * (1 + np.cos(np.pi * np.minimum(t, 8_000_000) / 8_000_000)) / 2,
+    ),
+    "cosine-restarts": ({"first_decay_steps": 100_000}, None),  # filled in below
+    "onecycle": ({}, None),
+    "cyclic": ({"step_size_up": 20_000, "mode": "triangular2"}, None),
+    "noam": (
+        {"d_model": 512, "noam_warmup": 4000},
+        lambda t: 0.1 * 512**-0.5 * np.minimum(np.maximum(t, 1) ** -0.5, t * 4000**-1.5),
+    ),
+    "inverse-sqrt": ({}, lambda t: 0.1 * np.sqrt(10000 / (t + 10000))),
+    "wsd": ({}, None),
+    "sequence": (
+        {"parts": [{"schedule": "linear", "start_factor": 0.01, "end_factor": 1.0, "steps": 100_000}, {"schedule": "cosine"}]},
+        None,
+    ),
+}
+
+
+def _sgdr(t: np.ndarray) -> np.ndarray:
+    # Keras' CosineDecayRestarts, vectorised.
+    fraction = t / 100_000
+    i = np.floor(np.log(1 - fraction * (1 - 2.0)) / np.log(2.0))
+    done = (1 - 2.0**i) / (1 - 2.0)
+    fraction = (fraction - done) / 2.0**i
+    return 0.1 * 0.5 * (1 + np.cos(np.pi * fraction))
+
+
+def _onecycle(t: np.ndarray, total: int) -> np.ndarray:
+    peak, start, low = 0.1, 0.1 / 25, 0.1 / 25 / 1e4
+    up_end = 0.3 * total - 1
+    rise = low + 0 * t
+    rise = peak + (start - peak) / 2 * (np.cos(np.pi * t / up_end) + 1)
+    pct = (t - up_end) / (total - 1 - up_end)
+    fall = low + (peak - low) / 2 * (np.cos(np.pi * pct) + 1)
+    return np.where(t <= up_end, rise, fall)
+
+
+def _cyclic(t: np.ndarray) -> np.ndarray:
+    total = 40_000.0
+    cycle = np.floor(1 + t / total)
+    x = 1 + t / total - cycle
+    scale = np.where(x <= 0.5, x / 0.5, (x - 1) / (0.5 - 1))
+    return 0.01 + (0.1 - 0.01) * scale / 2 ** (cycle - 1)
+
+
+def _wsd(t: np.ndarray, total: int) -> np.ndarray:
+    d = total // 10
+    p = np.clip((t - (total - d)) / d, 0, 1)
+    return np.where(t < total - d, 0.1, 0.1 * (1 - np.sqrt(p)))
+
+
+def _sequence(t: np.ndarray, total: int) -> np.ndarray:
+    n = 100_000
+    rest = total - n
+    warm = 0.1 * (0.01 + (1 - 0.01) * np.minimum(t, n) / n)
+    tail = 0.1 * (1 + np.cos(np.pi * np.minimum(t - n, rest) / rest)) / 2
+    return np.where(t < n, warm, tail)
+
+
+def best_of(function: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_evaluation(steps: int, repeats: int) -> list[tuple[str, float, float]]:
+    rows = []
+    for name, (params, formula) in OBVIOUS.items():
+        if formula is None:
+            formula = {
+                "cosine-restarts": _sgdr,
+                "onecycle": lambda t: _onecycle(t, steps),
+                "cyclic": _cyclic,
+                "wsd": lambda t: _wsd(t, steps),
+                "sequence": lambda t: _sequence(t, steps),
+            }[name]
+
+        def obvious(formula=formula) -> np.ndarray:
+            return formula(np.arange(steps, dtype=np.float64))
+
+        def ours(name=name, params=params) -> np.ndarray:
+            return lrplot.evaluate(name, steps=steps, **params)
+
+        # The baseline must compute the same curve, or the comparison means nothing.
+        np.testing.assert_allclose(ours(), obvious(), rtol=1e-9, atol=1e-15, err_msg=name)
+        times_ours, times_obvious = [], []
+        for _ in range(repeats):  # interleaved, so drift hits both alike
+            times_obvious.append(best_of(obvious, 1))
+            times_ours.append(best_of(ours, 1))
+        rows.append((name, min(times_ours), min(times_obvious)))
+    return rows
+
+
+def bench_torch(steps: int) -> tuple[float, float] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    model = torch.nn.Linear(1, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    start = time.perf_counter()
+    values = []
+    for _ in range(steps):
+        values.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    torch_time = time.perf_counter() - start
+    ours = best_of(lambda: lrplot.evaluate("cosine", steps=steps, decay_steps=steps, end_lr=0.0), 3)
+    np.testing.assert_allclose(lrplot.evaluate("cosine", steps=steps, end_lr=0.0), values, rtol=1e-9, atol=1e-12)
+    return torch_time, ours
+
+
+def run_process(args: list[str], cwd: str) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one lrplot process.
+
+    Peak RSS is VmHWM from /proc, not ru_maxrss: Linux carries ru_maxrss over
+    fork+exec, so a child of this (large) benchmark process would report the
+    parent's peak."""
+    code = (
+        "import runpy, sys, time; sys.argv = ['lrplot'] + sys.argv[1:];"
+        "t = time.perf_counter()\n"
+        "try:\n runpy.run_module('lrplot', run_name='__main__')\n"
+        "except SystemExit as e:\n assert not e.code, e.code\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(time.perf_counter() - t, hwm, file=sys.stderr)"
+    )
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    rss = int(done.stderr.strip().split()[-1])
+    return wall, rss
+
+
+def bench_plot(big: int, repeats: int, workdir: str) -> tuple[float, float]:
+    curves = ["cosine-restarts", "cyclic", "--mode", "triangular2", "step", "--step-size", str(big // 7)]
+    small_times, big_times = [], []
+    for _ in range(repeats):
+        small_times.append(run_process(["--steps", "1000", "-o", "s.png", *curves], workdir)[0])
+        big_times.append(run_process(["--steps", str(big), "-o", "b.png", *curves], workdir)[0])
+    return min(small_times), min(big_times)
+
+
+def bench_memory(steps: int, workdir: str) -> int:
+    _, rss = run_process(["--steps", str(steps), "-o", "m.png", "cosine-restarts", "exponential", "--decay-steps", str(steps // 20)], workdir)
+    return rss
+
+
+def time_command(args: list[str], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_startup(repeats: int) -> tuple[float, float, float]:
+    base, helps, lists = [], [], []
+    for _ in range(repeats):
+        base.append(time_command([sys.executable, "-c", "import click, numpy"], 1))
+        helps.append(time_command(LRPLOT + ["--help"], 1))
+        lists.append(time_command(LRPLOT + ["list"], 1))
+    return statistics.median(base), statistics.median(helps), statistics.median(lists)
+
+
+def bench_csv(steps: int, repeats: int) -> tuple[float, float]:
+    from lrplot import export
+    from lrplot.plan import CurveRequest, Plan, make_curves
+
+    requests = [CurveRequest("cosine", {}), CurveRequest("exponential", {"decay_steps": 1000}), CurveRequest("cyclic", {})]
+    plan = Plan(steps=steps, curves=make_curves(requests, steps))
+
+    def plain() -> str:
+        columns = plan.values()
+        out = io.StringIO()
+        out.write("step," + ",".join(c.label for c in plan.curves) + "\n")
+        for t in range(steps):
+            out.write(f"{t}," + ",".join(repr(float(col[t])) for col in columns) + "\n")
+        return out.getvalue()
+
+    def ours() -> str:
+        out = io.StringIO()
+        export.write_csv(plan, out)
+        return out.getvalue()
+
+    if ours() != plain():
+        raise AssertionError("CSV differs from the plain repr writer")
+    rows = list(csv.reader(io.StringIO(ours())))[1:]
+    values = plan.values()
+    assert all(float(rows[t][1]) == values[0][t] for t in range(0, steps, 997))
+    times_plain, times_ours = [], []
+    for _ in range(repeats):
+        times_plain.append(best_of(plain, 1))
+        times_ours.append(best_of(ours, 1))
+    return min(times_ours), min(times_plain)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test, not the targets)")
+    parser.add_argument("--markdown", action="store_true", help="print the README table")
+    args = parser.parse_args()
+    scale = 100 if args.quick else 1
+    eval_steps, torch_steps = 10_000_000 // scale, 1_000_000 // scale
+    plot_steps, memory_steps, csv_steps = 10_000_000 // scale, 100_000_000 // scale, 1_000_000 // scale
+    results: list[tuple[str, str, str, bool]] = []
+
+    def record(what: str, measured: str, target: str, ok: bool) -> None:
+        results.append((what, measured, target, ok))
+        print(f"{'ok ' if ok else 'MISS'} {what:<44} {measured:<34} target {target}", flush=True)
+
+    for name, ours, obvious in bench_evaluation(eval_steps, 5):
+        ratio = ours / obvious
+        record(
+            f"evaluate {name} ({eval_steps:,} steps)",
+            f"{ours * 1e3:.0f} ms vs {obvious * 1e3:.0f} ms: {ratio:.2f}x",
+            "<= 1.0x obvious numpy",
+            ratio <= 1.0,
+        )
+    torch_result = bench_torch(torch_steps)
+    if torch_result is None:
+        record("vs torch CosineAnnealingLR", "torch not installed", ">= 500x", True)
+    else:
+        torch_time, ours = torch_result
+        record(
+            f"vs torch CosineAnnealingLR ({torch_steps:,} steps)",
+            f"{torch_time:.1f} s vs {ours * 1e3:.1f} ms: {torch_time / ours:,.0f}x faster",
+            ">= 500x",
+            torch_time / ours >= 500,
+        )
+    workdir = tempfile.mkdtemp(prefix="lrplot-bench-")
+    try:
+        small, big = bench_plot(plot_steps, 3, workdir)
+        record(
+            f"PNG, 3 curves, {plot_steps:,} vs 1,000 steps",
+            f"{big:.2f} s vs {small:.2f} s: {big / small:.2f}x",
+            "<= 1.5x",
+            big / small <= 1.5,
+        )
+        rss = bench_memory(memory_steps, workdir)
+        record(f"peak RSS, PNG of {memory_steps:,} steps", f"{rss / 1024:.0f} MB", "< 400 MB", rss / 1024 < 400)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    base, helps, lists = bench_startup(15)
+    record("start-up: lrplot --help", f"{helps * 1e3:.0f} ms vs {base * 1e3:.0f} ms: {helps / base:.2f}x", "<= 1.3x import click, numpy", helps / base <= 1.3)
+    record("start-up: lrplot list", f"{lists * 1e3:.0f} ms vs {base * 1e3:.0f} ms: {lists / base:.2f}x", "<= 1.3x import click, numpy", lists / base <= 1.3)
+    ours, plain = bench_csv(csv_steps, 3)
+    record(f"CSV, {csv_steps:,} rows x 3 curves", f"{ours:.2f} s vs {plain:.2f} s: {ours / plain:.2f}x", "<= 1.0x plain repr writer", ours / plain <= 1.0)
+
+    if args.markdown:
+        cpu = platform.processor() or platform.machine()
+        print(f"\nMachine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}\n")
+        print("| measurement | result | target | |")
+        print("|---|---|---|---|")
+        for what, measured, target, ok in results:
+            print(f"| {what} | {measured} | {target} | {'✓' if ok else '✗'} |")
+    missed = [r for r in results if not r[3]]
+    print(f"\n{len(results) - len(missed)}/{len(results)} targets met", file=sys.stderr)
+    sys.exit(1 if missed and not args.quick else 0)
+
+
+if __name__ == "__main__":
+    main()
