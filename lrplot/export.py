@@ -13,7 +13,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -95,24 +95,34 @@ class Outputs:
         self._pending = []
 
 
-def _rows(plan: Plan, chunk_size: int) -> Iterator[str]:
-    for t, columns in plan.chunks(chunk_size):
+def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) -> Iterator[str]:
+    for t, columns in plan.chunks(chunk_size, advance):
         steps = map(str, range(int(t[0]), int(t[0]) + t.size))
         # float.__repr__ is the shortest text that reads back as the same float64.
         texts = [map(repr, column.tolist()) for column in columns]
         yield "\n".join(map(",".join, zip(steps, *texts))) + "\n"
 
 
-def write_csv(plan: Plan, handle: IO[str], chunk_size: int = 1 << 16) -> None:
+def write_csv(
+    plan: Plan,
+    handle: IO[str],
+    chunk_size: int = 1 << 16,
+    advance: Callable[[int], None] | None = None,
+) -> None:
     """Header ``step,<label 1>,...``; one row per step; repr precision."""
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(["step"] + [c.label for c in plan.curves])
     handle.write(header.getvalue())
-    for block in _rows(plan, chunk_size):
+    for block in _rows(plan, chunk_size, advance):
         handle.write(block)
 
 
-def write_json(plan: Plan, handle: IO[str], chunk_size: int = 1 << 16) -> None:
+def write_json(
+    plan: Plan,
+    handle: IO[str],
+    chunk_size: int = 1 << 16,
+    advance: Callable[[int], None] | None = None,
+) -> None:
     """``{"steps": N, "curves": [{"label", "schedule", "params", "lr": [...]}]}``,
     streamed curve by curve so memory stays flat in the number of steps."""
     handle.write(f'{{"steps": {plan.steps}, "curves": [')
@@ -123,7 +133,7 @@ def write_json(plan: Plan, handle: IO[str], chunk_size: int = 1 << 16) -> None:
         text = json.dumps(head)
         handle.write(("" if index == 0 else ", ") + text[:-1] + ', "lr": [')
         first = True
-        for _, columns in Plan(plan.steps, (curve,)).chunks(chunk_size):
+        for _, columns in Plan(plan.steps, (curve,)).chunks(chunk_size, advance):
             handle.write(("" if first else ", ") + ", ".join(map(repr, columns[0].tolist())))
             first = False
         handle.write("]}")

@@ -7,7 +7,7 @@ chunked evaluation every output streams from.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -51,11 +51,16 @@ class Plan(NamedTuple):
     dpi: int = 100
     size: tuple[float, float] = (8.0, 4.5)
 
-    def chunks(self, size: int = CHUNK) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
-        """Yield ``(steps, [values of each curve])`` for consecutive chunks."""
+    def chunks(
+        self, size: int = CHUNK, advance: Callable[[int], None] | None = None
+    ) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+        """Yield ``(steps, [values of each curve])`` for consecutive chunks;
+        ``advance(n)`` is told of every n values done (for progress bars)."""
         for start in range(0, self.steps, size):
             t = np.arange(start, min(start + size, self.steps), dtype=np.float64)
             yield t, [curve.bound.evaluate_at(t.copy()) for curve in self.curves]
+            if advance is not None:
+                advance(t.size * len(self.curves))
 
     def values(self) -> list[np.ndarray]:
         return [

@@ -14,6 +14,7 @@ reduced in chunks.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,15 @@ from lrplot.plan import CHUNK, Plan
 # inside one column, and the raster equals drawing every point (tested).
 BUCKETS_PER_PIXEL = 8
 
+WORKERS = min(4, os.cpu_count() or 1)
+
 
 def reduce_curve(
-    values_at: Any, steps: int, buckets: int, chunk: int = CHUNK
+    values_at: Any,
+    steps: int,
+    buckets: int,
+    chunk: int = CHUNK,
+    advance: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Steps and values of the M4 reduction of a curve over ``steps`` steps.
 
@@ -42,23 +49,31 @@ def reduce_curve(
         return np.arange(steps, dtype=np.float64), values_at(np.arange(steps, dtype=np.float64))
     width = math.ceil(steps / buckets)
     per_chunk = max(1, chunk // width) * width
-    xs: list[np.ndarray] = []
-    ys: list[np.ndarray] = []
-    for start in range(0, steps, per_chunk):
+
+    def reduce_chunk(start: int) -> tuple[np.ndarray, np.ndarray]:
         stop = min(start + per_chunk, steps)
-        t = np.arange(start, stop, dtype=np.float64)
-        y = values_at(t)
+        y = values_at(np.arange(start, stop, dtype=np.float64))
         whole = (stop - start) // width * width
+        parts = []
         if whole:
-            x_part, y_part = _m4(y[:whole].reshape(-1, width), start, width)
-            xs.append(x_part)
-            ys.append(y_part)
+            parts.append(_m4(y[:whole].reshape(-1, width), start, width))
         if whole < stop - start:
-            tail = y[whole:]
-            x_part, y_part = _m4(tail.reshape(1, -1), start + whole, tail.size)
-            xs.append(x_part)
-            ys.append(y_part)
-    return np.concatenate(xs), np.concatenate(ys)
+            parts.append(_m4(y[whole:].reshape(1, -1), start + whole, stop - start - whole))
+        if advance is not None:
+            advance(stop - start)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    starts = range(0, steps, per_chunk)
+    if len(starts) == 1 or WORKERS == 1:
+        reduced = [reduce_chunk(start) for start in starts]
+    else:
+        # numpy releases the GIL in its loops, so chunks evaluate in parallel;
+        # at most WORKERS chunks are in memory at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            reduced = list(pool.map(reduce_chunk, starts))
+    return np.concatenate([x for x, _ in reduced]), np.concatenate([y for _, y in reduced])
 
 
 def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -81,8 +96,9 @@ def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndar
     return steps[keep].astype(np.float64), values[keep]
 
 
-def draw(plan: Plan, figure: Any = None) -> Any:
-    """Draw one line per curve on ``figure`` (a new ``Figure`` by default)."""
+def draw(plan: Plan, figure: Any = None, advance: Any = None) -> Any:
+    """Draw one line per curve on ``figure`` (a new ``Figure`` by default);
+    ``advance(n)`` is told of every n values evaluated."""
     from matplotlib.figure import Figure
 
     width, height = plan.size
@@ -92,7 +108,7 @@ def draw(plan: Plan, figure: Any = None) -> Any:
     buckets = max(1, int(width * plan.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for curve in plan.curves:
-        x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets)
+        x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
         axes.plot(
             x / scale,
             y,

@@ -16,6 +16,7 @@ from lrplot.config import load
 from lrplot.errors import UsageError
 from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest, Plan, make_curves
+from lrplot.progress import progress
 
 DEFAULT_OUTPUT = "lrplot.png"
 
@@ -62,18 +63,22 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[str]:
     pending = export.Outputs()
     figure = None
+    units = plan.steps * len(plan.curves)
     try:
         for path, fmt in zip(outputs, formats):
             if path == export.STDOUT:
                 continue
             if fmt in ("csv", "json"):
-                with pending.open(path) as handle:
-                    (export.write_csv if fmt == "csv" else export.write_json)(plan, handle)
+                writer = export.write_csv if fmt == "csv" else export.write_json
+                with progress(fmt, f"writing {path}", units) as advance:
+                    with pending.open(path) as handle:
+                        writer(plan, handle, advance=advance)
                 continue
             from lrplot import plotting
 
             if figure is None:
-                figure = plotting.draw(plan)
+                with progress("figure", "drawing", units) as advance:
+                    figure = plotting.draw(plan, advance=advance)
             with pending.open(path, binary=True) as handle:
                 plotting.save(figure, handle, fmt, plan.dpi)
         if export.STDOUT in outputs:

@@ -108,7 +108,7 @@ def test_unwritable_second_output_writes_none(tmp_path):
 def test_keyboard_interrupt_leaves_no_partial_file(tmp_path, monkeypatch):
     from lrplot import export
 
-    def interrupted(plan, handle, chunk_size=1):
+    def interrupted(plan, handle, **options):
         handle.write("step,partial\n")
         raise KeyboardInterrupt
 
