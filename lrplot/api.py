@@ -18,22 +18,26 @@ def _check_steps(steps: Any) -> int:
     return int(steps)
 
 
-def curve(name: str, steps: int = 100, **params: Any) -> Bound:
+def curve(
+    name: str, steps: int = 100, steps_per_epoch: int | None = None, **params: Any
+) -> Bound:
     """Bind schedule ``name`` to ``params`` for a run of ``steps`` steps.
 
-    The result is callable on any ascending array of steps, so long runs can be
-    evaluated in chunks.
+    The result is callable on any array of steps (chunks of a long run, too).
+    With ``steps_per_epoch``, step counts may be written in epochs: ``"30ep"``.
     """
-    return bind(name, params, _check_steps(steps))
+    return bind(name, params, _check_steps(steps), steps_per_epoch)
 
 
-def evaluate(name: str, steps: int = 100, **params: Any) -> np.ndarray:
+def evaluate(
+    name: str, steps: int = 100, steps_per_epoch: int | None = None, **params: Any
+) -> np.ndarray:
     """Learning rate at steps 0, 1, ..., steps - 1 as a float64 array.
 
     >>> evaluate("piecewise", steps=4, boundaries=[2], values=[1.0, 0.5]).tolist()
     [1.0, 1.0, 0.5, 0.5]
     """
-    bound = curve(name, steps, **params)
+    bound = curve(name, steps, steps_per_epoch, **params)
     return bound.evaluate_at(np.arange(steps, dtype=np.float64))
 
 

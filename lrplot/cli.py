@@ -19,7 +19,7 @@ import click
 
 from lrplot import __version__
 from lrplot.errors import UsageError
-from lrplot.options import FIGURE_OPTIONS, FigureOption, convert_figure_option
+from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
 
@@ -89,7 +89,10 @@ def _figure_option(option: FigureOption) -> click.Option:
     if option.kind == "bool":
         return click.Option([option.option, option.name], is_flag=True, default=None, help=help_text)
     if option.kind == "paths":
-        return click.Option(["-o", option.option, option.name], multiple=True, metavar="PATH", help=help_text + " (repeatable)")
+        flags = ["-o", option.option] if option.name == "output" else [option.option]
+        return click.Option([*flags, option.name], multiple=True, metavar="PATH", help=help_text + " (repeatable)")
+    if option.kind == "choice":
+        return click.Option([option.option, option.name], metavar="[" + "|".join(option.choices) + "]", default=None, help=help_text)
     return click.Option([option.option, option.name], metavar=METAVARS.get(option.kind, "INT"), default=None, help=help_text)
 
 
@@ -230,19 +233,11 @@ def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
 
         click.echo(render_listing(listing[0].fmt), nl=False)
         return
-    figure: dict[str, Any] = {}
-    for option in FIGURE_OPTIONS:
-        raw = params.get(option.name)
-        if raw is None or raw == ():
-            continue
-        try:
-            figure[option.name] = convert_figure_option(option, raw)
-        except Exception as error:
-            from lrplot.errors import ParamError
-
-            if isinstance(error, ParamError):
-                raise error.locate("", "cli") from None
-            raise
+    figure = {
+        option.name: params[option.name]
+        for option in FIGURE_OPTIONS
+        if params.get(option.name) not in (None, ())
+    }
     curves = [
         request._replace(where=f"curve {number}")
         for number, request in enumerate((r for r in results if isinstance(r, CurveRequest)), 1)

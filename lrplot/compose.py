@@ -75,11 +75,16 @@ def join(parts: list[Curve], lengths: list[int]) -> Curve:
 
 
 def build_curve(
-    schedule: Schedule, params: dict[str, Any], given: tuple[str, ...], remaining: int
+    schedule: Schedule,
+    params: dict[str, Any],
+    given: tuple[str, ...],
+    remaining: int,
+    steps_per_epoch: int | None = None,
 ) -> Bound:
     """Close a schedule's function over its validated parameters."""
     if "parts" in params:
-        params = dict(params, parts=_bind_parts(params["parts"], params["lr"], remaining))
+        parts = _bind_parts(params["parts"], params["lr"], remaining, steps_per_epoch)
+        params = dict(params, parts=parts)
     kwargs = {p.name: params[p.name] for p in schedule.params}
     if schedule.uses_horizon:
         kwargs["horizon"] = max(1, remaining)
@@ -97,7 +102,9 @@ def build_curve(
 # ---------------------------------------------------------------- sequence
 
 
-def _bind_parts(raw_parts: list[Any], lr: float, remaining: int) -> tuple[list[Bound], list[int]]:
+def _bind_parts(
+    raw_parts: list[Any], lr: float, remaining: int, steps_per_epoch: int | None
+) -> tuple[list[Bound], list[int]]:
     parts: list[Bound] = []
     lengths: list[int] = []
     offset = 0
@@ -119,12 +126,12 @@ def _bind_parts(raw_parts: list[Any], lr: float, remaining: int) -> tuple[list[B
             length = max(1, remaining - offset)
         else:
             try:
-                length = convert(Param("steps", "steps", low=1), length_raw)
+                length = convert(Param("steps", "steps", low=1), length_raw, steps_per_epoch)
             except ParamError as error:
                 raise UsageError(f"{where} ({name}): {error}") from None
         values.setdefault("lr", lr)
         try:
-            parts.append(bind(name, values, length))
+            parts.append(bind(name, values, length, steps_per_epoch))
         except ParamError as error:
             raise UsageError(f"{where} ({name}): {error}") from None
         except UsageError as error:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lrplot.errors import ParamError, UsageError
-from lrplot.options import FIGURE_BY_NAME, convert_figure_option
+from lrplot.errors import UsageError
+from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest
 from lrplot.registry import did_you_mean
 
@@ -41,7 +41,8 @@ def read_yaml(path: str) -> Any:
 
 
 def load(path: str) -> tuple[dict[str, Any], list[CurveRequest]]:
-    """Figure options (converted) and curve requests (raw, bound later)."""
+    """Figure options and curve requests, both raw (validated later, with the
+    command line's)."""
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping with a `curves:` list at the top")
@@ -55,10 +56,7 @@ def load(path: str) -> tuple[dict[str, Any], list[CurveRequest]]:
                 f"{path}: unknown key {key!r}{did_you_mean(str(key), allowed, quote='`')}; "
                 f"allowed: {', '.join(allowed)}"
             )
-        try:
-            options[key] = convert_figure_option(FIGURE_BY_NAME[key], raw)
-        except ParamError as error:
-            raise error.locate(path, "yaml") from None
+        options[key] = raw  # converted with the command line's, in options.resolve
     if "curves" not in data:
         raise UsageError(f"{path}: `curves:` is required (a list of curves)")
     curves = data["curves"]

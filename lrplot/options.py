@@ -1,12 +1,20 @@
-"""Figure options: one table for the command line (``--log-y``) and YAML (``log_y``)."""
+"""Figure options: one table for the command line (``--log-y``) and YAML (``log_y``).
+
+Values arrive raw (CLI strings, YAML scalars) and are converted together by
+:func:`resolve`, after the whole command line is parsed: ``--steps 90ep``
+needs ``--steps-per-epoch``, which may come later on the line or from YAML.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from lrplot.errors import ParamError
+from lrplot.errors import ParamError, UsageError
 from lrplot.registry import MAX_STEPS, Param, convert
+
+FRAMEWORKS = ("torch", "keras", "optax", "paddle")
 
 
 class FigureOption(NamedTuple):
@@ -16,6 +24,7 @@ class FigureOption(NamedTuple):
     help: str
     low: float | None = None
     high: float | None = None
+    choices: tuple[str, ...] = ()
 
     @property
     def option(self) -> str:
@@ -23,7 +32,7 @@ class FigureOption(NamedTuple):
 
 
 FIGURE_OPTIONS: tuple[FigureOption, ...] = (
-    FigureOption("steps", "steps", 100, "steps to evaluate: 0, 1, ..., N-1", 1, MAX_STEPS),
+    FigureOption("steps", "steps", 100, "steps to evaluate: 0, 1, ..., N-1 (or epochs: 90ep)", 1, MAX_STEPS),
     FigureOption(
         "output",
         "paths",
@@ -32,16 +41,45 @@ FIGURE_OPTIONS: tuple[FigureOption, ...] = (
     ),
     FigureOption("title", "text", None, "figure title"),
     FigureOption("log_y", "bool", False, "logarithmic learning-rate axis"),
-    FigureOption("steps_per_epoch", "steps", None, "draw the x axis in epochs of this many steps", 1),
+    FigureOption(
+        "steps_per_epoch",
+        "int",
+        None,
+        "steps per epoch: x axis in epochs (steps on top), and step counts may be written 30ep",
+        1,
+    ),
+    FigureOption("dataset_size", "int", None, "examples per epoch (derives --steps-per-epoch)", 1),
+    FigureOption("batch_size", "int", None, "examples per batch on one device", 1),
+    FigureOption("grad_accum", "int", 1, "batches accumulated per optimizer step", 1),
+    FigureOption("world_size", "int", 1, "data-parallel devices", 1),
     FigureOption("dpi", "int", 100, "resolution of PNG figures, dots per inch", 10, 2000),
     FigureOption("size", "size", (8.0, 4.5), "figure size in inches, WxH"),
     FigureOption("show", "bool", False, "open a window with the figure (needs a display)"),
+    FigureOption(
+        "overlay",
+        "paths",
+        (),
+        "a logged learning rate to draw over the plan: FILE.csv[:COLUMN] "
+        "(Lightning CSVLogger, TensorBoard or W&B CSV export)",
+    ),
+    FigureOption("stats", "bool", False, "print a table of statistics per curve"),
+    FigureOption(
+        "emit",
+        "choice",
+        None,
+        "print a Python script building each curve with the framework's own scheduler",
+        choices=FRAMEWORKS,
+    ),
+    FigureOption("strict", "bool", False, "treat warnings as errors (exit 2)"),
 )
 
 FIGURE_BY_NAME = {option.name: option for option in FIGURE_OPTIONS}
+UNIT_OPTIONS = ("steps",)  # converted after steps_per_epoch is known
 
 
-def convert_figure_option(option: FigureOption, raw: Any) -> Any:
+def convert_figure_option(
+    option: FigureOption, raw: Any, steps_per_epoch: int | None = None
+) -> Any:
     if option.kind == "text":
         if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
             return str(raw)
@@ -53,8 +91,16 @@ def convert_figure_option(option: FigureOption, raw: Any) -> Any:
         if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) and i for i in items):
             raise ParamError(option.name, raw, "a file name or a list of file names")
         return tuple(items)
-    param = Param(option.name, option.kind, option.default, option.help, low=option.low, high=option.high)
-    return convert(param, raw)
+    param = Param(
+        option.name,
+        option.kind,
+        option.default,
+        option.help,
+        choices=option.choices,
+        low=option.low,
+        high=option.high,
+    )
+    return convert(param, raw, steps_per_epoch)
 
 
 def _size(option: FigureOption, raw: Any) -> tuple[float, float]:
@@ -72,3 +118,51 @@ def _size(option: FigureOption, raw: Any) -> tuple[float, float]:
     if not all(math.isfinite(v) and 1 <= v <= 100 for v in (width, height)):
         raise ParamError(option.name, raw, allowed)
     return (width, height)
+
+
+def resolve(
+    command_line: Mapping[str, Any], config: Mapping[str, Any], config_path: str | None
+) -> dict[str, Any]:
+    """Convert and merge figure options: the command line wins over the config,
+    the config over the defaults. Errors name the source (``--steps`` or
+    ``file.yaml: steps``)."""
+
+    def value(option: FigureOption, steps_per_epoch: int | None = None) -> Any:
+        if option.name in command_line:
+            raw, where, style = command_line[option.name], "", "cli"
+        elif option.name in config:
+            raw, where, style = config[option.name], config_path or "", "yaml"
+        else:
+            return option.default
+        try:
+            return convert_figure_option(option, raw, steps_per_epoch)
+        except ParamError as error:
+            raise error.locate(where, style) from None
+
+    options = {
+        name: value(option)
+        for name, option in FIGURE_BY_NAME.items()
+        if name not in UNIT_OPTIONS
+    }
+    options["steps_per_epoch"] = _steps_per_epoch(options)
+    for name in UNIT_OPTIONS:
+        options[name] = value(FIGURE_BY_NAME[name], options["steps_per_epoch"])
+    return options
+
+
+def _steps_per_epoch(options: dict[str, Any]) -> int | None:
+    """Given, or derived from the data: each of world_size devices sees
+    ceil(dataset_size / world_size) examples (DistributedSampler pads) in
+    ceil(... / batch_size) batches (drop_last=False); every grad_accum
+    batches make one optimizer step (the remainder is dropped, as in
+    transformers' Trainer), at least one per epoch."""
+    dataset, batch = options["dataset_size"], options["batch_size"]
+    if dataset is None and batch is None:
+        return options["steps_per_epoch"]
+    if dataset is None or batch is None:
+        raise UsageError("--dataset-size and --batch-size go together (they derive --steps-per-epoch)")
+    if options["steps_per_epoch"] is not None:
+        raise UsageError("give --steps-per-epoch or --dataset-size/--batch-size, not both")
+    per_device = math.ceil(dataset / options["world_size"])
+    batches = math.ceil(per_device / batch)
+    return max(1, batches // options["grad_accum"])

@@ -50,6 +50,7 @@ class Plan(NamedTuple):
     steps_per_epoch: int | None = None
     dpi: int = 100
     size: tuple[float, float] = (8.0, 4.5)
+    overlays: tuple[Any, ...] = ()  # lrplot.overlay.Overlay: logged rates drawn over the plan
 
     def chunks(
         self, size: int = CHUNK, advance: Callable[[int], None] | None = None
@@ -75,9 +76,9 @@ def check_steps(raw: Any, name: str = "steps") -> int:
     return convert(Param(name, "steps", low=1, high=MAX_STEPS), raw)
 
 
-def bind_request(request: CurveRequest, steps: int) -> Bound:
+def bind_request(request: CurveRequest, steps: int, steps_per_epoch: int | None = None) -> Bound:
     try:
-        return bind(request.schedule, request.values, steps)
+        return bind(request.schedule, request.values, steps, steps_per_epoch)
     except ParamError as error:
         raise error.locate(_where(request), request.style) from None
     except UsageError as error:
@@ -114,10 +115,12 @@ def unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
-def make_curves(requests: list[CurveRequest], steps: int) -> tuple[Curve, ...]:
+def make_curves(
+    requests: list[CurveRequest], steps: int, steps_per_epoch: int | None = None
+) -> tuple[Curve, ...]:
     if not requests:
         raise UsageError("no schedule given; try `lrplot exponential` or `lrplot list`")
-    bounds = [bind_request(request, steps) for request in requests]
+    bounds = [bind_request(request, steps, steps_per_epoch) for request in requests]
     for request in requests:
         if request.color is not None:
             _check_color(request)

@@ -117,7 +117,20 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None) -> Any:
             drawstyle="steps-post" if curve.bound.stepwise else "default",
             linewidth=1.8,
         )
+    for overlay in plan.overlays:
+        axes.plot(
+            overlay.steps / scale,
+            overlay.values,
+            label=overlay.label,
+            linestyle="--",
+            linewidth=1.2,
+            color="black",
+            alpha=0.8,
+        )
     axes.set_xlabel("epoch" if plan.steps_per_epoch else "step")
+    if plan.steps_per_epoch:
+        top = axes.secondary_xaxis("top", functions=(lambda e: e * scale, lambda s: s / scale))
+        top.set_xlabel("step")
     axes.set_ylabel("learning rate")
     axes.set_title(plan.title if plan.title is not None else _default_title(plan))
     if plan.log_y:

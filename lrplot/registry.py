@@ -12,6 +12,7 @@ Python API all call it, so their error messages match word for word.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -292,14 +293,38 @@ def _items(param: Param, raw: Any) -> list[Any]:
     raise ParamError(param.name, raw, param.allowed())
 
 
-def convert(param: Param, raw: Any) -> Any:
+EPOCHS = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*ep(?:ochs?)?\s*$")
+NO_EPOCH_SIZE = "'ep' needs --steps-per-epoch, or --dataset-size and --batch-size"
+
+
+def _in_steps(param: Param, raw: Any, steps_per_epoch: int | None) -> Any:
+    """``30ep`` -> 30 x steps_per_epoch (rounded to a whole step); other values unchanged."""
+    if not isinstance(raw, str):
+        return raw
+    match = EPOCHS.match(raw)
+    if match is None:
+        return raw
+    if steps_per_epoch is None:
+        raise ParamError(param.name, raw, f"{param.allowed()}; {NO_EPOCH_SIZE}")
+    return round(float(match.group(1)) * steps_per_epoch)
+
+
+def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:
     """Turn a raw value (CLI string, YAML scalar/list, Python value) into the
-    parameter's type, checking its limits. Raises :class:`ParamError`."""
+    parameter's type, checking its limits. Step counts may be written in
+    epochs (``30ep``) when ``steps_per_epoch`` is known. Raises
+    :class:`ParamError`."""
     kind = param.kind
     if kind == "float":
         return _number(param, raw, integer=False)
-    if kind in ("int", "steps"):
+    if kind == "int":
         return _number(param, raw, integer=True)
+    if kind == "steps":
+        steps = _in_steps(param, raw, steps_per_epoch)
+        try:
+            return _number(param, steps, integer=True)
+        except ParamError:
+            raise ParamError(param.name, raw, param.allowed()) from None
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -313,8 +338,11 @@ def convert(param: Param, raw: Any) -> Any:
         raise ParamError(param.name, raw, param.allowed() + hint)
     if kind in ("floats", "steps-list"):
         integer = kind == "steps-list"
+        items = _items(param, raw)
+        if integer:
+            items = [_in_steps(param, item, steps_per_epoch) for item in items]
         try:
-            return [_number(param, item, integer) for item in _items(param, raw)]
+            return [_number(param, item, integer) for item in items]
         except ParamError:
             raise ParamError(param.name, raw, param.allowed()) from None
     if kind == "parts":
@@ -365,8 +393,11 @@ class Bound(NamedTuple):
         return {p.name: self.params[p.name] for p in self.schedule.params}
 
 
-def bind(name: str, values: Mapping[str, Any], steps: int) -> Bound:
-    """Validate ``values`` for schedule ``name`` over ``steps`` steps.
+def bind(
+    name: str, values: Mapping[str, Any], steps: int, steps_per_epoch: int | None = None
+) -> Bound:
+    """Validate ``values`` for schedule ``name`` over ``steps`` steps
+    (step counts may be given in epochs, ``30ep``, when ``steps_per_epoch`` is known).
 
     Unknown names, wrong types, values out of range, missing required values
     and cross-parameter rules all raise :class:`ParamError` / :class:`UsageError`
@@ -388,7 +419,7 @@ def bind(name: str, values: Mapping[str, Any], steps: int) -> Bound:
     params: dict[str, Any] = {}
     for p in schedule.all_params:
         if p.name in values and values[p.name] is not None:
-            params[p.name] = convert(p, values[p.name])
+            params[p.name] = convert(p, values[p.name], steps_per_epoch)
         elif p.required:
             raise ParamError(p.name, None, f"required for {name}: {p.allowed()}", missing=True)
         elif not isinstance(p.default, Derived):
@@ -411,4 +442,4 @@ def bind(name: str, values: Mapping[str, Any], steps: int) -> Bound:
     if schedule.check is not None:
         schedule.check(params)
     given = tuple(k for k in known if k in values and values[k] is not None)
-    return build_curve(schedule, params, given, remaining)
+    return build_curve(schedule, params, given, remaining, steps_per_epoch)

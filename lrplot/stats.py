@@ -1,0 +1,92 @@
+"""``--stats``: a table of numbers per curve, computed in chunks (any size).
+
+Per curve: the value at the first and last step, min, max, the sum of the
+learning rates over the run (the "area" used in LR-annealing scaling-law
+work), and the first step where the rate falls below 10 % of its peak. With
+two or more curves, also the largest absolute and relative difference to the
+first curve and the first step where they differ.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from lrplot.plan import Plan
+
+FALL = 0.1  # "below 10 % of the peak"
+
+
+def compute(plan: Plan) -> list[dict[str, Any]]:
+    count = len(plan.curves)
+    rows: list[dict[str, Any]] = [
+        {"label": c.label, "first": None, "last": None, "min": math.inf, "max": -math.inf, "area": 0.0}
+        for c in plan.curves
+    ]
+    for t, columns in plan.chunks():
+        for row, values in zip(rows, columns):
+            if row["first"] is None:
+                row["first"] = float(values[0])
+            row["last"] = float(values[-1])
+            row["min"] = min(row["min"], float(values.min()))
+            row["max"] = max(row["max"], float(values.max()))
+            row["area"] += float(values.sum())  # numpy sums pairwise: accurate
+    # Second pass, now that each peak is known.
+    for row in rows:
+        row["below_10pct"] = None
+        row.update(max_abs_diff=None, max_rel_diff=None, first_diff=None)
+    for row in rows[1:]:
+        row.update(max_abs_diff=0.0, max_rel_diff=0.0)
+    for t, columns in plan.chunks():
+        reference = columns[0]
+        for index in range(count):
+            row, values = rows[index], columns[index]
+            if row["below_10pct"] is None:
+                hits = np.flatnonzero(values < FALL * row["max"])
+                if hits.size:
+                    row["below_10pct"] = int(t[hits[0]])
+            if index == 0:
+                continue
+            diff = np.abs(values - reference)
+            row["max_abs_diff"] = max(row["max_abs_diff"], float(diff.max()))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                relative = np.where(diff == 0, 0.0, diff / np.abs(reference))
+            row["max_rel_diff"] = max(row["max_rel_diff"], float(relative.max()))
+            if row["first_diff"] is None:
+                differ = np.flatnonzero(diff)
+                if differ.size:
+                    row["first_diff"] = int(t[differ[0]])
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "inf" if math.isinf(value) else f"{value:.6g}"
+    return str(value)
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    columns = [
+        ("curve", "label"),
+        ("first", "first"),
+        ("last", "last"),
+        ("min", "min"),
+        ("max", "max"),
+        ("area (sum)", "area"),
+        ("<10% peak at", "below_10pct"),
+    ]
+    if len(rows) > 1:
+        columns += [
+            ("max |diff|", "max_abs_diff"),
+            ("max rel diff", "max_rel_diff"),
+            ("differs from", "first_diff"),
+        ]
+    table = [[title for title, _ in columns]] + [[_cell(row[key]) for _, key in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    note = "(differences are to the first curve; `differs from` is the first step where they differ)"
+    return "\n".join(lines) + ("\n" + note if len(rows) > 1 else "") + "\n"
