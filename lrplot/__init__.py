@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+from lrplot import schedules as _builtins  # noqa: F401  (fills the registry)
 from lrplot.api import curve, evaluate, list_schedules
 from lrplot.errors import ParamError, UsageError
-from lrplot.registry import SCHEDULES, Param, Schedule, register
+from lrplot.registry import SCHEDULES, Param, Schedule, get_schedule, register
 
 __all__ = [
     "SCHEDULES",
@@ -19,6 +20,7 @@ __all__ = [
     "UsageError",
     "curve",
     "evaluate",
+    "get_schedule",
     "list_schedules",
     "register",
 ]

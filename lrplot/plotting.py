@@ -166,7 +166,24 @@ def _metadata(fmt: str) -> dict[str, Any]:
 
 def show(plan: Plan) -> None:
     """Open a window (pyplot owns it); only called for --show."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
+    if not _interactive(matplotlib.get_backend()):
+        import click
+
+        click.echo("warning: --show: no display to open a window on; use -o FILE to save the figure", err=True)
+        return
     draw(plan, plt.figure(figsize=plan.size, dpi=plan.dpi, layout="constrained"))
     plt.show()
+
+
+def _interactive(backend: str) -> bool:
+    from matplotlib import backends
+
+    try:
+        return backend.lower() not in backends.backend_registry.list_builtin(
+            backends.BackendFilter.NON_INTERACTIVE
+        )
+    except AttributeError:  # matplotlib < 3.9
+        return backend.lower() not in ("agg", "pdf", "ps", "svg", "cairo", "pgf", "template")

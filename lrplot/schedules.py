@@ -739,7 +739,19 @@ register(
     Schedule(
         "inverse-sqrt",
         inverse_sqrt,
-        (Param("timescale", "steps", 10000, "steps until lr has fallen by sqrt(2)", low=1),),
+        (
+            Param(
+                "timescale",
+                "steps",
+                # transformers' default: the warmup length, else 10000.
+                Derived(
+                    "= warmup_steps, or 10000 without warmup",
+                    lambda ctx: ctx["warmup_steps"] or 10000,
+                ),
+                "steps until lr has fallen by sqrt(2)",
+                low=1,
+            ),
+        ),
         "inverse square-root decay",
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (timescale = warmup steps)",
