@@ -2,7 +2,7 @@
 
 Per curve: the value at the first and last step, min, max, the sum of the
 learning rates over the run (the "area" used in LR-annealing scaling-law
-work), and the first step where the rate falls below 10 % of its peak. With
+work), and the first step after its peak where the rate is below 10 % of it. With
 two or more curves, also the largest absolute and relative difference to the
 first curve and the first step where they differ.
 """
@@ -31,7 +31,9 @@ def compute(plan: Plan) -> list[dict[str, Any]]:
                 row["first"] = float(values[0])
             row["last"] = float(values[-1])
             row["min"] = min(row["min"], float(values.min()))
-            row["max"] = max(row["max"], float(values.max()))
+            peak = int(np.argmax(values))
+            if values[peak] > row["max"]:
+                row["max"], row["peak_at"] = float(values[peak]), int(t[peak])
             row["area"] += float(values.sum())  # numpy sums pairwise: accurate
     # Second pass, now that each peak is known.
     for row in rows:
@@ -44,7 +46,8 @@ def compute(plan: Plan) -> list[dict[str, Any]]:
         for index in range(count):
             row, values = rows[index], columns[index]
             if row["below_10pct"] is None:
-                hits = np.flatnonzero(values < FALL * row["max"])
+                # "falls below": after the (first) peak, not during a warmup.
+                hits = np.flatnonzero((values < FALL * row["max"]) & (t > row["peak_at"]))
                 if hits.size:
                     row["below_10pct"] = int(t[hits[0]])
             if index == 0:

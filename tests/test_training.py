@@ -130,6 +130,13 @@ def test_stats_first_step_below_ten_percent():
     assert row["area"] == pytest.approx(0.1 * (1 - 0.9**100) / (1 - 0.9), rel=1e-12)
 
 
+def test_stats_below_ten_percent_counts_from_the_peak_not_the_warmup():
+    plan = Plan(steps=100, curves=make_curves([CurveRequest("exponential", {"decay_rate": 0.9, "warmup_steps": 10})], 100))
+    (row,) = stats.compute(plan)
+    assert row["peak_at"] == 10
+    assert row["below_10pct"] == 10 + 22
+
+
 def test_stats_alone_writes_no_figure(tmp_path):
     result = run("--stats", "cosine", cwd=tmp_path)
     assert result.exit_code == 0
