@@ -543,9 +543,10 @@ def onecycle(
         ]
     else:
         phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
-    # torch evaluates up to step total_steps (and raises after); past it the
-    # run is over, so the curve holds the final minimum.
-    ends = [end for end, _, _ in phases[:-1]] + [float(total_steps)]
+    # The run ends at step total_steps - 1. torch extrapolates the last phase
+    # one step further (then raises), which with linear annealing goes below
+    # zero; past the end lrplot holds the final minimum instead.
+    ends = [end for end, _, _ in phases]
     cuts = [0] + np.searchsorted(t, ends, side="right").tolist()
     begin = 0.0
     for i, (end, start_value, end_value) in enumerate(phases):
