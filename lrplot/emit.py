@@ -1,0 +1,547 @@
+"""``--emit torch|keras|optax|paddle``: a script that builds each curve with
+the framework's own scheduler.
+
+The script is self-contained (it does not import lrplot). For every curve it
+uses the framework's native class when one reproduces the curve exactly, and
+otherwise a plain function of the step, commented with the reason (torch's
+``LinearLR`` refuses a start factor of 0, ``CosineAnnealingLR`` rises again
+after ``T_max``, Keras has no step decay, ...). Its ``__main__`` block prints,
+for each curve, a line ``# <label>`` and then the learning rate at steps
+0..N-1, one ``repr`` per line: what the framework's optimizer would use.
+
+Nothing here imports a framework; this module only writes text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from typing import Any
+
+from lrplot.plan import Plan
+from lrplot.registry import Bound
+
+Native = tuple[str, str] | None  # (constructor expression, comment) or None
+
+
+# ---------------------------------------------------------------- closed forms as text
+# Each returns a Python expression of `t` (steps since the end of warmup, a
+# float >= 0) written with the helper names every script defines: floor,
+# ceil, exp, log, cos, sqrt, minimum, maximum, where, pi. Scripts bind them to
+# `math` (torch, paddle: one step at a time) or to jax.numpy / keras.ops
+# (traced). `where` must not be needed to dodge invalid maths: both branches
+# are evaluated.
+
+
+def _progress(p: dict[str, Any]) -> str:
+    ratio = f"t / {p['decay_steps']!r}"
+    return f"floor({ratio})" if p["staircase"] else f"({ratio})"
+
+
+def _chain(steps: list[int], values: list[str]) -> str:
+    """values[i] from steps[i-1] on: a nested where."""
+    text = values[-1]
+    for step, value in zip(reversed(steps), reversed(values[:-1])):
+        text = f"where(t < {float(step)!r}, {value}, {text})"
+    return text
+
+
+def _count(marks: list[int]) -> str:
+    return "(" + " + ".join(f"where(t >= {float(m)!r}, 1.0, 0.0)" for m in marks) + ")"
+
+
+def _onecycle(p: dict[str, Any]) -> str:
+    lr, total, pct = p["lr"], p["total_steps"], p["pct_start"]
+    initial = lr / p["div_factor"]
+    low = initial / p["final_div_factor"]
+    up = float(pct * total) - 1.0
+    if p["three_phase"]:
+        phases = [(up, initial, lr), (2.0 * float(pct * total) - 2.0, lr, initial), (total - 1.0, initial, low)]
+    else:
+        phases = [(up, initial, lr), (total - 1.0, lr, low)]
+    pieces, begin = [], 0.0
+    for end, a, b in phases:
+        f = f"(t - {begin!r}) / {end - begin!r}"
+        if p["anneal"] == "cos":
+            pieces.append(f"{b!r} + {(a - b) / 2.0!r} * (cos(pi * {f}) + 1.0)")
+        else:
+            pieces.append(f"{b - a!r} * {f} + {a!r}")
+        begin = end
+    text = repr(low)  # past the last step the run is over: hold the minimum
+    for (end, _, _), piece in zip(reversed(phases), reversed(pieces)):
+        text = f"where(t <= {end!r}, {piece}, {text})"
+    return text
+
+
+def _sgdr(p: dict[str, Any]) -> list[str]:
+    first, m, q = float(p["first_decay_steps"]), p["t_mul"], p["m_mul"]
+    if m == 1.0:
+        lines = [f"cycle = floor(t / {first!r})", f"frac = t / {first!r} - cycle"]
+    else:
+        # the 1e-9 keeps an exact cycle boundary in the new cycle despite rounding
+        lines = [
+            f"cycle = floor(log(1.0 + t / {first!r} * {m - 1.0!r}) / {math.log(m)!r} + 1e-9)",
+            f"start = {first!r} * ({m!r} ** cycle - 1.0) / {m - 1.0!r}",
+            f"frac = (t - start) / ({first!r} * {m!r} ** cycle)",
+        ]
+    lines.append(
+        f"value = {p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * {q!r} ** cycle * (1.0 + cos(pi * frac)) / 2.0"
+    )
+    return lines
+
+
+def _cyclic(p: dict[str, Any]) -> list[str]:
+    total = float(p["step_size_up"] + p["step_size_down"])
+    ratio = p["step_size_up"] / total
+    lines = [
+        f"cycle = floor(1.0 + t / {total!r})",
+        f"x = 1.0 + t / {total!r} - cycle",
+        f"scale = minimum(x / {ratio!r}, (1.0 - x) / {1.0 - ratio!r})",
+    ]
+    amplitude = f"{p['lr'] - p['base_lr']!r} * scale"
+    if p["mode"] == "triangular2":
+        amplitude += " / 2.0 ** (cycle - 1.0)"
+    elif p["mode"] == "exp_range":
+        amplitude += f" * {p['gamma']!r} ** t"
+    lines.append(f"value = {p['base_lr']!r} + {amplitude}")
+    return lines
+
+
+def _wsd(p: dict[str, Any], horizon: int) -> str:
+    d = p["decay_steps"]
+    progress = f"minimum(maximum((t - {float(horizon - d)!r}) / {float(d)!r}, 0.0), 1.0)"
+    shape = {
+        "1-sqrt": f"1.0 - sqrt({progress})",
+        "linear": f"1.0 - {progress}",
+        "cosine": f"(1.0 + cos(pi * {progress})) / 2.0",
+    }[p["decay_shape"]]
+    return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * ({shape})"
+
+
+CLOSED_FORMS: dict[str, Callable[[dict[str, Any], int], str | list[str]]] = {
+    "constant": lambda p, h: f"{p['lr']!r} + 0.0 * t",
+    "warmup": lambda p, h: f"{p['lr']!r} + 0.0 * t",
+    "piecewise": lambda p, h: _chain(p["boundaries"], [repr(float(v)) for v in p["values"]]),
+    "exponential": lambda p, h: f"{p['lr']!r} * {p['decay_rate']!r} ** {_progress(p)}",
+    "natural-exp": lambda p, h: f"{p['lr']!r} * exp({-p['decay_rate']!r} * {_progress(p)})",
+    "inverse-time": lambda p, h: f"{p['lr']!r} / (1.0 + {p['decay_rate']!r} * {_progress(p)})",
+    "polynomial": lambda p, h: (
+        [
+            f"period = {float(p['decay_steps'])!r} * maximum(1.0, ceil(t / {float(p['decay_steps'])!r}))",
+            f"value = {p['lr'] - p['end_lr']!r} * (1.0 - t / period) ** {p['power']!r} + {p['end_lr']!r}",
+        ]
+        if p["cycle"]
+        else f"{p['lr'] - p['end_lr']!r} * (1.0 - minimum(t, {float(p['decay_steps'])!r}) / {float(p['decay_steps'])!r}) ** {p['power']!r} + {p['end_lr']!r}"
+    ),
+    "linear": lambda p, h: (
+        f"{p['lr']!r} * ({p['start_factor']!r} + {p['end_factor'] - p['start_factor']!r}"
+        f" * minimum(t, {float(p['total_steps'])!r}) / {float(p['total_steps'])!r})"
+    ),
+    "step": lambda p, h: f"{p['lr']!r} * {p['gamma']!r} ** floor(t / {float(p['step_size'])!r})",
+    "multistep": lambda p, h: f"{p['lr']!r} * {p['gamma']!r} ** {_count(p['milestones'])}",
+    "cosine": lambda p, h: (
+        f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {float(p['decay_steps'])!r})"
+        f" / {float(p['decay_steps'])!r})) / 2.0"
+    ),
+    "cosine-restarts": lambda p, h: _sgdr(p),
+    "onecycle": lambda p, h: _onecycle(p),
+    "cyclic": lambda p, h: _cyclic(p),
+    "noam": lambda p, h: (
+        f"{p['lr'] * p['d_model'] ** -0.5!r} * minimum(maximum(t, 1.0) ** -0.5, t * {p['noam_warmup'] ** -1.5!r})"
+    ),
+    "inverse-sqrt": lambda p, h: f"{p['lr']!r} * sqrt({float(p['timescale'])!r} / (t + {float(p['timescale'])!r}))",
+    "wsd": lambda p, h: _wsd(p, h),
+}
+
+
+def function_source(name: str, bound: Bound, horizon: int, doc: str) -> str:
+    """A ``def name(step)`` computing the whole curve, warmup included;
+    ``horizon`` is the steps after warmup (wsd decays at its end)."""
+    p = bound.params
+    warmup = p["warmup_steps"]
+    lines = [f"def {name}(step):", f'    """{doc}"""']
+    lines.append(f"    t = maximum(step - {float(warmup)!r}, 0.0)" if warmup else "    t = step + 0.0")
+    if bound.name == "sequence":
+        parts, lengths = p["parts"]
+        starts = [float(sum(lengths[:i])) for i in range(len(parts))]
+        for index, (part, length) in enumerate(zip(parts, lengths), 1):
+            source = function_source(
+                f"part_{index}", part, max(1, length - part.params["warmup_steps"]), f"part {index}: {part.name}"
+            )
+            lines += ["    " + line for line in source.splitlines()]
+        value = f"part_{len(parts)}(maximum(t - {starts[-1]!r}, 0.0))"
+        for index in range(len(parts) - 1, 0, -1):
+            value = f"where(t < {starts[index]!r}, part_{index}(maximum(t - {starts[index - 1]!r}, 0.0)), {value})"
+        lines.append(f"    value = {value}")
+    else:
+        form = CLOSED_FORMS[bound.name](p, horizon)
+        lines += [f"    value = {form}"] if isinstance(form, str) else ["    " + line for line in form]
+    lines += _warmup_lines(bound)
+    lines.append("    return value")
+    return "\n".join(lines)
+
+
+def _warmup_lines(bound: Bound) -> list[str]:
+    p = bound.params
+    w = p["warmup_steps"]
+    if not w:
+        return []
+    start, target = p["warmup_start_lr"], _target(bound)
+    fraction = f"step / {float(w)!r}"
+    ramp = {
+        "linear": f"{start!r} + {target - start!r} * {fraction}",
+        "exponential": f"{start!r} * {target / start if start else 0.0!r} ** ({fraction})",
+        "constant": f"{start!r} + 0.0 * step",
+    }[p["warmup_shape"]]
+    return [f"    value = where(step < {float(w)!r}, {ramp}, value)  # warmup"]
+
+
+def _target(bound: Bound) -> float:
+    return float(bound.evaluate_at(np.array([float(bound.params["warmup_steps"])]))[0])
+
+
+# ---------------------------------------------------------------- native classes
+
+
+def _exact_decay_steps_1(p: dict[str, Any]) -> bool:
+    return p["decay_steps"] == 1 and not p["staircase"]
+
+
+def torch_native(bound: Bound, shown: int) -> Native:
+    p, name, lr = bound.params, bound.name, bound.params["lr"]
+    w = p["warmup_steps"]
+    if w:
+        return _torch_warmed(bound, shown)
+    if name == "constant":
+        return f"ConstantLR(optimizer, factor=1.0, total_iters=0)", ""
+    if name == "step":
+        return f"StepLR(optimizer, step_size={p['step_size']}, gamma={p['gamma']!r})", ""
+    if name == "multistep":
+        return f"MultiStepLR(optimizer, milestones={p['milestones']}, gamma={p['gamma']!r})", ""
+    if name == "exponential" and _exact_decay_steps_1(p):
+        return f"ExponentialLR(optimizer, gamma={p['decay_rate']!r})", ""
+    if name == "linear" and 0 < p["start_factor"] <= 1 and 0 <= p["end_factor"] <= 1:
+        return (
+            f"LinearLR(optimizer, start_factor={p['start_factor']!r}, end_factor={p['end_factor']!r}, total_iters={p['total_steps']})",
+            "",
+        )
+    if name == "polynomial" and p["end_lr"] == 0 and not p["cycle"]:
+        return f"PolynomialLR(optimizer, total_iters={p['decay_steps']}, power={p['power']!r})", ""
+    if name == "cosine" and shown - 1 <= p["decay_steps"]:
+        return f"CosineAnnealingLR(optimizer, T_max={p['decay_steps']}, eta_min={p['end_lr']!r})", ""
+    if name == "cosine-restarts" and p["t_mul"].is_integer() and p["m_mul"] == 1:
+        return (
+            f"CosineAnnealingWarmRestarts(optimizer, T_0={p['first_decay_steps']}, T_mult={int(p['t_mul'])}, eta_min={p['end_lr']!r})",
+            "",
+        )
+    if name == "onecycle" and shown <= p["total_steps"]:
+        return (
+            f"OneCycleLR(optimizer, max_lr={lr!r}, total_steps={p['total_steps']}, pct_start={p['pct_start']!r}, "
+            f"anneal_strategy={p['anneal']!r}, div_factor={p['div_factor']!r}, "
+            f"final_div_factor={p['final_div_factor']!r}, three_phase={p['three_phase']}, cycle_momentum=False)",
+            "",
+        )
+    if name == "cyclic":
+        return (
+            f"CyclicLR(optimizer, base_lr={p['base_lr']!r}, max_lr={lr!r}, step_size_up={p['step_size_up']}, "
+            f"step_size_down={p['step_size_down']}, mode={p['mode']!r}, gamma={p['gamma']!r}, cycle_momentum=False)",
+            "",
+        )
+    return None
+
+
+def _torch_warmed(bound: Bound, shown: int) -> Native:
+    """SequentialLR([warmup, schedule], milestones=[W]) when both are exact."""
+    p, lr = bound.params, bound.params["lr"]
+    w, start, target = p["warmup_steps"], p["warmup_start_lr"], _target(bound)
+    if bound.name in ("onecycle", "cyclic") or lr <= 0:
+        return None  # they set the optimizer's rate themselves
+    inner = torch_native(bound._replace(params={**p, "warmup_steps": 0}), shown - w)
+    if inner is None or not (0 < start <= lr and 0 <= target <= lr):
+        return None
+    if p["warmup_shape"] == "linear":
+        warm = f"LinearLR(optimizer, start_factor={start / lr!r}, end_factor={target / lr!r}, total_iters={w})"
+    elif p["warmup_shape"] == "constant":
+        warm = f"ConstantLR(optimizer, factor={start / lr!r}, total_iters={w})"
+    else:
+        return None
+    return (
+        f"SequentialLR(optimizer, [{warm}, {inner[0]}], milestones=[{w}])",
+        "the warmup, then the schedule from its own step 0",
+    )
+
+
+def torch_reason(bound: Bound, shown: int) -> str:
+    p, name = bound.params, bound.name
+    if p["warmup_steps"] and p["warmup_start_lr"] == 0:
+        return "torch's LinearLR refuses a start factor of 0, so this warmup from 0 is a LambdaLR"
+    if name == "cosine":
+        return "torch's CosineAnnealingLR rises again after T_max; lrplot's cosine stays at end_lr"
+    if name == "cosine-restarts":
+        return "torch's CosineAnnealingWarmRestarts takes only an integer T_mult and no m_mul"
+    if name == "onecycle" and shown > bound.params["total_steps"]:
+        return "torch's OneCycleLR raises past total_steps; lrplot holds the minimum"
+    if name in ("exponential",):
+        return "torch's ExponentialLR decays every step (no decay_steps / staircase)"
+    return f"torch has no exact class for {name}" + (" with this warmup" if p["warmup_steps"] else "")
+
+
+def keras_native(bound: Bound, shown: int) -> Native:
+    p, name, lr = bound.params, bound.name, bound.params["lr"]
+    w = p["warmup_steps"]
+    if name == "cosine" and lr > 0 and (not w or p["warmup_shape"] == "linear"):
+        warm = f", warmup_target={lr!r}, warmup_steps={w}" if w else ""
+        first = p["warmup_start_lr"] if w else lr
+        return (
+            f"keras.optimizers.schedules.CosineDecay({first!r}, decay_steps={p['decay_steps']}, alpha={p['end_lr'] / lr!r}{warm})",
+            "",
+        )
+    if w:
+        return None
+    if name == "exponential":
+        return (
+            f"keras.optimizers.schedules.ExponentialDecay({lr!r}, decay_steps={p['decay_steps']}, decay_rate={p['decay_rate']!r}, staircase={p['staircase']})",
+            "",
+        )
+    if name == "inverse-time":
+        return (
+            f"keras.optimizers.schedules.InverseTimeDecay({lr!r}, decay_steps={p['decay_steps']}, decay_rate={p['decay_rate']!r}, staircase={p['staircase']})",
+            "",
+        )
+    if name == "piecewise":
+        return (
+            f"keras.optimizers.schedules.PiecewiseConstantDecay({[b - 1 for b in p['boundaries']]}, {[float(v) for v in p['values']]})",
+            "Keras switches one step AFTER each boundary (step > boundary): boundaries - 1 here",
+        )
+    if name == "polynomial":
+        return (
+            f"keras.optimizers.schedules.PolynomialDecay({lr!r}, decay_steps={p['decay_steps']}, end_learning_rate={p['end_lr']!r}, power={p['power']!r}, cycle={p['cycle']})",
+            "",
+        )
+    if name == "cosine-restarts" and lr > 0:
+        return (
+            f"keras.optimizers.schedules.CosineDecayRestarts({lr!r}, first_decay_steps={p['first_decay_steps']}, t_mul={p['t_mul']!r}, m_mul={p['m_mul']!r}, alpha={p['end_lr'] / lr!r})",
+            "",
+        )
+    return None
+
+
+def optax_native(bound: Bound, shown: int) -> Native:
+    p, name, lr = bound.params, bound.name, bound.params["lr"]
+    inner: str | None = None
+    if name == "constant":
+        inner = f"optax.constant_schedule({lr!r})"
+    elif name == "exponential":
+        inner = f"optax.exponential_decay({lr!r}, transition_steps={p['decay_steps']}, decay_rate={p['decay_rate']!r}, staircase={p['staircase']})"
+    elif name == "polynomial" and not p["cycle"]:
+        inner = f"optax.polynomial_schedule({lr!r}, {p['end_lr']!r}, power={p['power']!r}, transition_steps={p['decay_steps']})"
+    elif name == "cosine" and lr > 0:
+        inner = f"optax.cosine_decay_schedule({lr!r}, decay_steps={p['decay_steps']}, alpha={p['end_lr'] / lr!r})"
+    elif name == "linear":
+        inner = f"optax.linear_schedule({lr * p['start_factor']!r}, {lr * p['end_factor']!r}, transition_steps={p['total_steps']})"
+    elif name == "piecewise" and all(v > 0 for v in p["values"]):
+        scales = {b: p["values"][i + 1] / p["values"][i] for i, b in enumerate(p["boundaries"])}
+        inner = f"optax.piecewise_constant_schedule({float(p['values'][0])!r}, {scales!r})"
+    if inner is None:
+        return None
+    w = p["warmup_steps"]
+    if not w:
+        return inner, ""
+    if p["warmup_shape"] != "linear":
+        return None
+    return (
+        f"optax.join_schedules([optax.linear_schedule({p['warmup_start_lr']!r}, {_target(bound)!r}, transition_steps={w}), {inner}], boundaries=[{w}])",
+        "warmup joined in front of the schedule, which starts at its own step 0",
+    )
+
+
+def paddle_native(bound: Bound, shown: int) -> Native:
+    p, name, lr = bound.params, bound.name, bound.params["lr"]
+    L = "paddle.optimizer.lr"
+    inner: str | None = None
+    if name == "constant":
+        inner = repr(lr)
+    elif name == "piecewise":
+        inner = f"{L}.PiecewiseDecay(boundaries={p['boundaries']}, values={[float(v) for v in p['values']]})"
+    elif name == "exponential" and _exact_decay_steps_1(p):
+        inner = f"{L}.ExponentialDecay({lr!r}, gamma={p['decay_rate']!r})"
+    elif name == "natural-exp" and _exact_decay_steps_1(p):
+        inner = f"{L}.NaturalExpDecay({lr!r}, gamma={p['decay_rate']!r})"
+    elif name == "inverse-time" and _exact_decay_steps_1(p):
+        inner = f"{L}.InverseTimeDecay({lr!r}, gamma={p['decay_rate']!r})"
+    elif name == "polynomial":
+        inner = f"{L}.PolynomialDecay({lr!r}, decay_steps={p['decay_steps']}, end_lr={p['end_lr']!r}, power={p['power']!r}, cycle={p['cycle']})"
+    elif name == "noam":
+        inner = f"{L}.NoamDecay(d_model={p['d_model']}, warmup_steps={p['noam_warmup']}, learning_rate={lr!r})"
+    elif name == "step":
+        inner = f"{L}.StepDecay({lr!r}, step_size={p['step_size']}, gamma={p['gamma']!r})"
+    elif name == "multistep" and all(b > a for a, b in zip(p["milestones"], p["milestones"][1:])):
+        inner = f"{L}.MultiStepDecay({lr!r}, milestones={p['milestones']}, gamma={p['gamma']!r})"
+    elif name == "onecycle" and shown - p["warmup_steps"] <= p["total_steps"]:
+        end = lr / p["div_factor"] / p["final_div_factor"]
+        inner = (
+            f"{L}.OneCycleLR({lr!r}, total_steps={p['total_steps']}, divide_factor={p['div_factor']!r}, "
+            f"end_learning_rate={end!r}, phase_pct={p['pct_start']!r}, anneal_strategy={p['anneal']!r}, three_phase={p['three_phase']})"
+        )
+    elif name == "cyclic":
+        inner = (
+            f"{L}.CyclicLR({p['base_lr']!r}, {lr!r}, step_size_up={p['step_size_up']}, "
+            f"step_size_down={p['step_size_down']}, mode={p['mode']!r}, exp_gamma={p['gamma']!r})"
+        )
+    elif name == "cosine" and shown - p["warmup_steps"] - 1 <= p["decay_steps"]:
+        inner = f"{L}.CosineAnnealingDecay({lr!r}, T_max={p['decay_steps']}, eta_min={p['end_lr']!r})"
+    if inner is None:
+        return None
+    w = p["warmup_steps"]
+    if not w:
+        return (f"{L}.LambdaDecay(1.0, lambda step: {lr!r})", "a constant rate") if name == "constant" else (inner, "")
+    if p["warmup_shape"] != "linear":
+        return None
+    return (
+        f"{L}.LinearWarmup({inner}, warmup_steps={w}, start_lr={p['warmup_start_lr']!r}, end_lr={_target(bound)!r})",
+        "",
+    )
+
+
+# ---------------------------------------------------------------- scripts
+
+HEADERS = {
+    "torch": (
+        "import math\n\nimport torch\nfrom torch.optim.lr_scheduler import (\n"
+        "    ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR,\n"
+        "    LambdaLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, SequentialLR, StepLR,\n)\n"
+    ),
+    "keras": "import math\n\nimport keras\nfrom keras import ops\n",
+    "optax": 'import jax\n\njax.config.update("jax_enable_x64", True)  # float64, as lrplot\nimport jax.numpy as jnp\nimport optax\n',
+    "paddle": "import math\n\nimport paddle\n",
+}
+HELPERS = {
+    "scalar": (
+        "# Helpers for the closed forms below, one step at a time.\n"
+        "floor, ceil, exp, log, cos, sqrt, pi = math.floor, math.ceil, math.exp, math.log, math.cos, math.sqrt, math.pi\n"
+        "minimum, maximum = min, max\n\n\ndef where(condition, if_true, if_false):\n    return if_true if condition else if_false\n"
+    ),
+    "jnp": (
+        "# Helpers for the closed forms below (traceable by jax.jit).\n"
+        "floor, ceil, exp, log, cos, sqrt, pi = jnp.floor, jnp.ceil, jnp.exp, jnp.log, jnp.cos, jnp.sqrt, jnp.pi\n"
+        "minimum, maximum, where = jnp.minimum, jnp.maximum, jnp.where\n"
+    ),
+    "keras": (
+        "# Helpers for the closed forms below (keras.ops: traceable, float32 like Keras).\n"
+        "floor, ceil, exp, log, cos, sqrt, pi = ops.floor, ops.ceil, ops.exp, ops.log, ops.cos, ops.sqrt, math.pi\n"
+        "minimum, maximum, where = ops.minimum, ops.maximum, ops.where\n"
+    ),
+}
+HELPER_KIND = {"torch": "scalar", "paddle": "scalar", "optax": "jnp", "keras": "keras"}
+NATIVE = {"torch": torch_native, "keras": keras_native, "optax": optax_native, "paddle": paddle_native}
+
+
+def emit(framework: str, plan: Plan) -> str:
+    """The script for ``framework`` reproducing every curve of ``plan``."""
+    builders, mains, functions = [], [], []
+    needs_helpers = False
+    for index, curve in enumerate(plan.curves, 1):
+        bound = curve.bound
+        horizon = max(1, plan.steps - bound.params["warmup_steps"])
+        native = NATIVE[framework](bound, plan.steps)
+        builder = f"build_{index}"
+        if native is None:
+            needs_helpers = True
+            reason = _reason(framework, bound, plan.steps)
+            doc = f"{curve.label}: lrplot's closed form. {reason}."
+            functions.append(function_source(f"lr_{index}", bound, horizon, doc))
+        builders.append(_builder(framework, builder, index, native, curve.label, bound.params["lr"]))
+        mains.append((curve.label, builder))
+    parts = [
+        f'"""Learning-rate schedules exported by lrplot for {framework}.\n\n'
+        f"Running this file prints, for each curve, `# <label>` and the learning rate\n"
+        f'at steps 0..{plan.steps - 1}, one per line.\n"""\n',
+        HEADERS[framework],
+    ]
+    if needs_helpers:
+        parts.append(HELPERS[HELPER_KIND[framework]])
+    parts += functions + builders
+    parts.append(_main(framework, mains, plan.steps))
+    return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+
+
+def _reason(framework: str, bound: Bound, shown: int) -> str:
+    if framework == "torch":
+        return "Wrapped in LambdaLR (create the optimizer with lr=1.0): " + torch_reason(bound, shown)
+    if framework == "keras":
+        return f"Keras has no exact schedule class for {bound.name}" + (" with this warmup" if bound.params["warmup_steps"] else "")
+    if framework == "optax":
+        return f"optax has no exact schedule for {bound.name}" + (" with this warmup" if bound.params["warmup_steps"] else "")
+    return f"Paddle has no exact scheduler for {bound.name}" + (" with this warmup" if bound.params["warmup_steps"] else "")
+
+
+def _builder(framework: str, name: str, index: int, native: Native, label: str, lr: float) -> str:
+    comment = f"    # {native[1]}\n" if native and native[1] else ""
+    if framework == "torch":
+        if native:
+            return (
+                f"def {name}(parameters, lr={lr!r}):\n    \"\"\"{label}\"\"\"\n"
+                f"    optimizer = torch.optim.SGD(parameters, lr=lr)\n{comment}    return optimizer, {native[0]}\n"
+            )
+        return (
+            f"def {name}(parameters):\n    \"\"\"{label}\"\"\"\n"
+            f"    # LambdaLR multiplies the optimizer's lr by lr_{index}(step): lr=1.0 makes it the rate.\n"
+            f"    optimizer = torch.optim.SGD(parameters, lr=1.0)\n"
+            f"    return optimizer, LambdaLR(optimizer, lambda step: lr_{index}(step))\n"
+        )
+    if framework == "keras":
+        if native:
+            return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+        return (
+            f"class Schedule{index}(keras.optimizers.schedules.LearningRateSchedule):\n"
+            f"    \"\"\"{label}\"\"\"\n\n    def __call__(self, step):\n"
+            f"        return lr_{index}(ops.cast(step, \"float32\"))\n\n\n"
+            f"def {name}():\n    return Schedule{index}()\n"
+        )
+    if framework == "optax":
+        if native:
+            return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+        return (
+            f"def {name}():\n    \"\"\"{label}\"\"\"\n"
+            f"    return lambda count: lr_{index}(jnp.asarray(count, dtype=jnp.float64))\n"
+        )
+    if native:
+        return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+    return (
+        f"def {name}():\n    \"\"\"{label}\"\"\"\n"
+        f"    return paddle.optimizer.lr.LambdaDecay(1.0, lambda step: lr_{index}(step))\n"
+    )
+
+
+def _main(framework: str, mains: list[tuple[str, str]], steps: int) -> str:
+    lines = ['if __name__ == "__main__":', f"    STEPS = {steps}"]
+    for label, builder in mains:
+        lines.append(f"    print({('# ' + label)!r})")
+        if framework == "torch":
+            lines += [
+                f"    optimizer, scheduler = {builder}([torch.nn.Parameter(torch.zeros(1))])",
+                "    for step in range(STEPS):",
+                "        print(repr(scheduler.get_last_lr()[0]))",
+                "        if step < STEPS - 1:",
+                "            optimizer.step()",
+                "            scheduler.step()",
+            ]
+        elif framework == "keras":
+            lines += [f"    schedule = {builder}()", "    for step in range(STEPS):", "        print(repr(float(schedule(step))))"]
+        elif framework == "optax":
+            lines += [
+                f"    schedule = {builder}()",
+                "    # broadcast: a constant schedule returns one number for all steps",
+                "    for value in jnp.broadcast_to(schedule(jnp.arange(STEPS)), (STEPS,)).tolist():",
+                "        print(repr(float(value)))",
+            ]
+        else:
+            lines += [
+                f"    scheduler = {builder}()",
+                "    for step in range(STEPS):",
+                "        print(repr(float(scheduler.last_lr)))",
+                "        scheduler.step()",
+            ]
+    return "\n".join(lines)
