@@ -9,7 +9,7 @@ closest valid name. Values are validated by the same code as the command line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
 from lrplot.options import FIGURE_BY_NAME
@@ -17,7 +17,7 @@ from lrplot.plan import CurveRequest
 from lrplot.registry import did_you_mean
 
 CURVE_KEYS = ("schedule", "label", "color")
-EXTRA_TOP_KEYS = ("curves",)
+EXTRA_TOP_KEYS = ("curves", "panels")
 
 
 def read_yaml(path: str) -> Any:
@@ -40,9 +40,27 @@ def read_yaml(path: str) -> Any:
         raise UsageError(f"{path}: invalid YAML{where}: {problem}") from None
 
 
-def load(path: str) -> tuple[dict[str, Any], list[CurveRequest]]:
-    """Figure options and curve requests, both raw (validated later, with the
-    command line's)."""
+class PanelRequest(NamedTuple):
+    """A `panels:` entry: its own loss, start point and curves (raw)."""
+
+    title: str | None
+    options: dict[str, Any]  # descent, x0 (raw; converted like figure options)
+    curves: list[CurveRequest]
+    where: str
+
+
+class Config(NamedTuple):
+    options: dict[str, Any]
+    curves: list[CurveRequest]
+    panels: list[PanelRequest]
+
+
+PANEL_KEYS = ("title", "descent", "x0", "curves")
+
+
+def load(path: str) -> Config:
+    """Figure options, curve and panel requests, all raw (validated later,
+    with the command line's)."""
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping with a `curves:` list at the top")
@@ -57,12 +75,42 @@ def load(path: str) -> tuple[dict[str, Any], list[CurveRequest]]:
                 f"allowed: {', '.join(allowed)}"
             )
         options[key] = raw  # converted with the command line's, in options.resolve
+    if "panels" in data:
+        if "curves" in data:
+            raise UsageError(f"{path}: give `curves:` inside each panel, not next to `panels:`")
+        return Config(options, [], _panels(path, data["panels"]))
     if "curves" not in data:
         raise UsageError(f"{path}: `curves:` is required (a list of curves)")
-    curves = data["curves"]
+    return Config(options, _curves(path, data["curves"], f"{path}: "), [])
+
+
+def _curves(path: str, curves: Any, where: str) -> list[CurveRequest]:
     if not isinstance(curves, list) or not curves:
-        raise UsageError(f"{path}: curves: expected a non-empty list of curves")
-    return options, [curve_request(path, number, raw) for number, raw in enumerate(curves, 1)]
+        raise UsageError(f"{where}curves: expected a non-empty list of curves")
+    prefix = where[:-2] if where.endswith(": ") else where
+    return [curve_request(prefix, number, raw) for number, raw in enumerate(curves, 1)]
+
+
+def _panels(path: str, panels: Any) -> list[PanelRequest]:
+    if not isinstance(panels, list) or not panels:
+        raise UsageError(f"{path}: panels: expected a non-empty list of panels")
+    out = []
+    for number, raw in enumerate(panels, 1):
+        where = f"{path}: panel {number}"
+        if not isinstance(raw, dict):
+            raise UsageError(f"{where}: expected a mapping with `descent:` and `curves:`")
+        for key in raw:
+            if key not in PANEL_KEYS:
+                raise UsageError(
+                    f"{where}: unknown key {key!r}{did_you_mean(str(key), PANEL_KEYS, quote='`')}; "
+                    f"allowed: {', '.join(PANEL_KEYS)}"
+                )
+        if "curves" not in raw:
+            raise UsageError(f"{where}: `curves:` is required")
+        title = raw.get("title")
+        options = {key: raw[key] for key in ("descent", "x0") if key in raw}
+        out.append(PanelRequest(None if title is None else str(title), options, _curves(path, raw["curves"], f"{where}: "), where))
+    return out
 
 
 def curve_request(path: str, number: int, raw: Any) -> CurveRequest:

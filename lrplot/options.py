@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from lrplot.descent import LOSSES
 from lrplot.errors import ParamError, UsageError
 from lrplot.registry import MAX_STEPS, Param, convert
 
@@ -71,6 +72,14 @@ FIGURE_OPTIONS: tuple[FigureOption, ...] = (
         choices=FRAMEWORKS,
     ),
     FigureOption("strict", "bool", False, "treat warnings as errors (exit 2)"),
+    FigureOption(
+        "descent",
+        "choice",
+        None,
+        "run gradient descent with each curve on a built-in loss and draw it (the seed's figure 1)",
+        choices=tuple(LOSSES),
+    ),
+    FigureOption("x0", "floats", None, "start point of --descent (x, or x,y for 2-D losses)"),
 )
 
 FIGURE_BY_NAME = {option.name: option for option in FIGURE_OPTIONS}

@@ -42,6 +42,15 @@ class Curve(NamedTuple):
         return self.bound.name
 
 
+class Panel(NamedTuple):
+    """Gradient descent on one loss, driven by each of its curves."""
+
+    title: str | None
+    loss: Any  # lrplot.descent.Loss
+    x0: tuple[float, ...]
+    curves: tuple[Curve, ...]
+
+
 class Plan(NamedTuple):
     steps: int
     curves: tuple[Curve, ...]
@@ -51,6 +60,7 @@ class Plan(NamedTuple):
     dpi: int = 100
     size: tuple[float, float] = (8.0, 4.5)
     overlays: tuple[Any, ...] = ()  # lrplot.overlay.Overlay: logged rates drawn over the plan
+    panels: tuple[Panel, ...] = ()  # gradient-descent panels (--descent, YAML panels:)
 
     def chunks(
         self, size: int = CHUNK, advance: Callable[[int], None] | None = None

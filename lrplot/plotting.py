@@ -96,12 +96,20 @@ def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndar
     return steps[keep].astype(np.float64), values[keep]
 
 
-def draw(plan: Plan, figure: Any = None, advance: Any = None) -> Any:
+def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None) -> Any:
     """Draw one line per curve on ``figure`` (a new ``Figure`` by default);
-    ``advance(n)`` is told of every n values evaluated."""
+    ``advance(n)`` is told of every n values evaluated. With descent panels,
+    draw those instead (``runs``: their simulations, computed if not given)."""
     from matplotlib.figure import Figure
 
     width, height = plan.size
+    if plan.panels:
+        from lrplot import descent
+
+        if figure is None:
+            size = (width * 1.5, height * 0.85 * len(plan.panels))
+            figure = Figure(figsize=size, dpi=plan.dpi, layout="constrained")
+        return descent.draw(plan, runs if runs is not None else descent.simulate_panels(plan), figure)
     if figure is None:
         figure = Figure(figsize=(width, height), dpi=plan.dpi, layout="constrained")
     axes = figure.add_subplot()

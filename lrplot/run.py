@@ -12,10 +12,11 @@ from typing import Any
 import click
 
 from lrplot import export
-from lrplot.config import load
-from lrplot.errors import UsageError
-from lrplot.options import resolve
-from lrplot.plan import CurveRequest, Plan, make_curves
+from lrplot.config import Config, PanelRequest, load
+from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
+from lrplot.errors import ParamError, UsageError
+from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
+from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
 
 DEFAULT_OUTPUT = "lrplot.png"
@@ -24,11 +25,8 @@ DEFAULT_OUTPUT = "lrplot.png"
 def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None = None) -> None:
     """``figure``: raw figure options from the command line; they win over
     ``config``'s, whose curves come before the command line's."""
-    config_options: dict[str, Any] = {}
-    config_curves: list[CurveRequest] = []
-    if config is not None:
-        config_options, config_curves = load(config)
-    options = resolve(figure, config_options, config)
+    loaded = load(config) if config is not None else Config({}, [], [])
+    options = resolve(figure, loaded.options, config)
 
     outputs = list(options["output"])
     if not outputs and not (options["show"] or options["emit"] or options["stats"]):
@@ -45,9 +43,22 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 
     overlays = tuple(overlay.load(spec) for spec in options["overlay"])
     steps = options["steps"]
+    if loaded.panels:
+        if requests:
+            raise UsageError(f"{config}: has panels:, so schedules on the command line have no panel to go to")
+        panels = tuple(_panel(request, options, steps) for request in loaded.panels)
+        curves = tuple(curve for panel in panels for curve in panel.curves)
+    else:
+        curves = make_curves(loaded.curves + requests, steps, options["steps_per_epoch"])
+        panels = (_descent_panel(None, options, curves),) if options["descent"] else ()
+    if not panels and options["x0"] is not None:
+        raise UsageError("--x0 is the start point of --descent, which is not given")
+    if panels and steps > MAX_DESCENT_STEPS:
+        raise UsageError(f"--steps: got {steps}, expected at most {MAX_DESCENT_STEPS} with --descent (it simulates step by step)")
     plan = Plan(
         steps=steps,
-        curves=make_curves(config_curves + requests, steps, options["steps_per_epoch"]),
+        curves=curves,
+        panels=panels,
         title=options["title"],
         log_y=options["log_y"],
         steps_per_epoch=options["steps_per_epoch"],
@@ -86,13 +97,43 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         show(plan)
 
 
+def _panel(request: PanelRequest, options: dict[str, Any], steps: int) -> Panel:
+    """A YAML panel: its own descent/x0 (else the figure's) and curves."""
+    local = {}
+    for name, raw in request.options.items():
+        try:
+            local[name] = convert_figure_option(FIGURE_BY_NAME[name], raw)
+        except ParamError as error:
+            raise error.locate(request.where, "yaml") from None
+    merged = {**options, **local}
+    if merged["descent"] is None:
+        raise UsageError(f"{request.where}: `descent:` is required (one of {', '.join(LOSSES)})")
+    curves = make_curves(request.curves, steps, options["steps_per_epoch"])
+    return _descent_panel(request.title, merged, curves)
+
+
+def _descent_panel(title: str | None, options: dict[str, Any], curves: tuple[Any, ...]) -> Panel:
+    loss = get_loss(options["descent"])
+    x0 = loss.default_x0 if options["x0"] is None else check_x0(loss, options["x0"])
+    return Panel(title, loss, x0, curves)
+
+
 def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[str]:
     pending = export.Outputs()
     figure = None
     units = plan.steps * len(plan.curves)
+    runs = None
+    if plan.panels:
+        from lrplot import descent
+
+        runs = descent.simulate_panels(plan)  # once, for the figure and the data
     try:
         for path, fmt in zip(outputs, formats):
             if path == export.STDOUT:
+                continue
+            if runs is not None and fmt in ("csv", "json"):
+                with pending.open(path) as handle:
+                    (descent.write_csv if fmt == "csv" else descent.write_json)(plan, runs, handle)
                 continue
             if fmt in ("csv", "json"):
                 writer = export.write_csv if fmt == "csv" else export.write_json
@@ -104,12 +145,16 @@ def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[st
 
             if figure is None:
                 with progress("figure", "drawing", units) as advance:
-                    figure = plotting.draw(plan, advance=advance)
+                    figure = plotting.draw(plan, advance=advance, runs=runs)
             with pending.open(path, binary=True) as handle:
                 plotting.save(figure, handle, fmt, plan.dpi)
-        if export.STDOUT in outputs:
-            export.write_csv(plan, sys.stdout)
-            sys.stdout.flush()
-        return pending.commit()
+        written = pending.commit()
     finally:
         pending.discard()
+    # stdout last: a reader that stops early (`| head`) must not cost the files.
+    if export.STDOUT in outputs and runs is not None:
+        descent.write_csv(plan, runs, sys.stdout)
+    elif export.STDOUT in outputs:
+        export.write_csv(plan, sys.stdout)
+    sys.stdout.flush()
+    return written
