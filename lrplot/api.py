@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.errors import ParamError, UsageError
+from lrplot.errors import ParamError
 from lrplot.registry import MAX_STEPS, Bound, Schedule, all_schedules, bind
 
 

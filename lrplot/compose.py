@@ -16,7 +16,8 @@ import numpy as np
 from lrplot.errors import ParamError, UsageError
 from lrplot.registry import Bound, Param, Schedule, bind, convert, format_value
 
-Curve = Callable[[np.ndarray], np.ndarray]
+# A curve as a function: ascending float64 steps (overwritten) -> values.
+CurveFunction = Callable[[np.ndarray], np.ndarray]
 
 
 def _ramp(shape: str, start: float, target: float, fraction: np.ndarray) -> np.ndarray:
@@ -27,7 +28,7 @@ def _ramp(shape: str, start: float, target: float, fraction: np.ndarray) -> np.n
     return np.full(fraction.shape, start)
 
 
-def with_warmup(curve: Curve, steps: int, start: float, shape: str) -> Curve:
+def with_warmup(curve: CurveFunction, steps: int, start: float, shape: str) -> CurveFunction:
     """Prefix ``curve`` with ``steps`` warmup steps.
 
     Like every curve here, the result takes an ascending float64 array of
@@ -50,7 +51,7 @@ def with_warmup(curve: Curve, steps: int, start: float, shape: str) -> Curve:
     return warmed
 
 
-def _evaluate_into(curve: Curve, piece: np.ndarray, offset: float) -> None:
+def _evaluate_into(curve: CurveFunction, piece: np.ndarray, offset: float) -> None:
     """Overwrite ``piece`` (a view) with ``curve`` at ``piece - offset``."""
     if piece.size == 0:
         return
@@ -60,7 +61,7 @@ def _evaluate_into(curve: Curve, piece: np.ndarray, offset: float) -> None:
         piece[...] = values
 
 
-def join(parts: list[Curve], lengths: list[int]) -> Curve:
+def join(parts: list[CurveFunction], lengths: list[int]) -> CurveFunction:
     """Run ``parts`` one after another; each sees its own steps from 0. The
     last part continues past its length."""
     starts = np.cumsum([0] + lengths[:-1]).astype(np.float64)

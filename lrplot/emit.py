@@ -215,7 +215,7 @@ def torch_native(bound: Bound, shown: int) -> Native:
     if w:
         return _torch_warmed(bound, shown)
     if name == "constant":
-        return f"ConstantLR(optimizer, factor=1.0, total_iters=0)", ""
+        return "ConstantLR(optimizer, factor=1.0, total_iters=0)", ""
     if name == "step":
         return f"StepLR(optimizer, step_size={p['step_size']}, gamma={p['gamma']!r})", ""
     if name == "multistep":

@@ -75,10 +75,10 @@ class Outputs:
             yield handle
 
     def commit(self) -> list[str]:
-        for temp, path in self._pending:
-            # mkstemp creates 0600 files; give the result the usual umask mode.
-            umask = os.umask(0)
-            os.umask(umask)
+        # mkstemp creates 0600 files; give the results the usual umask mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        for temp, _ in self._pending:
             os.chmod(temp, 0o666 & ~umask)
         for temp, path in self._pending:
             os.replace(temp, path)

@@ -80,12 +80,6 @@ class Plan(NamedTuple):
         ]
 
 
-def check_steps(raw: Any, name: str = "steps") -> int:
-    from lrplot.registry import Param, convert
-
-    return convert(Param(name, "steps", low=1, high=MAX_STEPS), raw)
-
-
 def bind_request(request: CurveRequest, steps: int, steps_per_epoch: int | None = None) -> Bound:
     try:
         return bind(request.schedule, request.values, steps, steps_per_epoch)

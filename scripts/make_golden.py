@@ -39,21 +39,27 @@ Case = tuple[str, Callable[..., Any], str, int, dict[str, Any]]  # call text, fa
 # ---------------------------------------------------------------- torch
 
 
+def stepped(factory: Callable[[Any], Any], steps: int, lr: float) -> list[float]:
+    """Step a torch scheduler through a real SGD optimizer; the value at step t
+    is get_last_lr() after t calls of scheduler.step()."""
+    import torch
+
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    # momentum: CyclicLR cycles it by default and needs it present
+    optimizer = torch.optim.SGD([parameter], lr=lr, momentum=0.9)
+    scheduler = factory(optimizer)
+    values = []
+    for step in range(steps):
+        values.append(float(scheduler.get_last_lr()[0]))
+        if step < steps - 1:  # OneCycleLR raises one step past the last
+            optimizer.step()
+            scheduler.step()
+    return values
+
+
 def torch_cases() -> tuple[str, str, list[dict[str, Any]]]:
     import torch
     from torch.optim import lr_scheduler as S
-
-    def stepped(factory: Callable[[Any], Any], steps: int, lr: float) -> list[float]:
-        parameter = torch.nn.Parameter(torch.zeros(1))
-        optimizer = torch.optim.SGD([parameter], lr=lr, momentum=0.9)
-        scheduler = factory(optimizer)
-        values = []
-        for step in range(steps):
-            values.append(float(scheduler.get_last_lr()[0]))
-            if step < steps - 1:  # OneCycleLR raises one step past the last
-                optimizer.step()
-                scheduler.step()
-        return values
 
     cases: list[Case] = [
         ("StepLR(step_size=7, gamma=0.5)", lambda o: S.StepLR(o, 7, 0.5), "step", 60, {"lr": 0.1, "step_size": 7, "gamma": 0.5}),
@@ -88,21 +94,8 @@ def torch_cases() -> tuple[str, str, list[dict[str, Any]]]:
 
 
 def transformers_cases() -> tuple[str, str, list[dict[str, Any]]]:
-    import torch
     import transformers
     from transformers import optimization as T
-
-    def stepped(factory: Callable[[Any], Any], steps: int, lr: float) -> list[float]:
-        parameter = torch.nn.Parameter(torch.zeros(1))
-        optimizer = torch.optim.SGD([parameter], lr=lr)
-        scheduler = factory(optimizer)
-        values = []
-        for step in range(steps):
-            values.append(float(scheduler.get_last_lr()[0]))
-            if step < steps - 1:  # OneCycleLR raises one step past the last
-                optimizer.step()
-                scheduler.step()
-        return values
 
     cases: list[Case] = [
         ("get_cosine_schedule_with_warmup(100, 1000)", lambda o: T.get_cosine_schedule_with_warmup(o, 100, 1000), "cosine", 1000, {"lr": 0.1, "warmup_steps": 100}),

@@ -13,7 +13,6 @@ import sys
 import numpy as np
 import pytest
 
-import lrplot
 from lrplot.emit import emit
 from lrplot.plan import CurveRequest, Plan, make_curves
 from tests.helpers import run
