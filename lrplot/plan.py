@@ -14,7 +14,7 @@ import numpy as np
 
 from lrplot.compose import short_params
 from lrplot.errors import ParamError, UsageError
-from lrplot.registry import MAX_STEPS, Bound, bind
+from lrplot.registry import Bound, bind
 
 # Steps evaluated at once: large enough that numpy's per-call overhead is
 # negligible, small enough that a few float64 temporaries stay in tens of MB.
