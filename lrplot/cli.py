@@ -220,6 +220,8 @@ def main(ctx: click.Context, **_: Any) -> None:
     Run `lrplot SCHEDULE --help` for a schedule's options.
     """
     if ctx.invoked_subcommand is None and not ctx.params.get("config"):
+        if any(value not in (None, (), False) for value in ctx.params.values()):
+            raise UsageError("no schedule given after the figure options; try `lrplot list`")
         click.echo(ctx.get_help())
         ctx.exit(0)
 

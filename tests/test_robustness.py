@@ -72,6 +72,7 @@ BAD_COMMAND_LINES = [
     (["constant", "--label"], "--label"),
     (["constant", "extra"], "unknown schedule 'extra'"),
     (["--config"], "--config"),
+    (["--steps", "5", "--log-y"], "no schedule given after the figure options"),
 ]
 
 
