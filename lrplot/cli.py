@@ -60,7 +60,7 @@ def _schedule_option(param: Param) -> click.Option:
 
 
 def _schedule_command(schedule: Schedule) -> click.Command:
-    options = [_schedule_option(p) for p in schedule.all_params]
+    options: list[click.Parameter] = [_schedule_option(p) for p in schedule.all_params]
     options.append(click.Option(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
     options.append(click.Option(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
 

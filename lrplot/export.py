@@ -70,8 +70,8 @@ class Outputs:
             prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
         )
         self._pending.append((temp, path))
-        mode = "wb" if binary else "w"
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
+        handle: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with handle:
             yield handle
 
     def commit(self) -> list[str]:
