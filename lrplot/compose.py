@@ -97,7 +97,24 @@ def build_curve(
     warmed = with_warmup(
         curve, params["warmup_steps"], params["warmup_start_lr"], params["warmup_shape"]
     )
-    return Bound(schedule, params, given, warmed)
+
+    def finite(t: np.ndarray) -> np.ndarray:
+        # Valid parameters can still overflow float64 (decay_rate 1e16, gamma
+        # 1e300 ...): that is the user's input, reported as such, never inf
+        # in a file. max() propagates inf and nan and allocates nothing.
+        start = float(t[0]) if t.size else 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = warmed(t)
+        if values.size and not np.isfinite(values.max()):
+            step = int(start + np.flatnonzero(~np.isfinite(values))[0])
+            shown = short_params(Bound(schedule, params, given, warmed))
+            raise UsageError(
+                f"{schedule.name}({shown}): the learning rate overflows float64 at step {step}; "
+                "use smaller rates or factors"
+            )
+        return values
+
+    return Bound(schedule, params, given, finite)
 
 
 # ---------------------------------------------------------------- sequence

@@ -148,6 +148,11 @@ def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[st
                     figure = plotting.draw(plan, advance=advance, runs=runs)
             with pending.open(path, binary=True) as handle:
                 plotting.save(figure, handle, fmt, plan.dpi)
+        if export.STDOUT in outputs and runs is None:
+            # stdout cannot be taken back: evaluate everything once before the
+            # first byte, so a curve that overflows fails here, cleanly.
+            for _ in plan.chunks():
+                pass
         written = pending.commit()
     finally:
         pending.discard()

@@ -330,7 +330,7 @@ def step(t: np.ndarray, *, lr: float, step_size: int, gamma: float) -> np.ndarra
     decays = int(t[-1] // step_size) if t.size else 0
     if decays <= MAX_SEGMENTS:
         edges = np.arange(1, decays + 1) * float(step_size)
-        return _fill_segments(t, edges, [lr * gamma**k for k in range(decays + 1)])
+        return _fill_segments(t, edges, _powers(lr, gamma, decays + 1))
     t /= step_size
     np.floor(t, out=t)
     t *= math.log(gamma)
@@ -357,7 +357,13 @@ register(
 
 
 def multistep(t: np.ndarray, *, lr: float, milestones: list[int], gamma: float) -> np.ndarray:
-    return _fill_segments(t, milestones, [lr * gamma**k for k in range(len(milestones) + 1)])
+    return _fill_segments(t, milestones, _powers(lr, gamma, len(milestones) + 1))
+
+
+def _powers(lr: float, gamma: float, count: int) -> np.ndarray:
+    """lr * gamma**k for k < count, in numpy: overflow gives inf (reported by
+    the caller), where Python floats would raise."""
+    return lr * np.power(gamma, np.arange(count, dtype=np.float64))
 
 
 def _check_sorted(name: str) -> Any:
@@ -453,11 +459,11 @@ def cosine_restarts(
         cuts = np.searchsorted(t, starts, side="left").tolist() + [t.size]
         for i in range(cycles + 1):
             segment = t[cuts[i] : cuts[i + 1]]
-            length = first * t_mul**i
+            length = first * np.float64(t_mul) ** i
             segment -= starts[i]
             segment /= length
             _half_cosine(segment)
-            segment *= (lr - end_lr) * m_mul**i
+            segment *= (lr - end_lr) * np.float64(m_mul) ** i
             segment += end_lr
         return t
     # Many short cycles (t_mul = 1): the closed form per element.
@@ -475,7 +481,7 @@ def cosine_restarts(
 def _cycle_start(first: float, t_mul: float, i: int) -> float:
     if t_mul == 1.0:
         return first * i
-    return first * (t_mul**i - 1.0) / (t_mul - 1.0)
+    return float(first * (np.float64(t_mul) ** i - 1.0) / (t_mul - 1.0))
 
 
 register(

@@ -73,6 +73,9 @@ BAD_COMMAND_LINES = [
     (["constant", "extra"], "unknown schedule 'extra'"),
     (["--config"], "--config"),
     (["--steps", "5", "--log-y"], "no schedule given after the figure options"),
+    (["-o", "-", "exponential", "--decay-rate", "1e100"], "exponential(decay_rate=1e+100): the learning rate overflows float64 at step 4"),
+    (["-o", "x.csv", "step", "--gamma", "1e300", "--step-size", "1"], "step(step_size=1, gamma=1e+300): the learning rate overflows float64 at step 2"),
+    (["cyclic", "--mode", "exp_range", "--gamma", "1e10"], "overflows float64"),
 ]
 
 
