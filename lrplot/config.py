@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from lrplot.errors import UsageError
 from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest
-from lrplot.registry import did_you_mean
+from lrplot.registry import all_schedules, did_you_mean
 
 CURVE_KEYS = ("schedule", "label", "color")
 EXTRA_TOP_KEYS = ("curves", "panels")
@@ -121,8 +121,13 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     schedule = values.pop("schedule", None)
     if schedule is None:
         raise UsageError(f"{where}: `schedule:` is required")
-    if not isinstance(schedule, str):
-        raise UsageError(f"{where}: schedule: got {schedule!r}, expected a schedule name")
+    names = list(all_schedules())
+    if not isinstance(schedule, str) or schedule not in names:
+        hint = did_you_mean(schedule, names) if isinstance(schedule, str) else ""
+        raise UsageError(
+            f"{where}: schedule: got {schedule!r}, expected a schedule name{hint}; "
+            "`lrplot list` shows them all"
+        )
     for key, value in values.items():
         if value is None:
             raise UsageError(f"{where} ({schedule}): {key}: got null, expected a value (or leave the key out)")

@@ -84,7 +84,7 @@ def test_json_params_describe_sequence_parts(tmp_path):
     "text,expected",
     [
         ("curves:\n  - schedule: exponential\n    decay_rat: 0.5\n", "c.yaml: curve 1 (exponential): unknown parameter decay_rat (did you mean decay_rate?)"),
-        ("curves:\n  - schedule: expo\n", "c.yaml: curve 1 (expo): unknown schedule 'expo' (did you mean exponential?)"),
+        ("curves:\n  - schedule: expo\n", "c.yaml: curve 1: schedule: got 'expo', expected a schedule name (did you mean exponential?)"),
         ("stepz: 10\ncurves:\n  - schedule: constant\n", "c.yaml: unknown key 'stepz' (did you mean `steps`?)"),
         ("curves:\n  - schedule: constant\n  - schedule: exponential\n    decay_rate: zero\n", "c.yaml: curve 2 (exponential): decay_rate: got 'zero', expected a number > 0"),
         ("curves:\n  - schedule: piecewise\n    boundaries: [3]\n", "curve 1 (piecewise): values is required"),
