@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from lrplot import __version__
-from lrplot.errors import UsageError
+from lrplot.errors import ReaderGone, UsageError
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
@@ -149,7 +149,7 @@ def run_safely(call: Any, debug: bool) -> int:
     except UsageError as error:
         click.echo(f"lrplot: error: {_one_line(str(error))}", err=True)
         return 2
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         # `lrplot -o - ... | head`: the reader left; not an error worth a line.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -229,6 +229,13 @@ def main(ctx: click.Context, **_: Any) -> None:
 @main.result_callback()
 @click.pass_context
 def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
+    try:
+        _render_results(ctx, results, params)
+    except BrokenPipeError:
+        raise ReaderGone from None  # an OSError would reach Click, which exits 1
+
+
+def _render_results(ctx: click.Context, results: list[Any], params: dict[str, Any]) -> None:
     listing = [r for r in results if isinstance(r, ListRequest)]
     if listing:
         from lrplot.listing import render_listing

@@ -11,6 +11,13 @@ class UsageError(ValueError):
     exit_code = 2
 
 
+class ReaderGone(Exception):
+    """The reader of stdout went away (``lrplot -o - ... | head``): not an error.
+
+    Deliberately not an OSError, so Click does not turn it into exit status 1.
+    """
+
+
 class ParamError(UsageError):
     """A parameter value that is not allowed.
 

@@ -66,13 +66,19 @@ class Outputs:
     @contextmanager
     def open(self, path: str, binary: bool = False) -> Iterator[IO[Any]]:
         directory = os.path.dirname(os.path.abspath(path))
-        fd, temp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
-        )
+        try:
+            fd, temp = tempfile.mkstemp(
+                prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
+            )
+        except OSError as error:
+            raise _cannot_write(path, error) from None
         self._pending.append((temp, path))
         handle: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        with handle:
-            yield handle
+        try:
+            with handle:
+                yield handle
+        except OSError as error:  # disk full, quota, I/O error: the user's to fix
+            raise _cannot_write(path, error) from None
 
     def commit(self) -> list[str]:
         # mkstemp creates 0600 files; give the results the usual umask mode.
@@ -81,7 +87,10 @@ class Outputs:
         for temp, _ in self._pending:
             os.chmod(temp, 0o666 & ~umask)
         for temp, path in self._pending:
-            os.replace(temp, path)
+            try:
+                os.replace(temp, path)
+            except OSError as error:
+                raise _cannot_write(path, error) from None
         written = [path for _, path in self._pending]
         self._pending = []
         return written
@@ -93,6 +102,10 @@ class Outputs:
             except FileNotFoundError:
                 pass
         self._pending = []
+
+
+def _cannot_write(path: str, error: OSError) -> UsageError:
+    return UsageError(f"-o/--output: cannot write {path!r}: {error.strerror or error}")
 
 
 def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) -> Iterator[str]:

@@ -14,7 +14,7 @@ import click
 from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
-from lrplot.errors import ParamError, UsageError
+from lrplot.errors import ParamError, ReaderGone, UsageError
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
@@ -157,9 +157,15 @@ def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[st
     finally:
         pending.discard()
     # stdout last: a reader that stops early (`| head`) must not cost the files.
-    if export.STDOUT in outputs and runs is not None:
-        descent.write_csv(plan, runs, sys.stdout)
-    elif export.STDOUT in outputs:
-        export.write_csv(plan, sys.stdout)
-    sys.stdout.flush()
+    if export.STDOUT in outputs:
+        try:
+            if runs is not None:
+                descent.write_csv(plan, runs, sys.stdout)
+            else:
+                export.write_csv(plan, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except OSError as error:
+            raise UsageError(f"-o/--output: cannot write to stdout: {error.strerror or error}") from None
     return written

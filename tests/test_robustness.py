@@ -125,6 +125,58 @@ def test_keyboard_interrupt_leaves_no_partial_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
 
 
+def test_disk_full_while_writing_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    from lrplot import export
+
+    def full(plan, handle, **options):
+        handle.write("step,partial\n")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(export, "write_csv", full)
+    target = tmp_path / "a.csv"
+    target.write_text("old")
+    result = run("-o", str(tmp_path / "b.json"), "-o", str(target), "constant")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"lrplot: error: -o/--output: cannot write {str(target)!r}: No space left on device"
+    ]
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+
+
+def test_temporary_file_refused_by_the_file_system_is_a_usage_error(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = run("-o", str(tmp_path / "a.png"), "constant")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr and "Read-only file system" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reader_leaving_stdout_early_is_not_an_error():
+    import subprocess
+    import sys
+
+    # `lrplot -o - ... | head -1`: the pipe closes after one line.
+    for argv in (["--steps", "300000", "-o", "-", "constant"], ["list"], ["--steps", "5", "--emit", "torch", "cosine"]):
+        writer = subprocess.Popen([sys.executable, "-m", "lrplot", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert writer.stdout is not None and writer.stderr is not None
+        writer.stdout.readline()
+        writer.stdout.close()
+        error = writer.stderr.read().decode()
+        writer.stderr.close()
+        assert writer.wait(timeout=60) == 0, (argv, error)
+        assert error == "", argv
+
+
 # ------------------------------------------------------------------ fuzzing
 
 SCHEDULE_NAMES = [n for n in all_schedules()]
