@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from lrplot.errors import UsageError
 from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest
-from lrplot.registry import all_schedules, did_you_mean
+from lrplot.registry import all_schedules, closest, did_you_mean
 
 CURVE_KEYS = ("schedule", "label", "color")
 EXTRA_TOP_KEYS = ("curves", "panels")
@@ -120,7 +120,9 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     values = dict(raw)
     schedule = values.pop("schedule", None)
     if schedule is None:
-        raise UsageError(f"{where}: `schedule:` is required")
+        typo = next((str(key) for key in values if closest(str(key), ["schedule"])), None)
+        hint = f"; unknown key {typo!r} (did you mean `schedule`?)" if typo else ""
+        raise UsageError(f"{where}: `schedule:` is required{hint}")
     names = list(all_schedules())
     if not isinstance(schedule, str) or schedule not in names:
         hint = did_you_mean(schedule, names) if isinstance(schedule, str) else ""
@@ -128,6 +130,13 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
             f"{where}: schedule: got {schedule!r}, expected a schedule name{hint}; "
             "`lrplot list` shows them all"
         )
+    known = [p.name for p in all_schedules()[schedule].all_params] + list(CURVE_KEYS)
+    for key in values:
+        if key not in known:
+            raise UsageError(
+                f"{where} ({schedule}): unknown key {key!r}{did_you_mean(str(key), known, quote='`')}; "
+                f"allowed: {', '.join(known)}"
+            )
     for key, value in values.items():
         if value is None:
             raise UsageError(f"{where} ({schedule}): {key}: got null, expected a value (or leave the key out)")

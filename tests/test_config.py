@@ -83,7 +83,10 @@ def test_json_params_describe_sequence_parts(tmp_path):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("curves:\n  - schedule: exponential\n    decay_rat: 0.5\n", "c.yaml: curve 1 (exponential): unknown parameter decay_rat (did you mean decay_rate?)"),
+        ("curves:\n  - schedule: exponential\n    decay_rat: 0.5\n", "c.yaml: curve 1 (exponential): unknown key 'decay_rat' (did you mean `decay_rate`?)"),
+        ("curves:\n  - shedule: cosine\n", "c.yaml: curve 1: `schedule:` is required; unknown key 'shedule' (did you mean `schedule`?)"),
+        ("curves:\n  - schedule: cosine\n    lable: warm\n", "c.yaml: curve 1 (cosine): unknown key 'lable' (did you mean `label`?)"),
+        ("curves:\n  - schedule: cosine\n    colour: red\n", "c.yaml: curve 1 (cosine): unknown key 'colour' (did you mean `color`?)"),
         ("curves:\n  - schedule: expo\n", "c.yaml: curve 1: schedule: got 'expo', expected a schedule name (did you mean exponential?)"),
         ("stepz: 10\ncurves:\n  - schedule: constant\n", "c.yaml: unknown key 'stepz' (did you mean `steps`?)"),
         ("curves:\n  - schedule: constant\n  - schedule: exponential\n    decay_rate: zero\n", "c.yaml: curve 2 (exponential): decay_rate: got 'zero', expected a number > 0"),
@@ -95,7 +98,7 @@ def test_json_params_describe_sequence_parts(tmp_path):
         ("curves:\n  - schedule: constant\n    lr: [1\n", "invalid YAML"),
         ("steps: -3\ncurves:\n  - schedule: constant\n", "c.yaml: steps: got -3, expected an integer >= 1"),
         ("log_y: maybe\ncurves:\n  - schedule: constant\n", "log_y: got 'maybe', expected true or false"),
-        ("curves:\n  - schedule: cosine\n    staircase: true\n", "unknown parameter staircase"),
+        ("curves:\n  - schedule: cosine\n    staircase: true\n", "unknown key 'staircase'; allowed: lr, warmup_steps"),
         ("curves:\n  - schedule: constant\n    color: nocolour\n", "curve 1 (constant): color: got 'nocolour'"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: constant}\n      - {schedule: linear}\n", "part 1 (constant): steps is required"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: exponential, steps: 2, decay_rate: -1}\n", "part 1 (exponential): decay_rate: got -1"),
