@@ -37,6 +37,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
     duplicates = {p for p in outputs if outputs.count(p) > 1 and p != export.STDOUT}
     if duplicates:
         raise UsageError(f"-o/--output: {sorted(duplicates)[0]!r} is given twice")
+    if export.STDOUT in outputs and options["emit"] is not None:
+        raise UsageError("--emit prints code on stdout, and so does -o - (CSV): write the CSV to a file instead")
     stdout_taken = export.STDOUT in outputs or options["emit"] is not None
 
     from lrplot import overlay

@@ -20,6 +20,7 @@ from tests.helpers import run
 
 # (argv, text the single error line must contain)
 BAD_COMMAND_LINES = [
+    (["--emit", "torch", "-o", "-", "constant"], "--emit prints code on stdout, and so does -o -"),
     (["cosin"], "did you mean cosine?"),
     (["natural_exp"], "did you mean natural-exp?"),
     (["constant", "--lr", "inf"], "--lr: got inf"),
