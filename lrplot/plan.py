@@ -98,24 +98,24 @@ def auto_label(bound: Bound) -> str:
     return f"{bound.name}({shown})" if shown else bound.name
 
 
-def unique_labels(labels: list[str]) -> list[str]:
-    """Append " (2)", " (3)", ... to repeated labels so CSV columns stay unique."""
-    seen: dict[str, int] = {}
-    taken = set(labels)
-    out = []
-    for label in labels:
-        count = seen.get(label, 0) + 1
-        seen[label] = count
-        if count == 1:
-            out.append(label)
-            continue
-        candidate = f"{label} ({count})"
+def unique_labels(labels: list[str], explicit: list[bool] | None = None) -> list[str]:
+    """Append " (2)", " (3)", ... to repeated labels so CSV columns stay unique.
+
+    Labels the user chose (``explicit``) claim their names first, so an
+    automatic label is the one renamed when the two clash.
+    """
+    explicit = explicit or [False] * len(labels)
+    out: list[str] = list(labels)
+    taken: set[str] = set()
+    order = [i for i, chosen in enumerate(explicit) if chosen] + [i for i, chosen in enumerate(explicit) if not chosen]
+    for i in order:
+        label, count = labels[i], 1
+        candidate = label
         while candidate in taken:
             count += 1
             candidate = f"{label} ({count})"
-        seen[label] = count
         taken.add(candidate)
-        out.append(candidate)
+        out[i] = candidate
     return out
 
 
@@ -129,7 +129,8 @@ def make_curves(
         if request.color is not None:
             _check_color(request)
     labels = unique_labels(
-        [request.label or auto_label(bound) for request, bound in zip(requests, bounds)]
+        [request.label or auto_label(bound) for request, bound in zip(requests, bounds)],
+        [bool(request.label) for request in requests],
     )
     return tuple(
         Curve(label, bound, request.color)

@@ -112,6 +112,12 @@ def test_automatic_labels_name_non_default_params_and_are_unique():
     assert header == ["step", "exponential", "exponential (2)", "exponential(decay_rate=0.5)", "exponential (3)"]
 
 
+def test_a_chosen_label_keeps_its_name_and_the_automatic_one_moves():
+    result = run("--steps", "2", "-o", "-", "constant", "linear", "--label", "constant")
+    header, _ = read_csv(result.stdout)
+    assert header == ["step", "constant (2)", "constant"]
+
+
 def test_user_labels_are_disambiguated_too():
     result = run("--steps", "2", "-o", "-", "constant", "--label", "a", "linear", "--label", "a")
     header, _ = read_csv(result.stdout)
