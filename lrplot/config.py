@@ -32,12 +32,39 @@ def read_yaml(path: str) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"--config: cannot read {path!r}: {error}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise UsageError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+def _unique_key_loader() -> Any:
+    """``yaml.SafeLoader`` (same tags, nothing executed) that refuses a key
+    given twice in one mapping, which plain ``safe_load`` resolves silently
+    to the last value: a curve with ``lr:`` twice is a mistake to point at."""
+    import yaml
+
+    class UniqueKeySafeLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *defaults` may be overridden; that is its point
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:  # an unhashable key: the base class reports it
+                    break
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is given twice", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    return UniqueKeySafeLoader
 
 
 class PanelRequest(NamedTuple):

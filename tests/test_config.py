@@ -105,6 +105,8 @@ def test_json_params_describe_sequence_parts(tmp_path):
         ("curves:\n  - schedule: constant\n    lr:\n", "curve 1 (constant): lr: got null"),
         ("curves:\n  - schedule: constant\n    lr: 1" + "0" * 400 + "\n", "lr: got 1000"),
         ("curves:\n  - schedule: constant\n    lr: !!python/object/apply:os.system ['echo hacked']\n", "invalid YAML"),
+        ("curves:\n  - schedule: constant\n    lr: 0.1\n    lr: 0.2\n", "c.yaml: invalid YAML at line 4: key 'lr' is given twice"),
+        ("steps: 5\nsteps: 6\ncurves:\n  - schedule: constant\n", "invalid YAML at line 2: key 'steps' is given twice"),
     ],
 )
 def test_yaml_errors_name_file_curve_key(tmp_path, text, expected):
@@ -139,3 +141,10 @@ def test_figure5_cycled_curve_rises_at_each_multiple_of_decay_steps():
     assert rises == [31, 61, 91]
     plain = [r[1] for r in rows]
     assert plain[30:] == [0.01] * 70
+
+
+def test_yaml_merge_keys_may_be_overridden(tmp_path):
+    text = "steps: 2\ncurves:\n  - &base {schedule: constant, lr: 0.3}\n  - <<: *base\n    lr: 0.2\n"
+    result = run("--config", write(tmp_path, text), "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["0,0.3,0.2", "1,0.3,0.2"]
