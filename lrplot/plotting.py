@@ -115,8 +115,17 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None) 
     axes = figure.add_subplot()
     buckets = max(1, int(width * plan.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
-    for curve in plan.curves:
+    for number, curve in enumerate(plan.curves, 1):
         x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
+        # The reduction keeps every bucket's minimum, so this sees the full curve's.
+        if plan.log_y and y.size and y.min() <= 0:
+            import click
+
+            click.echo(
+                f"warning: curve {number} ({curve.label}): --log-y cannot show its values <= 0 "
+                f"(the first at step {int(x[np.argmax(y <= 0)])}); they are left out of the plot",
+                err=True,
+            )
         axes.plot(
             x / scale,
             y,
@@ -142,7 +151,11 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None) 
     axes.set_ylabel("learning rate")
     axes.set_title(plan.title if plan.title is not None else _default_title(plan))
     if plan.log_y:
-        axes.set_yscale("log")
+        import warnings
+
+        with warnings.catch_warnings():  # said above, in one line per curve
+            warnings.simplefilter("ignore", UserWarning)
+            axes.set_yscale("log")
     else:
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)

@@ -8,6 +8,7 @@ import pytest
 import lrplot
 from lrplot import plotting
 from lrplot.plan import CurveRequest, Plan, make_curves
+from tests.helpers import run
 
 
 def plan_of(*requests: CurveRequest, steps: int = 100, **options) -> Plan:
@@ -121,3 +122,16 @@ def test_reduction_is_visually_identical_on_a_small_case(tmp_path):
 
     assert len(x) < steps / 5
     assert np.array_equal(raster(np.arange(steps), full), raster(x, y))
+
+
+def test_log_y_with_zeros_says_so_in_one_line_per_curve(tmp_path):
+    # linear to 0 over 10 steps: 0.1 * (1 - t/10) is 0 from t = 10 on.
+    result = run("--steps", "20", "--log-y", "-o", str(tmp_path / "a.png"),
+                 "linear", "--start-factor", "1", "--end-factor", "0", "--total-steps", "10", "exponential")
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "--log-y" in line]
+    assert lines == [
+        "warning: curve 1 (linear(total_steps=10)): --log-y cannot show "
+        "its values <= 0 (the first at step 10); they are left out of the plot"
+    ]
+    assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
