@@ -750,18 +750,16 @@ register(
             Param(
                 "timescale",
                 "steps",
-                # transformers' default: the warmup length, else 10000.
-                Derived(
-                    "= warmup_steps, or 10000 without warmup",
-                    lambda ctx: ctx["warmup_steps"] or 10000,
-                ),
+                # SPEC's default; transformers instead defaults to the warmup
+                # length, so matching it takes --timescale W explicitly.
+                10000,
                 "steps until lr has fallen by sqrt(2)",
                 low=1,
             ),
         ),
         "inverse square-root decay",
         "lr * sqrt(timescale / (t + timescale))",
-        "transformers get_inverse_sqrt_schedule (timescale = warmup steps)",
+        "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
         monotone=_decreasing,
     )
 )

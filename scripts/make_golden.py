@@ -101,7 +101,7 @@ def transformers_cases() -> tuple[str, str, list[dict[str, Any]]]:
         ("get_cosine_schedule_with_warmup(100, 1000)", lambda o: T.get_cosine_schedule_with_warmup(o, 100, 1000), "cosine", 1000, {"lr": 0.1, "warmup_steps": 100}),
         ("get_cosine_schedule_with_warmup(0, 50)", lambda o: T.get_cosine_schedule_with_warmup(o, 0, 50), "cosine", 50, {"lr": 0.3}),
         ("get_linear_schedule_with_warmup(10, 100)", lambda o: T.get_linear_schedule_with_warmup(o, 10, 100), "linear", 100, {"lr": 0.1, "warmup_steps": 10}),
-        ("get_inverse_sqrt_schedule(num_warmup_steps=10)", lambda o: T.get_inverse_sqrt_schedule(o, 10), "inverse-sqrt", 200, {"lr": 0.1, "warmup_steps": 10}),
+        ("get_inverse_sqrt_schedule(num_warmup_steps=10)", lambda o: T.get_inverse_sqrt_schedule(o, 10), "inverse-sqrt", 200, {"lr": 0.1, "warmup_steps": 10, "timescale": 10}),
         ("get_inverse_sqrt_schedule(num_warmup_steps=5, timescale=50)", lambda o: T.get_inverse_sqrt_schedule(o, 5, timescale=50), "inverse-sqrt", 100, {"lr": 0.1, "warmup_steps": 5, "timescale": 50}),
         ("get_polynomial_decay_schedule_with_warmup(10, 100, lr_end=1e-4, power=2.0)", lambda o: T.get_polynomial_decay_schedule_with_warmup(o, 10, 100, lr_end=1e-4, power=2.0), "polynomial", 120, {"lr": 0.1, "warmup_steps": 10, "decay_steps": 90, "end_lr": 1e-4, "power": 2.0}),
     ]

@@ -232,3 +232,11 @@ def test_public_call_takes_any_order_and_leaves_input_alone():
     values = bound(steps)
     assert steps == [95, 3, 40, 10, 9]
     assert values.tolist() == pytest.approx([0.1 * 0.1**9, 0.1, 0.1 * 0.1**4, 0.01, 0.1])
+
+
+def test_inverse_sqrt_timescale_defaults_to_10000_with_or_without_warmup():
+    # SPEC §2: timescale (10000); transformers' "= warmup steps" needs --timescale W.
+    plain = lrplot.evaluate("inverse-sqrt", steps=5)
+    assert plain.tolist() == pytest.approx([0.1 * math.sqrt(10000 / (t + 10000)) for t in range(5)], rel=1e-12)
+    warm = lrplot.evaluate("inverse-sqrt", steps=15, warmup_steps=10)
+    assert warm[10:].tolist() == pytest.approx([0.1 * math.sqrt(10000 / (t + 10000)) for t in range(5)], rel=1e-12)
