@@ -71,7 +71,7 @@ def _schedule_command(schedule: Schedule) -> click.Command:
     doc = f"{schedule.summary}.\n\n\b\n{schedule.formula}"
     if schedule.matches:
         doc += f"\n\nExact match: {schedule.matches}."
-    return click.Command(
+    return ScheduleCommand(
         schedule.name,
         params=options,
         callback=callback,
@@ -79,6 +79,23 @@ def _schedule_command(schedule: Schedule) -> click.Command:
         short_help=schedule.summary,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
+
+
+class ScheduleCommand(click.Command):
+    """A schedule on the command line: its parse errors name the curve."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # In a chain Click parses every subcommand before invoking any, in order.
+        if ctx.parent is not None:
+            number = ctx.parent.meta.get("lrplot.curves", 0) + 1
+            ctx.parent.meta["lrplot.curves"] = number
+            ctx.meta["lrplot.curve"] = number
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as error:
+            if getattr(error, "ctx", None) is None:
+                error.ctx = ctx  # type: ignore[attr-defined]
+            raise
 
 
 def _figure_option(option: FigureOption) -> click.Option:
@@ -167,12 +184,22 @@ def run_safely(call: Any, debug: bool) -> int:
         return 1
 
 
+FIGURE_FLAGS = {"-o"} | {option.option for option in FIGURE_OPTIONS} | {"--config"}
+
+
 def _click_message(error: click.ClickException) -> str:
     message = error.format_message()
     context = getattr(error, "ctx", None)
-    if context is not None and context.parent is not None and context.command.name:
-        message = f"{context.command.name}: {message}"
-    return message
+    if context is None or context.parent is None or not context.command.name:
+        return message
+    if isinstance(error, click.NoSuchOption) and error.option_name in FIGURE_FLAGS:
+        message = (
+            f"{error.option_name} is a figure option: give it before the first schedule, "
+            f"e.g. lrplot {error.option_name} ... {context.command.name} ..."
+        )
+    number = context.meta.get("lrplot.curve")
+    where = f"curve {number} ({context.command.name})" if number else context.command.name
+    return f"{where}: {message}"
 
 
 def _one_line(text: str) -> str:
@@ -237,6 +264,8 @@ def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
 
 def _render_results(ctx: click.Context, results: list[Any], params: dict[str, Any]) -> None:
     listing = [r for r in results if isinstance(r, ListRequest)]
+    if listing and len(results) > 1:
+        raise UsageError("`list` cannot be combined with schedules: run `lrplot list` on its own")
     if listing:
         from lrplot.listing import render_listing
 

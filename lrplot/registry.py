@@ -204,6 +204,10 @@ def register(schedule: Schedule) -> Schedule:
 def closest(name: str, candidates: Sequence[str]) -> str | None:
     import difflib  # only on the error path: keeps start-up lean
 
+    # A prefix says more than spelling: `exp` means exponential, not step.
+    prefixed = [c for c in candidates if c.startswith(name)] if len(name) >= 3 else []
+    if len(prefixed) == 1:
+        return prefixed[0]
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
     return match[0] if match else None
 

@@ -20,6 +20,11 @@ from tests.helpers import run
 
 # (argv, text the single error line must contain)
 BAD_COMMAND_LINES = [
+    (["exp"], "unknown schedule 'exp' (did you mean exponential?)"),
+    (["constant", "step", "-o", "x.png"], "curve 2 (step): -o is a figure option: give it before the first schedule"),
+    (["constant", "--lr"], "curve 1 (constant): Option '--lr' requires an argument"),
+    (["constant", "cosine", "--lrr", "3"], "curve 2 (cosine): No such option '--lrr'"),
+    (["constant", "list"], "`list` cannot be combined with schedules"),
     (["--emit", "torch", "-o", "-", "constant"], "--emit prints code on stdout, and so does -o -"),
     (["cosin"], "did you mean cosine?"),
     (["natural_exp"], "did you mean natural-exp?"),
