@@ -75,6 +75,8 @@ class ParamError(UsageError):
 
 
 def _show(value: Any) -> str:
+    if value is None:
+        return "null"  # as YAML spells it; the CLI never passes None
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, bool):
