@@ -98,6 +98,10 @@ def build_curve(
         curve, params["warmup_steps"], params["warmup_start_lr"], params["warmup_shape"]
     )
 
+    # An exponential warmup computes (lr / start) ** (t / W), which can overflow.
+    if schedule.bounded and not (params["warmup_steps"] and params["warmup_shape"] == "exponential"):
+        return Bound(schedule, params, given, warmed)
+
     def finite(t: np.ndarray) -> np.ndarray:
         # Valid parameters can still overflow float64 (decay_rate 1e16, gamma
         # 1e300 ...): that is the user's input, reported as such, never inf

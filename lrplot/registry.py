@@ -173,6 +173,9 @@ class Schedule(NamedTuple):
     # Monotonicity promised for valid parameters: "decreasing", "increasing" or "".
     monotone: Callable[[Mapping[str, Any]], str] = lambda params: ""
     overrides: tuple[Param, ...] = ()
+    # Every value lies between finite parameters (lr, end_lr, values...), so
+    # the curve cannot overflow and skips build_curve's check (a max over it).
+    bounded: bool = False
 
     @property
     def all_params(self) -> tuple[Param, ...]:

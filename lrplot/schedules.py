@@ -79,6 +79,7 @@ register(
         "lr",
         stepwise=lambda params: True,
         monotone=_decreasing,
+        bounded=True,
     )
 )
 
@@ -101,6 +102,7 @@ register(
                 low=1,
             ),
         ),
+        bounded=True,
     )
 )
 
@@ -148,6 +150,7 @@ register(
         "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
         check=_check_piecewise,
         stepwise=lambda params: True,
+        bounded=True,
     )
 )
 
@@ -209,6 +212,7 @@ register(
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
         stepwise=_is_staircase,
         monotone=_decreasing,
+        bounded=True,
     )
 )
 
@@ -236,6 +240,7 @@ register(
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
         stepwise=_is_staircase,
         monotone=_decreasing,
+        bounded=True,
     )
 )
 
@@ -286,6 +291,7 @@ register(
         monotone=lambda params: ""
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
+        bounded=True,
     )
 )
 
@@ -432,6 +438,7 @@ register(
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
+        bounded=True,
     )
 )
 
@@ -761,6 +768,7 @@ register(
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
         monotone=_decreasing,
+        bounded=True,
     )
 )
 
@@ -822,6 +830,7 @@ register(
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
         uses_horizon=True,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
+        bounded=True,
     )
 )
 

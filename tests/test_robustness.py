@@ -20,6 +20,7 @@ from tests.helpers import run
 
 # (argv, text the single error line must contain)
 BAD_COMMAND_LINES = [
+    (["-o", "-", "cosine", "--warmup-steps", "5", "--warmup-shape", "exponential", "--warmup-start-lr", "1e-300", "--lr", "1e300"], "overflows float64"),
     (["exp"], "unknown schedule 'exp' (did you mean exponential?)"),
     (["constant", "step", "-o", "x.png"], "curve 2 (step): -o is a figure option: give it before the first schedule"),
     (["constant", "--lr"], "curve 1 (constant): Option '--lr' requires an argument"),
@@ -266,3 +267,37 @@ def test_raw_yaml_text_garbage(tmp_path):
         assert result.exit_code == 2, (text, result.stderr)
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+# Schedules marked `bounded` skip the overflow check; these extremes show why
+# that is safe (every value lies between finite parameters).
+BIG = 1.7976931348623157e308
+BOUNDED_EXTREMES = {
+    "constant": [{}],
+    "warmup": [{"warmup_steps": 5}, {"warmup_steps": 5, "warmup_shape": "constant", "warmup_start_lr": BIG}],
+    "piecewise": [{"boundaries": [3], "values": [BIG, 0.0]}],
+    "natural-exp": [{"decay_rate": 0.0}, {"decay_rate": 1e300}],
+    "inverse-time": [{"decay_rate": 1e300}, {"decay_rate": 0.0}],
+    "polynomial": [{"end_lr": 0.0, "power": 1e-300}, {"end_lr": BIG}, {"end_lr": BIG, "cycle": True, "decay_steps": 3}, {"power": 1e300}],
+    "cosine": [{"end_lr": 0.0}, {"end_lr": BIG}],
+    "inverse-sqrt": [{"timescale": 1}, {"timescale": 10**9}],
+    "wsd": [{"end_lr": 0.0}, {"end_lr": BIG}, {"decay_shape": "cosine", "end_lr": BIG}, {"decay_shape": "linear"}],
+}
+
+
+def test_every_bounded_schedule_has_extremes_below():
+    assert set(BOUNDED_EXTREMES) == {name for name, s in all_schedules().items() if s.bounded}
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDED_EXTREMES))
+def test_bounded_schedules_stay_finite_at_extreme_parameters(name):
+    import numpy as np
+
+    import lrplot
+
+    for params in BOUNDED_EXTREMES[name]:
+        for lr in (BIG, 0.0, 5e-324):
+            for warmup in ({}, {"warmup_steps": 3, "warmup_start_lr": BIG}, {"warmup_steps": 3, "warmup_shape": "constant"}):
+                given = {"lr": lr, **warmup, **params}
+                values = lrplot.evaluate(name, steps=20, **given)
+                assert np.isfinite(values).all(), given
