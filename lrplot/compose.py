@@ -99,7 +99,7 @@ def build_curve(
     )
 
     # An exponential warmup computes (lr / start) ** (t / W), which can overflow.
-    if schedule.bounded and not (params["warmup_steps"] and params["warmup_shape"] == "exponential"):
+    if schedule.bounded(params) and not (params["warmup_steps"] and params["warmup_shape"] == "exponential"):
         return Bound(schedule, params, given, warmed)
 
     def finite(t: np.ndarray) -> np.ndarray:

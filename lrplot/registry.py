@@ -151,6 +151,14 @@ COMMON_PARAMS: tuple[Param, ...] = (
 )
 
 
+def never_bounded(params: Mapping[str, Any]) -> bool:
+    return False
+
+
+def always_bounded(params: Mapping[str, Any]) -> bool:
+    return True
+
+
 class Schedule(NamedTuple):
     """One registered schedule.
 
@@ -173,9 +181,10 @@ class Schedule(NamedTuple):
     # Monotonicity promised for valid parameters: "decreasing", "increasing" or "".
     monotone: Callable[[Mapping[str, Any]], str] = lambda params: ""
     overrides: tuple[Param, ...] = ()
-    # Every value lies between finite parameters (lr, end_lr, values...), so
-    # the curve cannot overflow and skips build_curve's check (a max over it).
-    bounded: bool = False
+    # True when, for these parameters, every value lies between finite
+    # parameters (lr, end_lr, values...): the curve cannot overflow and skips
+    # build_curve's check (a max over it).
+    bounded: Callable[[Mapping[str, Any]], bool] = never_bounded
 
     @property
     def all_params(self) -> tuple[Param, ...]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from lrplot.compose import SEQUENCE
 from lrplot.errors import ParamError
-from lrplot.registry import Derived, Param, Schedule, register, remaining_steps
+from lrplot.registry import Derived, Param, Schedule, always_bounded, register, remaining_steps
 
 
 def _progress(t: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:
@@ -79,7 +79,7 @@ register(
         "lr",
         stepwise=lambda params: True,
         monotone=_decreasing,
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -102,7 +102,7 @@ register(
                 low=1,
             ),
         ),
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -150,7 +150,7 @@ register(
         "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
         check=_check_piecewise,
         stepwise=lambda params: True,
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -212,7 +212,7 @@ register(
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
         stepwise=_is_staircase,
         monotone=_decreasing,
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -240,7 +240,7 @@ register(
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
         stepwise=_is_staircase,
         monotone=_decreasing,
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -291,7 +291,7 @@ register(
         monotone=lambda params: ""
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -325,6 +325,8 @@ register(
         monotone=lambda params: "decreasing"
         if params["end_factor"] <= params["start_factor"]
         else "increasing",
+        # lr * (start + (end - start) * p), p in [0, 1], never exceeds lr * max(start, end).
+        bounded=lambda params: math.isfinite(params["lr"] * max(params["start_factor"], params["end_factor"])),
     )
 )
 
@@ -438,7 +440,7 @@ register(
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -768,7 +770,7 @@ register(
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
         monotone=_decreasing,
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 
@@ -830,7 +832,7 @@ register(
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
         uses_horizon=True,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
-        bounded=True,
+        bounded=always_bounded,
     )
 )
 

@@ -20,6 +20,7 @@ from tests.helpers import run
 
 # (argv, text the single error line must contain)
 BAD_COMMAND_LINES = [
+    (["-o", "-", "linear", "--lr", "1e300", "--end-factor", "1e10"], "overflows float64"),
     (["-o", "-", "cosine", "--warmup-steps", "5", "--warmup-shape", "exponential", "--warmup-start-lr", "1e-300", "--lr", "1e300"], "overflows float64"),
     (["exp"], "unknown schedule 'exp' (did you mean exponential?)"),
     (["constant", "step", "-o", "x.png"], "curve 2 (step): -o is a figure option: give it before the first schedule"),
@@ -281,12 +282,15 @@ BOUNDED_EXTREMES = {
     "polynomial": [{"end_lr": 0.0, "power": 1e-300}, {"end_lr": BIG}, {"end_lr": BIG, "cycle": True, "decay_steps": 3}, {"power": 1e300}],
     "cosine": [{"end_lr": 0.0}, {"end_lr": BIG}],
     "inverse-sqrt": [{"timescale": 1}, {"timescale": 10**9}],
+    "linear": [{"start_factor": 1.0, "end_factor": 0.0}, {"start_factor": 0.0, "end_factor": 1.0}, {"end_factor": 1e-300}],
     "wsd": [{"end_lr": 0.0}, {"end_lr": BIG}, {"decay_shape": "cosine", "end_lr": BIG}, {"decay_shape": "linear"}],
 }
 
 
 def test_every_bounded_schedule_has_extremes_below():
-    assert set(BOUNDED_EXTREMES) == {name for name, s in all_schedules().items() if s.bounded}
+    from lrplot.registry import never_bounded
+
+    assert set(BOUNDED_EXTREMES) == {name for name, s in all_schedules().items() if s.bounded is not never_bounded}
 
 
 @pytest.mark.parametrize("name", sorted(BOUNDED_EXTREMES))
