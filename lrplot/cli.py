@@ -10,6 +10,7 @@ one line plus "please report" and exit status 1 (traceback with ``--debug``).
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any
 import click
 
 from lrplot import __version__
-from lrplot.errors import ReaderGone, UsageError
+from lrplot.errors import ReaderGone, UsageError, writing_stdout
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
@@ -147,6 +148,9 @@ class LrplotGroup(click.Group):
         return code
 
 
+STDOUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
 def run_safely(call: Any, debug: bool) -> int:
     """Run the CLI; turn every error into one line on stderr and an exit status."""
     try:
@@ -168,20 +172,37 @@ def run_safely(call: Any, debug: bool) -> int:
         return 2
     except (BrokenPipeError, ReaderGone):
         # `lrplot -o - ... | head`: the reader left; not an error worth a line.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 0
-    except Exception as error:  # a bug: say so briefly, traceback only on request
-        if debug:
-            import traceback
+    except OSError as error:
+        # Files lrplot writes or reads report their own errors; a full disk or
+        # an I/O error that gets here hit stdout inside Click (`--help > /dev/full`).
+        if error.errno in STDOUT_ERRNOS:
+            _drop_stdout()
+            click.echo(f"lrplot: error: cannot write to stdout: {error.strerror or error}", err=True)
+            return 2
+        return _internal_error(error, debug)
+    except Exception as error:
+        return _internal_error(error, debug)
 
-            traceback.print_exc()
-        click.echo(
-            f"lrplot: internal error: {type(error).__name__}: {_one_line(str(error))} "
-            "(please report this at the project's issue tracker; rerun with --debug for the traceback)",
-            err=True,
-        )
-        return 1
+
+def _drop_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _internal_error(error: Exception, debug: bool) -> int:
+    """A bug: say so briefly, the traceback only on request."""
+    if debug:
+        import traceback
+
+        traceback.print_exception(error)
+    click.echo(
+        f"lrplot: internal error: {type(error).__name__}: {_one_line(str(error))} "
+        "(please report this at the project's issue tracker; rerun with --debug for the traceback)",
+        err=True,
+    )
+    return 1
 
 
 FIGURE_FLAGS = {"-o"} | {option.option for option in FIGURE_OPTIONS} | {"--config"}
@@ -249,7 +270,8 @@ def main(ctx: click.Context, **_: Any) -> None:
     if ctx.invoked_subcommand is None and not ctx.params.get("config"):
         if any(value not in (None, (), False) for value in ctx.params.values()):
             raise UsageError("no schedule given after the figure options; try `lrplot list`")
-        click.echo(ctx.get_help())
+        with writing_stdout():
+            click.echo(ctx.get_help())
         ctx.exit(0)
 
 
@@ -269,7 +291,8 @@ def _render_results(ctx: click.Context, results: list[Any], params: dict[str, An
     if listing:
         from lrplot.listing import render_listing
 
-        click.echo(render_listing(listing[0].fmt), nl=False)
+        with writing_stdout():
+            click.echo(render_listing(listing[0].fmt), nl=False)
         return
     figure = {
         option.name: params[option.name]

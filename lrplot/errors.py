@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -16,6 +18,18 @@ class ReaderGone(Exception):
 
     Deliberately not an OSError, so Click does not turn it into exit status 1.
     """
+
+
+@contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Output to stdout: a reader that left is not an error; a full disk or
+    an I/O error behind a redirection is the user's, in one line."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise ReaderGone from None
+    except OSError as error:
+        raise UsageError(f"cannot write to stdout: {error.strerror or error}") from None
 
 
 class ParamError(UsageError):

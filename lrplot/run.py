@@ -14,7 +14,7 @@ import click
 from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
-from lrplot.errors import ParamError, ReaderGone, UsageError
+from lrplot.errors import ParamError, UsageError, writing_stdout
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
@@ -84,15 +84,16 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 
         code = emit(options["emit"], plan)
     written = write_outputs(plan, outputs, formats)
-    if code is not None:
-        click.echo(code, nl=not code.endswith("\n"))
     info = sys.stderr if stdout_taken else sys.stdout
-    if options["stats"]:
-        from lrplot import stats
+    with writing_stdout():
+        if code is not None:
+            click.echo(code, nl=not code.endswith("\n"))
+        if options["stats"]:
+            from lrplot import stats
 
-        click.echo(stats.format_table(stats.compute(plan)), file=info, nl=False)
-    for path in written:
-        click.echo(path, file=info)
+            click.echo(stats.format_table(stats.compute(plan)), file=info, nl=False)
+        for path in written:
+            click.echo(path, file=info)
     if options["show"]:
         from lrplot.plotting import show
 
@@ -160,14 +161,10 @@ def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[st
         pending.discard()
     # stdout last: a reader that stops early (`| head`) must not cost the files.
     if export.STDOUT in outputs:
-        try:
+        with writing_stdout():
             if runs is not None:
                 descent.write_csv(plan, runs, sys.stdout)
             else:
                 export.write_csv(plan, sys.stdout)
             sys.stdout.flush()
-        except BrokenPipeError:
-            raise ReaderGone from None
-        except OSError as error:
-            raise UsageError(f"-o/--output: cannot write to stdout: {error.strerror or error}") from None
     return written

@@ -305,3 +305,15 @@ def test_bounded_schedules_stay_finite_at_extreme_parameters(name):
                 given = {"lr": lr, **warmup, **params}
                 values = lrplot.evaluate(name, steps=20, **given)
                 assert np.isfinite(values).all(), given
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("argv", [["--help"], ["list"], ["--steps", "3", "-o", "-", "constant"], ["--steps", "3", "--stats", "constant"], ["--steps", "3", "--emit", "torch", "constant"]])
+def test_full_disk_behind_stdout_is_one_line_exit_2(argv):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "lrplot", *argv], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "lrplot: error: cannot write to stdout: No space left on device\n"
