@@ -32,39 +32,47 @@ def read_yaml(path: str) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"--config: cannot read {path!r}: {error}") from None
     try:
-        return yaml.load(text, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader
+        data = yaml.safe_load(text)
+        duplicate = _duplicate_key(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise UsageError(f"{path}: invalid YAML{where}: {problem}") from None
+    if duplicate is not None:
+        line = duplicate.start_mark.line + 1
+        raise UsageError(f"{path}: invalid YAML at line {line}: key {duplicate.value!r} is given twice")
+    return data
 
 
-def _unique_key_loader() -> Any:
-    """``yaml.SafeLoader`` (same tags, nothing executed) that refuses a key
-    given twice in one mapping, which plain ``safe_load`` resolves silently
-    to the last value: a curve with ``lr:`` twice is a mistake to point at."""
+def _duplicate_key(text: str) -> Any:
+    """The first key given twice in one mapping, as a node, or None.
+
+    ``yaml.safe_load`` silently keeps the last value; a curve with ``lr:``
+    twice is a mistake to point at. Composing builds nodes only (no object is
+    constructed), so this is as safe as ``safe_load``, which does the loading.
+    """
     import yaml
 
-    class UniqueKeySafeLoader(yaml.SafeLoader):
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+    pending = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    visited = set()  # aliases share nodes, and may even be recursive
+    while pending:
+        node = pending.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
             seen = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
+            for key, value in node.value:
+                pending.append(value)
+                if key.tag == "tag:yaml.org,2002:merge" or not isinstance(key, yaml.ScalarNode):
                     continue  # `<<: *defaults` may be overridden; that is its point
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    duplicate = key in seen
-                except TypeError:  # an unhashable key: the base class reports it
-                    break
-                if duplicate:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"key {key!r} is given twice", key_node.start_mark
-                    )
-                seen.add(key)
-            return super().construct_mapping(node, deep)
-
-    return UniqueKeySafeLoader
+                if (key.tag, key.value) in seen:
+                    return key
+                seen.add((key.tag, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    return None
 
 
 class PanelRequest(NamedTuple):

@@ -108,6 +108,7 @@ def test_json_params_describe_sequence_parts(tmp_path):
         ("curves:\n  - schedule: constant\n    lr: 0.1\n    lr: 0.2\n", "c.yaml: invalid YAML at line 4: key 'lr' is given twice"),
         ("steps: 5\nsteps: 6\ncurves:\n  - schedule: constant\n", "invalid YAML at line 2: key 'steps' is given twice"),
         ("steps:\ncurves:\n  - schedule: constant\n", "c.yaml: steps: got null, expected an integer >= 1"),
+        ("x: &a [*a]\ncurves: [{schedule: constant}]\n", "c.yaml: unknown key 'x'"),
     ],
 )
 def test_yaml_errors_name_file_curve_key(tmp_path, text, expected):
