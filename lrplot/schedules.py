@@ -576,19 +576,13 @@ def onecycle(
 
 def _check_onecycle(params: Mapping[str, Any]) -> None:
     ramp = params["pct_start"] * params["total_steps"]
-    if ramp - 1.0 <= 0:
+    # Below 1 the rise has no step and torch starts part-way down the fall
+    # (reproduced); at exactly 1 torch divides by zero at step 0.
+    if float(ramp) - 1.0 == 0:
         raise ParamError(
             "pct_start",
             params["pct_start"],
-            f"a fraction with pct_start * total_steps > 1 (total_steps = {params['total_steps']})",
-        )
-    last = params["total_steps"] - 1.0
-    top = 2.0 * ramp - 2.0 if params["three_phase"] else ramp - 1.0
-    if top >= last:
-        raise ParamError(
-            "pct_start",
-            params["pct_start"],
-            "small enough that every phase has at least one step",
+            f"a fraction with pct_start * total_steps != 1 (total_steps = {params['total_steps']})",
         )
 
 

@@ -80,6 +80,7 @@ def test_unit_errors(args, expected):
         (["--steps", "100", "onecycle", "--total-steps", "60"], "torch's OneCycleLR raises"),
         (["--steps", "100", "cosine", "--decay-steps", "30"], "the decay ends at step 30"),
         (["polynomial", "--end-lr", "0.5"], "end_lr = 0.5 is above lr = 0.1"),
+        (["--steps", "3", "onecycle"], "pct_start * total_steps = 0.9 < 1: the rise has no step"),
     ],
 )
 def test_lint_warnings(tmp_path, args, expected):
