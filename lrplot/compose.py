@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from lrplot.errors import ParamError, UsageError
-from lrplot.registry import Bound, Param, Schedule, bind, convert, format_value
+from lrplot.registry import MODERATE, Bound, Param, Schedule, bind, convert, format_value
 
 # A curve as a function: ascending float64 steps (overwritten) -> values.
 CurveFunction = Callable[[np.ndarray], np.ndarray]
@@ -36,7 +36,8 @@ def with_warmup(curve: CurveFunction, steps: int, start: float, shape: str) -> C
     """
     if steps == 0:
         return curve
-    target = float(curve(np.zeros(1))[0])
+    with np.errstate(over="ignore", invalid="ignore"):  # an inf is reported by the overflow check
+        target = float(curve(np.zeros(1))[0])
 
     def warmed(t: np.ndarray) -> np.ndarray:
         split = int(np.searchsorted(t, steps, side="left"))
@@ -99,7 +100,8 @@ def build_curve(
     )
 
     # An exponential warmup computes (lr / start) ** (t / W), which can overflow.
-    if schedule.bounded(params) and not (params["warmup_steps"] and params["warmup_shape"] == "exponential"):
+    exponential_warmup = params["warmup_steps"] and params["warmup_shape"] == "exponential"
+    if schedule.bounded(params) and not exponential_warmup and _moderate(params.values()):
         return Bound(schedule, params, given, warmed)
 
     def finite(t: np.ndarray) -> np.ndarray:
@@ -119,6 +121,17 @@ def build_curve(
         return values
 
     return Bound(schedule, params, given, finite)
+
+
+def _moderate(values: Any) -> bool:
+    """Every number in ``values`` (lists included) is at most MODERATE in size."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            if not _moderate(value):
+                return False
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MODERATE:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- sequence

@@ -151,6 +151,12 @@ COMMON_PARAMS: tuple[Param, ...] = (
 )
 
 
+# Parameters up to this size leave float64 room for the few products and sums
+# of a closed form (times up to 10**9 steps): a bounded curve whose parameters
+# are all this small cannot overflow. Larger ones take the checked path.
+MODERATE = 1e290
+
+
 def never_bounded(params: Mapping[str, Any]) -> bool:
     return False
 
@@ -181,9 +187,9 @@ class Schedule(NamedTuple):
     # Monotonicity promised for valid parameters: "decreasing", "increasing" or "".
     monotone: Callable[[Mapping[str, Any]], str] = lambda params: ""
     overrides: tuple[Param, ...] = ()
-    # True when, for these parameters, every value lies between finite
-    # parameters (lr, end_lr, values...): the curve cannot overflow and skips
-    # build_curve's check (a max over it).
+    # True when, for these parameters, every value lies between parameters
+    # (lr, end_lr, values...): with all parameters <= MODERATE the curve cannot
+    # overflow and skips build_curve's check (a max over it).
     bounded: Callable[[Mapping[str, Any]], bool] = never_bounded
 
     @property

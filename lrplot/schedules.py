@@ -25,7 +25,7 @@ import numpy as np
 
 from lrplot.compose import SEQUENCE
 from lrplot.errors import ParamError
-from lrplot.registry import Derived, Param, Schedule, always_bounded, register, remaining_steps
+from lrplot.registry import MODERATE, Derived, Param, Schedule, always_bounded, register, remaining_steps
 
 
 def _progress(t: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:
@@ -326,7 +326,7 @@ register(
         if params["end_factor"] <= params["start_factor"]
         else "increasing",
         # lr * (start + (end - start) * p), p in [0, 1], never exceeds lr * max(start, end).
-        bounded=lambda params: math.isfinite(params["lr"] * max(params["start_factor"], params["end_factor"])),
+        bounded=lambda params: params["lr"] * max(params["start_factor"], params["end_factor"]) <= MODERATE,
     )
 )
 
