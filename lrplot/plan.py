@@ -101,17 +101,19 @@ def auto_label(bound: Bound) -> str:
 def unique_labels(labels: list[str], explicit: list[bool] | None = None) -> list[str]:
     """Append " (2)", " (3)", ... to repeated labels so CSV columns stay unique.
 
-    Labels the user chose (``explicit``) claim their names first, so an
-    automatic label is the one renamed when the two clash.
+    Labels the user chose (``explicit``) keep their names: a repeated or an
+    automatic label is renamed, never to a name the user chose.
     """
     explicit = explicit or [False] * len(labels)
+    chosen = {label for label, mine in zip(labels, explicit) if mine}
     out: list[str] = list(labels)
     taken: set[str] = set()
-    order = [i for i, chosen in enumerate(explicit) if chosen] + [i for i, chosen in enumerate(explicit) if not chosen]
+    order = [i for i, mine in enumerate(explicit) if mine] + [i for i, mine in enumerate(explicit) if not mine]
     for i in order:
         label, count = labels[i], 1
         candidate = label
-        while candidate in taken:
+        # A chosen name belongs to the curve that chose it, and to no other.
+        while candidate in taken or (candidate in chosen and not (explicit[i] and candidate == label)):
             count += 1
             candidate = f"{label} ({count})"
         taken.add(candidate)

@@ -118,6 +118,13 @@ def test_a_chosen_label_keeps_its_name_and_the_automatic_one_moves():
     assert header == ["step", "constant (2)", "constant"]
 
 
+def test_renaming_never_takes_a_name_the_user_chose():
+    result = run("--steps", "2", "-o", "-", "constant", "--label", "a", "constant", "--label", "a", "constant", "--label", "a (2)",
+                 "constant", "constant", "--label", "constant (2)")
+    header, _ = read_csv(result.stdout)
+    assert header == ["step", "a", "a (3)", "a (2)", "constant", "constant (2)"]
+
+
 def test_user_labels_are_disambiguated_too():
     result = run("--steps", "2", "-o", "-", "constant", "--label", "a", "linear", "--label", "a")
     header, _ = read_csv(result.stdout)
