@@ -174,6 +174,14 @@ def run_safely(call: Any, debug: bool) -> int:
         # `lrplot -o - ... | head`: the reader left; not an error worth a line.
         _drop_stdout()
         return 0
+    except SystemExit as exit_:
+        # Click's own output (--help, --version) into a closed pipe: Click
+        # pacifies stdout and exits 1; for lrplot a reader leaving is no error.
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            return 0
+        raise exit_
     except OSError as error:
         # Files lrplot writes or reads report their own errors; a full disk or
         # an I/O error that gets here hit stdout inside Click (`--help > /dev/full`).

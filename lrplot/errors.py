@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +25,8 @@ class ReaderGone(Exception):
 def writing_stdout() -> Iterator[None]:
     """Output to stdout: a reader that left is not an error; a full disk or
     an I/O error behind a redirection is the user's, in one line."""
+    if sys.stdout is None:  # started with stdout closed (`lrplot ... >&-`)
+        raise UsageError("cannot write to stdout: it is closed")
     try:
         yield
     except BrokenPipeError:

@@ -96,10 +96,17 @@ def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndar
     return steps[keep].astype(np.float64), values[keep]
 
 
-def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None) -> Any:
+def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, warn: Any = None) -> Any:
     """Draw one line per curve on ``figure`` (a new ``Figure`` by default);
-    ``advance(n)`` is told of every n values evaluated. With descent panels,
-    draw those instead (``runs``: their simulations, computed if not given)."""
+    ``advance(n)`` is told of every n values evaluated; ``warn(line)`` of what
+    the figure cannot show (default: stderr). With descent panels, draw those
+    instead (``runs``: their simulations, computed if not given)."""
+    if warn is None:
+        import click
+
+        def warn(line: str) -> None:
+            click.echo(line, err=True)
+
     from matplotlib.figure import Figure
 
     width, height = plan.size
@@ -119,12 +126,9 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None) 
         x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
         # The reduction keeps every bucket's minimum, so this sees the full curve's.
         if plan.log_y and y.size and y.min() <= 0:
-            import click
-
-            click.echo(
+            warn(
                 f"warning: curve {number} ({curve.label}): --log-y cannot show its values <= 0 "
-                f"(the first at step {int(x[np.argmax(y <= 0)])}); they are left out of the plot",
-                err=True,
+                f"(the first at step {int(x[np.argmax(y <= 0)])}); they are left out of the plot"
             )
         axes.plot(
             x / scale,

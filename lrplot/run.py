@@ -7,6 +7,7 @@ renamed into place together at the end (see :mod:`lrplot.export`).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -14,7 +15,7 @@ import click
 from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
-from lrplot.errors import ParamError, UsageError, writing_stdout
+from lrplot.errors import ParamError, ReaderGone, UsageError, writing_stdout
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
@@ -83,17 +84,22 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         from lrplot.emit import emit
 
         code = emit(options["emit"], plan)
-    written = write_outputs(plan, outputs, formats)
     info = sys.stderr if stdout_taken else sys.stdout
-    with writing_stdout():
-        if code is not None:
-            click.echo(code, nl=not code.endswith("\n"))
-        if options["stats"]:
-            from lrplot import stats
 
-            click.echo(stats.format_table(stats.compute(plan)), file=info, nl=False)
-        for path in written:
-            click.echo(path, file=info)
+    def announce(paths: list[str]) -> None:
+        """Code, statistics and the paths about to be written: printed before
+        the files are renamed into place, so a stdout that fails costs them."""
+        with writing_stdout():
+            if code is not None:
+                click.echo(code, nl=not code.endswith("\n"))
+            if options["stats"]:
+                from lrplot import stats
+
+                click.echo(stats.format_table(stats.compute(plan)), file=info, nl=False)
+            for path in paths:
+                click.echo(path, file=info)
+
+    write_outputs(plan, outputs, formats, announce=announce, strict=options["strict"])
     if options["show"]:
         from lrplot.plotting import show
 
@@ -121,7 +127,17 @@ def _descent_panel(title: str | None, options: dict[str, Any], curves: tuple[Any
     return Panel(title, loss, x0, curves)
 
 
-def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[str]:
+def write_outputs(
+    plan: Plan,
+    outputs: list[str],
+    formats: list[str],
+    announce: Callable[[list[str]], None] | None = None,
+    strict: bool = False,
+) -> list[str]:
+    """Write every output to a temporary file, then stdout (CSV with ``-o -``,
+    then ``announce(paths)``), then rename the files into place. Any error
+    before the renames leaves no file; a stdout reader that leaves early
+    (``| head``) is not an error and costs no file."""
     pending = export.Outputs()
     figure = None
     units = plan.steps * len(plan.curves)
@@ -130,6 +146,7 @@ def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[st
         from lrplot import descent
 
         runs = descent.simulate_panels(plan)  # once, for the figure and the data
+    reader_gone = False
     try:
         for path, fmt in zip(outputs, formats):
             if path == export.STDOUT:
@@ -140,31 +157,44 @@ def write_outputs(plan: Plan, outputs: list[str], formats: list[str]) -> list[st
                 continue
             if fmt in ("csv", "json"):
                 writer = export.write_csv if fmt == "csv" else export.write_json
-                with progress(fmt, f"writing {path}", units) as advance:
-                    with pending.open(path) as handle:
-                        writer(plan, handle, advance=advance)
+                with progress(fmt, f"writing {path}", units) as advance, pending.open(path) as handle:
+                    writer(plan, handle, advance=advance)
                 continue
             from lrplot import plotting
 
             if figure is None:
+                drawn: list[str] = []
                 with progress("figure", "drawing", units) as advance:
-                    figure = plotting.draw(plan, advance=advance, runs=runs)
+                    figure = plotting.draw(plan, advance=advance, runs=runs, warn=drawn.append)
+                for line in drawn:
+                    click.echo(line, err=True)
+                if drawn and strict:
+                    raise UsageError(f"--strict: {len(drawn)} warning(s) above")
             with pending.open(path, binary=True) as handle:
                 plotting.save(figure, handle, fmt, plan.dpi)
-        if export.STDOUT in outputs and runs is None:
-            # stdout cannot be taken back: evaluate everything once before the
-            # first byte, so a curve that overflows fails here, cleanly.
-            for _ in plan.chunks():
-                pass
+        if export.STDOUT in outputs:
+            if runs is None:
+                # stdout cannot be taken back: evaluate everything once before
+                # the first byte, so a curve that overflows fails here, cleanly.
+                for _ in plan.chunks():
+                    pass
+            try:
+                with writing_stdout():
+                    if runs is not None:
+                        descent.write_csv(plan, runs, sys.stdout)
+                    else:
+                        export.write_csv(plan, sys.stdout)
+                    sys.stdout.flush()
+            except ReaderGone:
+                reader_gone = True
+        if announce is not None:
+            try:
+                announce([path for path in outputs if path != export.STDOUT])
+            except ReaderGone:
+                reader_gone = True
         written = pending.commit()
     finally:
         pending.discard()
-    # stdout last: a reader that stops early (`| head`) must not cost the files.
-    if export.STDOUT in outputs:
-        with writing_stdout():
-            if runs is not None:
-                descent.write_csv(plan, runs, sys.stdout)
-            else:
-                export.write_csv(plan, sys.stdout)
-            sys.stdout.flush()
+    if reader_gone:
+        raise ReaderGone
     return written

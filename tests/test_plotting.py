@@ -135,3 +135,14 @@ def test_log_y_with_zeros_says_so_in_one_line_per_curve(tmp_path):
         "its values <= 0 (the first at step 10); they are left out of the plot"
     ]
     assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
+
+
+def test_strict_counts_the_log_y_warning_and_writes_nothing(tmp_path):
+    out = tmp_path / "s.png"
+    result = run("--strict", "--log-y", "--steps", "20", "-o", str(out), "-o", str(tmp_path / "s.csv"),
+                 "piecewise", "--boundaries", "15", "--values", "0.1,0")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert "--log-y cannot show its values <= 0 (the first at step 15)" in lines[0]
+    assert lines[-1] == "lrplot: error: --strict: 1 warning(s) above"
+    assert list(tmp_path.iterdir()) == []

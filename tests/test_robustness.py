@@ -168,20 +168,73 @@ def test_temporary_file_refused_by_the_file_system_is_a_usage_error(tmp_path, mo
     assert list(tmp_path.iterdir()) == []
 
 
-def test_reader_leaving_stdout_early_is_not_an_error():
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--steps", "300000", "-o", "-", "constant"],
+        ["list"],
+        ["--help"],
+        ["--version"],
+        ["cosine", "--help"],
+        ["--steps", "5", "--emit", "torch", "cosine"],
+        ["--steps", "5", "--stats", "cosine"],
+    ],
+)
+def test_reader_gone_before_the_first_byte_is_not_an_error(argv):
     import subprocess
     import sys
 
-    # `lrplot -o - ... | head -1`: the pipe closes after one line.
-    for argv in (["--steps", "300000", "-o", "-", "constant"], ["list"], ["--steps", "5", "--emit", "torch", "cosine"]):
-        writer = subprocess.Popen([sys.executable, "-m", "lrplot", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert writer.stdout is not None and writer.stderr is not None
-        writer.stdout.readline()
-        writer.stdout.close()
-        error = writer.stderr.read().decode()
-        writer.stderr.close()
-        assert writer.wait(timeout=60) == 0, (argv, error)
-        assert error == "", argv
+    # `lrplot ... | head -0`: the reader has left before anything is written.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "lrplot", *argv], stdout=write_end, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, (argv, done.stderr)
+    assert done.stderr == ""
+
+
+def test_reader_leaving_mid_csv_still_writes_the_files(tmp_path):
+    import subprocess
+    import sys
+
+    # `lrplot -o x.png -o - ... | head -1`: the pipe closes after one line.
+    out = tmp_path / "x.png"
+    writer = subprocess.Popen([sys.executable, "-m", "lrplot", "--steps", "300000", "-o", str(out), "-o", "-", "constant"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert writer.stdout is not None and writer.stderr is not None
+    assert writer.stdout.readline() == b"step,constant\n"
+    writer.stdout.close()
+    error = writer.stderr.read().decode()
+    writer.stderr.close()
+    assert writer.wait(timeout=60) == 0, error
+    assert error == f"{out}\n"  # the path, on stderr since stdout carries the CSV
+    assert out.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["list"],
+        ["--steps", "3", "-o", "-", "constant"],
+        ["--steps", "3", "--stats", "constant"],
+        ["--steps", "3", "--emit", "torch", "constant"],
+        ["--steps", "3", "-o", "{tmp}/a.png", "-o", "{tmp}/a.csv", "constant"],
+    ],
+)
+def test_full_disk_behind_stdout_is_one_line_exit_2_and_writes_no_file(argv, tmp_path):
+    import subprocess
+    import sys
+
+    argv = [arg.format(tmp=tmp_path) for arg in argv]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "lrplot", *argv], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "lrplot: error: cannot write to stdout: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []  # printing the paths failed: nothing was renamed into place
 
 
 # ------------------------------------------------------------------ fuzzing
