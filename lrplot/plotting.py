@@ -164,13 +164,35 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="best", frameon=False)
+    _fit(figure, axes.legend(loc="best", frameon=False))
     return figure
+
+
+def _fit(figure: Any, legend: Any) -> None:
+    """Shrink the legend's text until its widest label fits the figure: labels
+    are shown in full (they are the CSV's column names), never cut off."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    room = 0.9 * figure.bbox.width
+    for _ in range(3):  # the handle and padding do not shrink with the text
+        width = legend.get_window_extent(renderer).width
+        if width <= room:
+            return
+        for text in legend.get_texts():
+            text.set_fontsize(max(5.0, text.get_fontsize() * room / width))
+
+
+# A longer label would not fit the title line of a default-size figure; the
+# legend shows it in full anyway.
+TITLE_LABEL_CHARS = 32
 
 
 def _default_title(plan: Plan) -> str:
     if len(plan.curves) == 1:
-        return f"{plan.curves[0].label} learning-rate schedule"
+        curve = plan.curves[0]
+        name = curve.label if len(curve.label) <= TITLE_LABEL_CHARS else curve.schedule
+        return f"{name} learning-rate schedule"
     return "learning-rate schedules"
 
 

@@ -28,7 +28,7 @@ EXAMPLES: dict[str, list[str]] = {
     "piecewise": ["--steps", "100", "piecewise", "--boundaries", "30,60,90", "--values", "0.1,0.05,0.025,0.0125"],
     "multistep": ["--steps", "100", "multistep", "--milestones", "30,60,80"],
     "noam": ["--steps", "20000", "noam", "--lr", "1.0"],
-    "inverse-sqrt": ["--steps", "2000", "inverse-sqrt", "--warmup-steps", "100"],
+    "inverse-sqrt": ["--steps", "2000", "inverse-sqrt", "--warmup-steps", "100", "--timescale", "100"],
     "sequence": ["--config", str(ROOT / "configs" / "sequence.yaml")],
 }
 

@@ -50,7 +50,14 @@ def test_log_y():
 
 def test_default_title_names_the_single_curve():
     axes = plotting.draw(plan_of(CurveRequest("cosine", {}))).axes[0]
-    assert "cosine" in axes.get_title()
+    assert axes.get_title() == "cosine learning-rate schedule"
+    # a long automatic label stays in the legend; the title names the schedule so it fits
+    long = plan_of(CurveRequest("inverse-sqrt", {"warmup_steps": 10, "timescale": 10}), size=(6.0, 3.5), dpi=80)
+    figure = plotting.draw(long)
+    assert figure.axes[0].get_title() == "inverse-sqrt learning-rate schedule"
+    figure.canvas.draw()
+    title = figure.axes[0].title.get_window_extent()
+    assert 0 <= title.x0 and title.x1 <= figure.bbox.width
 
 
 # ------------------------------------------------------------- reduction
@@ -146,3 +153,13 @@ def test_strict_counts_the_log_y_warning_and_writes_nothing(tmp_path):
     assert "--log-y cannot show its values <= 0 (the first at step 15)" in lines[0]
     assert lines[-1] == "lrplot: error: --strict: 1 warning(s) above"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_long_labels_are_shown_in_full_inside_the_figure():
+    request = CurveRequest("piecewise", {"boundaries": [30, 60, 90], "values": [0.1, 0.05, 0.025, 0.0125]})
+    figure = plotting.draw(plan_of(request, size=(6.0, 3.5), dpi=80))
+    legend = figure.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["piecewise(boundaries=[30, 60, 90], values=[0.1, 0.05, 0.025, 0.0125])"]
+    figure.canvas.draw()
+    box = legend.get_window_extent()
+    assert 0 <= box.x0 and box.x1 <= figure.bbox.width
