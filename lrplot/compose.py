@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.errors import ParamError, UsageError
-from lrplot.registry import MODERATE, Bound, Param, Schedule, bind, convert, format_value
+from lrplot.errors import ParamError, UsageError, show_value
+from lrplot.registry import MODERATE, Bound, Param, Schedule, bind, convert, did_you_mean, format_value, get_schedule
 
 # A curve as a function: ascending float64 steps (overwritten) -> values.
 CurveFunction = Callable[[np.ndarray], np.ndarray]
@@ -153,6 +153,17 @@ def _bind_parts(
             raise UsageError(f"{where}: schedule is required (a schedule name)")
         if name == "sequence":
             raise UsageError(f"{where}: a sequence cannot contain a sequence")
+        try:
+            schedule = get_schedule(name)
+        except UsageError as error:
+            raise UsageError(f"{where}: {error}") from None
+        known = [p.name for p in schedule.all_params] + ["schedule", "steps"]
+        for key in values:
+            if key not in known:
+                raise UsageError(
+                    f"{where} ({name}): unknown key {show_value(key)}{did_you_mean(str(key), known, quote='`')}; "
+                    f"allowed: {', '.join(known)}"
+                )
         last = number == len(raw_parts)
         length_raw = values.pop("steps", None)
         if length_raw is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from lrplot.errors import UsageError
+from lrplot.errors import UsageError, show_value
 from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest
 from lrplot.registry import all_schedules, closest, did_you_mean
@@ -106,7 +106,7 @@ def load(path: str) -> Config:
             continue
         if key not in FIGURE_BY_NAME:
             raise UsageError(
-                f"{path}: unknown key {key!r}{did_you_mean(str(key), allowed, quote='`')}; "
+                f"{path}: unknown key {show_value(key)}{did_you_mean(str(key), allowed, quote='`')}; "
                 f"allowed: {', '.join(allowed)}"
             )
         options[key] = raw  # converted with the command line's, in options.resolve
@@ -137,7 +137,7 @@ def _panels(path: str, panels: Any) -> list[PanelRequest]:
         for key in raw:
             if key not in PANEL_KEYS:
                 raise UsageError(
-                    f"{where}: unknown key {key!r}{did_you_mean(str(key), PANEL_KEYS, quote='`')}; "
+                    f"{where}: unknown key {show_value(key)}{did_you_mean(str(key), PANEL_KEYS, quote='`')}; "
                     f"allowed: {', '.join(PANEL_KEYS)}"
                 )
         if "curves" not in raw:
@@ -169,7 +169,7 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     for key in values:
         if key not in known:
             raise UsageError(
-                f"{where} ({schedule}): unknown key {key!r}{did_you_mean(str(key), known, quote='`')}; "
+                f"{where} ({schedule}): unknown key {show_value(key)}{did_you_mean(str(key), known, quote='`')}; "
                 f"allowed: {', '.join(known)}"
             )
     for key, value in values.items():

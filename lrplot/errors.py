@@ -77,7 +77,7 @@ class ParamError(UsageError):
         elif self.missing:
             body = f"{name} is {self.allowed}"
         else:
-            shown = self.value if self.style == "cli" and isinstance(self.value, str) else _show(self.value)
+            shown = self.value if self.style == "cli" and isinstance(self.value, str) else show_value(self.value)
             body = f"{name}: got {shown or repr(shown)}, expected {self.allowed}"
         return f"{self.where}: {body}" if self.where else body
 
@@ -91,7 +91,8 @@ class ParamError(UsageError):
         return self.render()
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as the user wrote it: YAML spellings (null, true), quoted text."""
     if value is None:
         return "null"  # as YAML spells it; the CLI never passes None
     if isinstance(value, str):
@@ -99,5 +100,5 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
     return str(value)

@@ -54,9 +54,11 @@ def _curve_warnings(bound: Bound, steps: int) -> Iterator[str]:
         yield f"step_size = {params['step_size']} >= the {remaining} steps after warmup: the rate never decays"
     if float(bound(np.zeros(1))[0]) == 0.0:
         yield "the learning rate is 0 at step 0: the first update is wasted (start the warmup above 0?)"
-    if bound.name == "onecycle" and params["pct_start"] * params["total_steps"] < 1:
+    ramp = params.get("pct_start", 0.0) * params.get("total_steps", 0)
+    if bound.name == "onecycle" and ramp < 1:
+        shown = f"{ramp:.6g}" if float(f"{ramp:.6g}") < 1 else repr(ramp)  # never "1 < 1"
         yield (
-            f"pct_start * total_steps = {params['pct_start'] * params['total_steps']:g} < 1: the rise has no step, "
+            f"pct_start * total_steps = {shown} < 1: the rise has no step, "
             "so the curve starts part-way down from lr (as torch's OneCycleLR does)"
         )
     if bound.name == "onecycle" and params["total_steps"] < remaining:
