@@ -227,7 +227,9 @@ def _click_message(error: click.ClickException) -> str:
             f"e.g. lrplot {error.option_name} ... {context.command.name} ..."
         )
     number = context.meta.get("lrplot.curve")
-    where = f"curve {number} ({context.command.name})" if number else context.command.name
+    # With --config the file's curves come first: say which list this one is in.
+    counted = "command-line curve" if context.parent.params.get("config") else "curve"
+    where = f"{counted} {number} ({context.command.name})" if number else context.command.name
     return f"{where}: {message}"
 
 

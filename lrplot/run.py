@@ -52,6 +52,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         panels = tuple(_panel(request, options, steps) for request in loaded.panels)
         curves = tuple(curve for panel in panels for curve in panel.curves)
     else:
+        # Command-line curves come after the file's: number them as the figure (and lint) does.
+        requests = [r._replace(where=f"curve {len(loaded.curves) + i}") for i, r in enumerate(requests, 1)]
         curves = make_curves(loaded.curves + requests, steps, options["steps_per_epoch"])
         panels = (_descent_panel(None, options, curves),) if options["descent"] else ()
     if not panels and options["x0"] is not None:

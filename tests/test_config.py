@@ -153,3 +153,13 @@ def test_yaml_merge_keys_may_be_overridden(tmp_path):
     result = run("--config", write(tmp_path, text), "-o", "-")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1:] == ["0,0.3,0.2", "1,0.3,0.2"]
+
+
+def test_command_line_curves_are_numbered_after_the_files(tmp_path):
+    config = write(tmp_path, "curves:\n  - {schedule: constant}\n  - {schedule: cosine}\n")
+    bad_value = run("--config", config, "cosine", "--decay-steps", "0")
+    assert bad_value.exit_code == 2
+    assert bad_value.stderr.startswith("lrplot: error: curve 3 (cosine): --decay-steps: got 0")
+    bad_option = run("--config", config, "cosine", "--bogus", "1")
+    assert bad_option.exit_code == 2
+    assert bad_option.stderr.startswith("lrplot: error: command-line curve 1 (cosine): No such option '--bogus'")
