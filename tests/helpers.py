@@ -29,3 +29,10 @@ def read_csv(text: str) -> tuple[list[str], list[list[float]]]:
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
     return header, [[float(v) for v in row] for row in body]
+
+
+def assert_usage_error(result, expected: str) -> None:
+    """Exit status 2 and exactly one stderr line, containing ``expected``."""
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert expected in result.stderr, result.stderr

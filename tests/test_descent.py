@@ -13,7 +13,7 @@ import pytest
 
 from lrplot import descent
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
-from tests.helpers import run
+from tests.helpers import assert_usage_error, run
 
 CONFIGS = Path(__file__).parent.parent / "configs"
 QUADRATIC = descent.LOSSES["quadratic"]
@@ -134,8 +134,7 @@ def test_json_layout(tmp_path):
 )
 def test_descent_errors(args, expected):
     result = run(*args)
-    assert result.exit_code == 2
-    assert expected in result.stderr and len(result.stderr.splitlines()) == 1
+    assert_usage_error(result, expected)
 
 
 @pytest.mark.parametrize(
@@ -153,8 +152,7 @@ def test_panel_errors(tmp_path, text, expected):
     config = tmp_path / "p.yaml"
     config.write_text(text)
     result = run("--config", str(config), "-o", str(tmp_path / "x.png"))
-    assert result.exit_code == 2, result.stderr
-    assert expected in result.stderr and len(result.stderr.splitlines()) == 1
+    assert_usage_error(result, expected)
     assert not (tmp_path / "x.png").exists()
 
 
