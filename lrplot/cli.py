@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from lrplot import __version__
-from lrplot.errors import ReaderGone, UsageError, writing_stdout
+from lrplot.errors import ReaderGone, UsageError, stdout_failure, writing_stdout
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
@@ -179,7 +179,7 @@ def run_safely(call: Any, debug: bool) -> int:
         # pacifies stdout and exits 1; for lrplot a reader leaving is no error.
         from click.utils import PacifyFlushWrapper
 
-        if isinstance(sys.stdout, PacifyFlushWrapper):
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # type: ignore[arg-type]
             return 0
         raise exit_
     except OSError as error:
@@ -187,7 +187,7 @@ def run_safely(call: Any, debug: bool) -> int:
         # an I/O error that gets here hit stdout inside Click (`--help > /dev/full`).
         if error.errno in STDOUT_ERRNOS:
             _drop_stdout()
-            click.echo(f"lrplot: error: cannot write to stdout: {error.strerror or error}", err=True)
+            click.echo(f"lrplot: error: {stdout_failure(error)}", err=True)
             return 2
         return _internal_error(error, debug)
     except Exception as error:
@@ -288,13 +288,6 @@ def main(ctx: click.Context, **_: Any) -> None:
 @main.result_callback()
 @click.pass_context
 def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
-    try:
-        _render_results(ctx, results, params)
-    except BrokenPipeError:
-        raise ReaderGone from None  # an OSError would reach Click, which exits 1
-
-
-def _render_results(ctx: click.Context, results: list[Any], params: dict[str, Any]) -> None:
     listing = [r for r in results if isinstance(r, ListRequest)]
     if listing and len(results) > 1:
         raise UsageError("`list` cannot be combined with schedules: run `lrplot list` on its own")
@@ -309,10 +302,7 @@ def _render_results(ctx: click.Context, results: list[Any], params: dict[str, An
         for option in FIGURE_OPTIONS
         if params.get(option.name) not in (None, ())
     }
-    curves = [
-        request._replace(where=f"curve {number}")
-        for number, request in enumerate((r for r in results if isinstance(r, CurveRequest)), 1)
-    ]
+    curves = [r for r in results if isinstance(r, CurveRequest)]  # run() numbers them
     from lrplot.run import run  # the heavy part (export, YAML) only when there is work
 
     run(figure, curves, config=params.get("config"))

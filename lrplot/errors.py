@@ -32,7 +32,11 @@ def writing_stdout() -> Iterator[None]:
     except BrokenPipeError:
         raise ReaderGone from None
     except OSError as error:
-        raise UsageError(f"cannot write to stdout: {error.strerror or error}") from None
+        raise stdout_failure(error) from None
+
+
+def stdout_failure(error: OSError) -> UsageError:
+    return UsageError(f"cannot write to stdout: {error.strerror or error}")
 
 
 class ParamError(UsageError):
