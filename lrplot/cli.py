@@ -11,15 +11,15 @@ one line plus "please report" and exit status 1 (traceback with ``--debug``).
 from __future__ import annotations
 
 import errno
-import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from lrplot import __version__
-from lrplot.errors import ReaderGone, UsageError, stdout_failure, writing_stdout
+from lrplot import __version__, stops
+from lrplot.errors import ReaderGone, UsageError, silence, stdout_failure, tell, writing_stdout
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
@@ -142,6 +142,8 @@ class LrplotGroup(click.Group):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
         argv = list(sys.argv[1:] if args is None else args)
+        if standalone_mode:
+            stops.install()
         code = run_safely(lambda: super(LrplotGroup, self).main(argv, prog_name or "lrplot", complete_var, standalone_mode=False, **extra), debug="--debug" in argv)
         if standalone_mode:
             sys.exit(code)
@@ -159,20 +161,26 @@ def run_safely(call: Any, debug: bool) -> int:
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.exceptions.Abort:
-        click.echo("lrplot: aborted", err=True)
+        tell("lrplot: aborted")
         return 130
+    except stops.Stopped as stop:
+        if stop.signal == signal.SIGINT:
+            tell("lrplot: interrupted")
+        else:
+            tell(f"lrplot: stopped by {signal.Signals(stop.signal).name}")
+        return 128 + stop.signal
     except KeyboardInterrupt:
-        click.echo("lrplot: interrupted", err=True)
+        tell("lrplot: interrupted")
         return 130
     except click.ClickException as error:
-        click.echo(f"lrplot: error: {_one_line(_click_message(error))}", err=True)
+        tell(f"lrplot: error: {_one_line(_click_message(error))}")
         return 2 if isinstance(error, click.UsageError) else error.exit_code
     except UsageError as error:
-        click.echo(f"lrplot: error: {_one_line(str(error))}", err=True)
+        tell(f"lrplot: error: {_one_line(str(error))}")
         return 2
     except (BrokenPipeError, ReaderGone):
         # `lrplot -o - ... | head`: the reader left; not an error worth a line.
-        _drop_stdout()
+        silence("stdout")
         return 0
     except SystemExit as exit_:
         # Click's own output (--help, --version) into a closed pipe: Click
@@ -186,17 +194,12 @@ def run_safely(call: Any, debug: bool) -> int:
         # Files lrplot writes or reads report their own errors; a full disk or
         # an I/O error that gets here hit stdout inside Click (`--help > /dev/full`).
         if error.errno in STDOUT_ERRNOS:
-            _drop_stdout()
-            click.echo(f"lrplot: error: {stdout_failure(error)}", err=True)
+            silence("stdout")
+            tell(f"lrplot: error: {stdout_failure(error)}")
             return 2
         return _internal_error(error, debug)
     except Exception as error:
         return _internal_error(error, debug)
-
-
-def _drop_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _internal_error(error: Exception, debug: bool) -> int:
@@ -205,10 +208,9 @@ def _internal_error(error: Exception, debug: bool) -> int:
         import traceback
 
         traceback.print_exception(error)
-    click.echo(
+    tell(
         f"lrplot: internal error: {type(error).__name__}: {_one_line(str(error))} "
-        "(please report this at the project's issue tracker; rerun with --debug for the traceback)",
-        err=True,
+        "(please report this at the project's issue tracker; rerun with --debug for the traceback)"
     )
     return 1
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.errors import tell
 from lrplot.plan import CHUNK, Plan
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
@@ -102,10 +103,7 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
     the figure cannot show (default: stderr). With descent panels, draw those
     instead (``runs``: their simulations, computed if not given)."""
     if warn is None:
-        import click
-
-        def warn(line: str) -> None:
-            click.echo(line, err=True)
+        warn = tell
 
     from matplotlib.figure import Figure
 
@@ -217,9 +215,7 @@ def show(plan: Plan) -> None:
     import matplotlib.pyplot as plt
 
     if not _interactive(matplotlib.get_backend()):
-        import click
-
-        click.echo("warning: --show: no display to open a window on; use -o FILE to save the figure", err=True)
+        tell("warning: --show: no display to open a window on; use -o FILE to save the figure")
         return
     draw(plan, plt.figure(figsize=plan.size, dpi=plan.dpi, layout="constrained"))
     plt.show()

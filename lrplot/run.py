@@ -15,7 +15,8 @@ import click
 from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
-from lrplot.errors import ParamError, ReaderGone, UsageError, writing_stdout
+from lrplot.errors import ParamError, ReaderGone, UsageError, tell, writing_stdout
+from lrplot.files import STDOUT, Target, Transaction, check_targets
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
@@ -32,18 +33,20 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
     outputs = list(options["output"])
     if not outputs and not (options["show"] or options["emit"] or options["stats"]):
         outputs = [DEFAULT_OUTPUT]
-    formats = [export.check_output(path) for path in outputs]
-    if outputs.count(export.STDOUT) > 1:
+    if outputs.count(STDOUT) > 1:
         raise UsageError("-o/--output: - (stdout) may be given only once")
-    duplicates = {p for p in outputs if outputs.count(p) > 1 and p != export.STDOUT}
+    duplicates = {p for p in outputs if outputs.count(p) > 1 and p != STDOUT}
     if duplicates:
         raise UsageError(f"-o/--output: {sorted(duplicates)[0]!r} is given twice")
-    if export.STDOUT in outputs and options["emit"] is not None:
+    if STDOUT in outputs and options["emit"] is not None:
         raise UsageError("--emit prints code on stdout, and so does -o - (CSV): write the CSV to a file instead")
-    stdout_taken = export.STDOUT in outputs or options["emit"] is not None
+    stdout_taken = STDOUT in outputs or options["emit"] is not None
 
     from lrplot import overlay
 
+    inputs = ([config] if config is not None else []) + [overlay.split_spec(spec)[0] for spec in options["overlay"]]
+    targets = check_targets(outputs, inputs)
+    formats = [export.output_format(path) for path in outputs]
     overlays = tuple(overlay.load(spec) for spec in options["overlay"])
     steps = options["steps"]
     if loaded.panels:
@@ -75,18 +78,24 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 
     warnings = lint(plan)
     for line in warnings:
-        click.echo(line, err=True)
+        tell(line)
     if warnings and options["strict"]:
         raise UsageError(f"--strict: {len(warnings)} warning(s) above")
     for item in overlays:
-        click.echo(overlay.compare(item, plan.curves[0].bound, steps), err=True)
+        tell(overlay.compare(item, plan.curves[0].bound, steps))
 
     code = None
     if options["emit"] is not None:
         from lrplot.emit import emit
 
         code = emit(options["emit"], plan)
-    info = sys.stderr if stdout_taken else sys.stdout
+
+    def inform(text: str) -> None:
+        """Statistics and paths go to stdout unless stdout carries data."""
+        if stdout_taken:
+            tell(text.removesuffix("\n"))
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
 
     def announce(paths: list[str]) -> None:
         """Code, statistics and the paths about to be written: printed before
@@ -97,11 +106,11 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
             if options["stats"]:
                 from lrplot import stats
 
-                click.echo(stats.format_table(stats.compute(plan)), file=info, nl=False)
+                inform(stats.format_table(stats.compute(plan)))
             for path in paths:
-                click.echo(path, file=info)
+                inform(path)
 
-    write_outputs(plan, outputs, formats, announce=announce, strict=options["strict"])
+    write_outputs(plan, targets, formats, announce=announce, strict=options["strict"])
     if options["show"]:
         from lrplot.plotting import show
 
@@ -131,7 +140,7 @@ def _descent_panel(title: str | None, options: dict[str, Any], curves: tuple[Any
 
 def write_outputs(
     plan: Plan,
-    outputs: list[str],
+    targets: list[Target],
     formats: list[str],
     announce: Callable[[list[str]], None] | None = None,
     strict: bool = False,
@@ -140,7 +149,7 @@ def write_outputs(
     then ``announce(paths)``), then rename the files into place. Any error
     before the renames leaves no file; a stdout reader that leaves early
     (``| head``) is not an error and costs no file."""
-    pending = export.Outputs()
+    pending = Transaction()
     figure = None
     units = plan.steps * len(plan.curves)
     runs = None
@@ -150,16 +159,17 @@ def write_outputs(
         runs = descent.simulate_panels(plan)  # once, for the figure and the data
     reader_gone = False
     try:
-        for path, fmt in zip(outputs, formats):
-            if path == export.STDOUT:
+        for target, fmt in zip(targets, formats):
+            path = target.path
+            if path == STDOUT:
                 continue
             if runs is not None and fmt in ("csv", "json"):
-                with pending.open(path) as handle:
+                with pending.open(target) as handle:
                     (descent.write_csv if fmt == "csv" else descent.write_json)(plan, runs, handle)
                 continue
             if fmt in ("csv", "json"):
                 writer = export.write_csv if fmt == "csv" else export.write_json
-                with progress(fmt, f"writing {path}", units) as advance, pending.open(path) as handle:
+                with progress(fmt, f"writing {path}", units) as advance, pending.open(target) as handle:
                     writer(plan, handle, advance=advance)
                 continue
             from lrplot import plotting
@@ -169,12 +179,12 @@ def write_outputs(
                 with progress("figure", "drawing", units) as advance:
                     figure = plotting.draw(plan, advance=advance, runs=runs, warn=drawn.append)
                 for line in drawn:
-                    click.echo(line, err=True)
+                    tell(line)
                 if drawn and strict:
                     raise UsageError(f"--strict: {len(drawn)} warning(s) above")
-            with pending.open(path, binary=True) as handle:
+            with pending.open(target, binary=True) as handle:
                 plotting.save(figure, handle, fmt, plan.dpi)
-        if export.STDOUT in outputs:
+        if any(target.path == STDOUT for target in targets):
             if runs is None:
                 # stdout cannot be taken back: evaluate everything once before
                 # the first byte, so a curve that overflows fails here, cleanly.
@@ -191,7 +201,7 @@ def write_outputs(
                 reader_gone = True
         if announce is not None:
             try:
-                announce([path for path in outputs if path != export.STDOUT])
+                announce([target.path for target in targets if target.path != STDOUT])
             except ReaderGone:
                 reader_gone = True
         written = pending.commit()
