@@ -46,24 +46,42 @@ class ListRequest:
         self.fmt = fmt
 
 
+class OnceOption(click.Option):
+    """An option that takes one value: given twice with different values it
+    is an error, not a silent last-one-wins (`--emit torch --emit keras`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("default", None)
+        super().__init__(*args, multiple=True, **kwargs)
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        values = super().process_value(ctx, value)
+        if len(set(values)) > 1:
+            shown = ", ".join(_shown(v) for v in values)
+            raise click.UsageError(f"{self.opts[0]} is given {len(values)} times ({shown}): give it once", ctx=ctx)
+        return values[0] if values else None
+
+
+def _shown(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _schedule_option(param: Param) -> click.Option:
     help_text = f"{param.help} [default: {param.default_text()}]"
     if param.kind == "bool":
         flag = param.option
-        return click.Option(
-            [f"{flag}/--no-{flag[2:]}", param.name], default=None, help=help_text
-        )
+        return OnceOption([f"{flag}/--no-{flag[2:]}", param.name], help=help_text)
     if param.kind == "choice":
         metavar = "[" + "|".join(param.choices) + "]"
     else:
         metavar = METAVARS[param.kind]
-    return click.Option([param.option, param.name], metavar=metavar, default=None, help=help_text)
+    return OnceOption([param.option, param.name], metavar=metavar, help=help_text)
 
 
 def _schedule_command(schedule: Schedule) -> click.Command:
     options: list[click.Parameter] = [_schedule_option(p) for p in schedule.all_params]
-    options.append(click.Option(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
-    options.append(click.Option(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
+    options.append(OnceOption(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
+    options.append(OnceOption(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
 
     def callback(label: str | None, color: str | None, **values: Any) -> CurveRequest:
         given = {name: value for name, value in values.items() if value is not None}
@@ -105,13 +123,13 @@ def _figure_option(option: FigureOption) -> click.Option:
         shown = "x".join(f"{v:g}" for v in option.default) if option.kind == "size" else option.default
         help_text += f" [default: {shown}]"
     if option.kind == "bool":
-        return click.Option([option.option, option.name], is_flag=True, default=None, help=help_text)
+        return OnceOption([option.option, option.name], is_flag=True, help=help_text)
     if option.kind == "paths":
         flags = ["-o", option.option] if option.name == "output" else [option.option]
         return click.Option([*flags, option.name], multiple=True, metavar="PATH", help=help_text + " (repeatable)")
     if option.kind == "choice":
-        return click.Option([option.option, option.name], metavar="[" + "|".join(option.choices) + "]", default=None, help=help_text)
-    return click.Option([option.option, option.name], metavar=METAVARS.get(option.kind, "INT"), default=None, help=help_text)
+        return OnceOption([option.option, option.name], metavar="[" + "|".join(option.choices) + "]", help=help_text)
+    return OnceOption([option.option, option.name], metavar=METAVARS.get(option.kind, "INT"), help=help_text)
 
 
 class LrplotGroup(click.Group):
@@ -257,7 +275,7 @@ def _figure_options(function: Any) -> Any:
     context_settings=CONTEXT,
     subcommand_metavar="SCHEDULE [OPTIONS] [SCHEDULE [OPTIONS]]...",
 )
-@click.option("--config", "config", metavar="FILE.yaml", help="read figure options and curves from a YAML file")
+@click.option("--config", "config", cls=OnceOption, metavar="FILE.yaml", help="read figure options and curves from a YAML file")
 @click.option("--debug", is_flag=True, hidden=True, help="show tracebacks of internal errors")
 @click.version_option(__version__, "--version", prog_name="lrplot", message="%(prog)s %(version)s")
 @_figure_options

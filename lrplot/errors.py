@@ -34,6 +34,30 @@ def writing_stdout() -> Iterator[None]:
         raise ReaderGone from None
     except OSError as error:
         raise stdout_failure(error) from None
+    except UnicodeEncodeError as error:
+        raise UsageError(
+            f"cannot write to stdout: its encoding ({error.encoding}) cannot show "
+            f"{error.object[error.start:error.end]!r}; set PYTHONIOENCODING=utf-8"
+        ) from None
+
+
+@contextmanager
+def utf8_stdout() -> Iterator[Any]:
+    """Data (CSV, code) goes to stdout in UTF-8, as it goes into files,
+    whatever the locale's encoding."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stream (tests capturing output)
+        yield sys.stdout
+        return
+    import io
+
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        stream.detach()
 
 
 def tell(line: str) -> None:

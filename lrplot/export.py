@@ -15,7 +15,7 @@ from typing import IO
 from lrplot.compose import describe
 from lrplot.errors import UsageError
 from lrplot.files import STDOUT
-from lrplot.plan import Plan
+from lrplot.plan import Plan, unique_labels
 
 FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 DATA_FORMATS = {".csv": "csv", ".json": "json"}
@@ -43,6 +43,13 @@ def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) ->
         yield "\n".join(map(",".join, zip(steps, *texts))) + "\n"
 
 
+def csv_header(plan: Plan) -> list[str]:
+    """``step`` and the labels; a curve labelled ``step`` is ``step (2)`` here,
+    so no two columns share a name."""
+    labels = [c.label for c in plan.curves]
+    return unique_labels(["step", *labels], [True] + [label != "step" for label in labels])
+
+
 def write_csv(
     plan: Plan,
     handle: IO[str],
@@ -51,7 +58,7 @@ def write_csv(
 ) -> None:
     """Header ``step,<label 1>,...``; one row per step; repr precision."""
     header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(["step"] + [c.label for c in plan.curves])
+    csv.writer(header, lineterminator="\n").writerow(csv_header(plan))
     handle.write(header.getvalue())
     for block in _rows(plan, chunk_size, advance):
         handle.write(block)

@@ -64,8 +64,8 @@ def _identity(path: str) -> Any:
     try:
         info = os.stat(path)
         return (info.st_dev, info.st_ino)
-    except (OSError, ValueError):
-        return os.path.realpath(path)
+    except (OSError, ValueError):  # ValueError: a NUL in the name; the reader will say so
+        return path if "\0" in path else os.path.realpath(path)
 
 
 def _check_target(path: str) -> Target:

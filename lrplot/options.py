@@ -91,7 +91,13 @@ def convert_figure_option(
 ) -> Any:
     if option.kind == "text":
         if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-            return str(raw)
+            text = str(raw)
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                raise ParamError(option.name, shown, "a text in UTF-8") from None
+            return text
         raise ParamError(option.name, raw, "a text")
     if option.kind == "size":
         return _size(option, raw)

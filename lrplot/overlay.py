@@ -54,7 +54,7 @@ def load(spec: str) -> Overlay:
             rows = list(csv.reader(handle))
     except FileNotFoundError:
         raise UsageError(f"{where}: file {path!r} does not exist") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except (OSError, ValueError, csv.Error) as error:  # ValueError: a NUL in the name, bad UTF-8
         raise UsageError(f"{where}: cannot read {path!r}: {error}") from None
     if len(rows) < 2:
         raise UsageError(f"{where}: expected a header and at least one row")

@@ -128,6 +128,8 @@ def make_curves(
         raise UsageError("no schedule given; try `lrplot exponential` or `lrplot list`")
     bounds = [bind_request(request, steps, steps_per_epoch) for request in requests]
     for request in requests:
+        if request.label is not None:
+            _check_text(request.label, "--label" if request.style == "cli" else "label", _where(request))
         if request.color is not None:
             _check_color(request)
     labels = unique_labels(
@@ -138,6 +140,16 @@ def make_curves(
         Curve(label, bound, request.color)
         for label, bound, request in zip(labels, bounds, requests)
     )
+
+
+def _check_text(text: str, name: str, where: str) -> None:
+    """Labels go into UTF-8 files: bytes that are not UTF-8 (a shell's
+    ``$'\\xff'``) cannot, and would fail half-way through the outputs."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+        raise UsageError(f"{where}: {name}: got {shown!r}, which is not valid UTF-8") from None
 
 
 def _check_color(request: CurveRequest) -> None:

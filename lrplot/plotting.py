@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.errors import tell
+from lrplot.errors import UsageError, tell
 from lrplot.plan import CHUNK, Plan
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
@@ -104,6 +104,7 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
     instead (``runs``: their simulations, computed if not given)."""
     if warn is None:
         warn = tell
+    check_backend()
 
     from matplotlib.figure import Figure
 
@@ -209,8 +210,22 @@ def _metadata(fmt: str) -> dict[str, Any]:
     return {}
 
 
+def check_backend() -> None:
+    """A bad MPLBACKEND makes ``import matplotlib`` raise: say so in one line."""
+    name = os.environ.get("MPLBACKEND")
+    if not name:
+        return
+    try:
+        import matplotlib  # noqa: F401 - the import is the check
+    except ValueError:
+        raise UsageError(
+            f"MPLBACKEND={name!r} is not a backend matplotlib knows; unset it, or set MPLBACKEND=Agg"
+        ) from None
+
+
 def show(plan: Plan) -> None:
     """Open a window (pyplot owns it); only called for --show."""
+    check_backend()
     import matplotlib
     import matplotlib.pyplot as plt
 

@@ -328,7 +328,10 @@ def _in_steps(param: Param, raw: Any, steps_per_epoch: int | None) -> Any:
         return raw
     if steps_per_epoch is None:
         raise ParamError(param.name, raw, f"{param.allowed()}; {NO_EPOCH_SIZE}")
-    return round(float(match.group(1)) * steps_per_epoch)
+    steps = float(match.group(1)) * steps_per_epoch
+    if not math.isfinite(steps):
+        raise ParamError(param.name, raw, param.allowed())
+    return round(steps)
 
 
 def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:

@@ -15,7 +15,7 @@ import click
 from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
-from lrplot.errors import ParamError, ReaderGone, UsageError, tell, writing_stdout
+from lrplot.errors import ParamError, ReaderGone, UsageError, tell, utf8_stdout, writing_stdout
 from lrplot.files import STDOUT, Target, Transaction, check_targets
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
@@ -102,7 +102,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         the files are renamed into place, so a stdout that fails costs them."""
         with writing_stdout():
             if code is not None:
-                click.echo(code, nl=not code.endswith("\n"))
+                with utf8_stdout() as stream:
+                    stream.write(code if code.endswith("\n") else code + "\n")
             if options["stats"]:
                 from lrplot import stats
 
@@ -191,12 +192,11 @@ def write_outputs(
                 for _ in plan.chunks():
                     pass
             try:
-                with writing_stdout():
+                with writing_stdout(), utf8_stdout() as stream:
                     if runs is not None:
-                        descent.write_csv(plan, runs, sys.stdout)
+                        descent.write_csv(plan, runs, stream)
                     else:
-                        export.write_csv(plan, sys.stdout)
-                    sys.stdout.flush()
+                        export.write_csv(plan, stream)
             except ReaderGone:
                 reader_gone = True
         if announce is not None:
