@@ -1,6 +1,7 @@
-"""CSV and JSON writers, and the format an output path asks for.
+"""The CSV and JSON writers, streaming every step in chunks.
 
-Where the files go, all or nothing, is :mod:`lrplot.files`' job.
+Which writer a path gets is :mod:`lrplot.outputs`' table; where the files
+go, all or nothing, is :mod:`lrplot.files`' job.
 """
 
 from __future__ import annotations
@@ -9,30 +10,10 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO
 
 from lrplot.compose import describe
-from lrplot.errors import UsageError
-from lrplot.files import STDOUT
 from lrplot.plan import Plan, unique_labels
-
-FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-DATA_FORMATS = {".csv": "csv", ".json": "json"}
-
-
-def output_format(path: str) -> str:
-    """The format an output path asks for, or a usage error naming the allowed ones."""
-    if path == STDOUT:
-        return "csv"
-    suffix = Path(path).suffix.lower()
-    formats = {**FIGURE_FORMATS, **DATA_FORMATS}
-    if suffix not in formats:
-        allowed = " ".join(formats)
-        raise UsageError(
-            f"-o/--output: got {path!r}, expected a file ending in one of {allowed} (or - for CSV on stdout)"
-        )
-    return formats[suffix]
 
 
 def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) -> Iterator[str]:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from lrplot.descent import LOSSES
 from lrplot.errors import ParamError, UsageError
+from lrplot.outputs import output_help
 from lrplot.registry import MAX_STEPS, Param, convert
 
 FRAMEWORKS = ("torch", "keras", "optax", "paddle")
@@ -38,7 +39,7 @@ FIGURE_OPTIONS: tuple[FigureOption, ...] = (
         "output",
         "paths",
         (),
-        "file to write; the suffix picks the format: .png .svg .pdf .csv .json, - = CSV on stdout",
+        output_help(),
     ),
     FigureOption("title", "text", None, "figure title"),
     FigureOption("log_y", "bool", False, "logarithmic learning-rate axis"),

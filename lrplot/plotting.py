@@ -195,19 +195,8 @@ def _default_title(plan: Plan) -> str:
     return "learning-rate schedules"
 
 
-def save(figure: Any, handle: Any, fmt: str, dpi: int) -> None:
-    figure.savefig(handle, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-
-
-def _metadata(fmt: str) -> dict[str, Any]:
-    # No timestamps or software versions: the same command gives the same bytes.
-    if fmt == "png":
-        return {"Software": None}
-    if fmt == "svg":
-        return {"Date": None}
-    if fmt == "pdf":
-        return {"CreationDate": None, "ModDate": None}
-    return {}
+def save(figure: Any, handle: Any, fmt: str, dpi: int, metadata: dict[str, Any] | None = None) -> None:
+    figure.savefig(handle, format=fmt, dpi=dpi, metadata=metadata)
 
 
 def check_backend() -> None:

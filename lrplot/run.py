@@ -6,18 +6,17 @@ renamed into place together at the end (see :mod:`lrplot.export`).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
 from lrplot.errors import ParamError, ReaderGone, UsageError, tell, utf8_stdout, writing_stdout
 from lrplot.files import STDOUT, Target, Transaction, check_targets
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
+from lrplot.outputs import STDOUT_FORMAT, Job, format_for
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
 
@@ -46,7 +45,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 
     inputs = ([config] if config is not None else []) + [overlay.split_spec(spec)[0] for spec in options["overlay"]]
     targets = check_targets(outputs, inputs)
-    formats = [export.output_format(path) for path in outputs]
+    for path in outputs:
+        format_for(path)
     overlays = tuple(overlay.load(spec) for spec in options["overlay"])
     steps = options["steps"]
     if loaded.panels:
@@ -111,7 +111,7 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
             for path in paths:
                 inform(path)
 
-    write_outputs(plan, targets, formats, announce=announce, strict=options["strict"])
+    write_outputs(plan, targets, announce=announce, strict=options["strict"])
     if options["show"]:
         from lrplot.plotting import show
 
@@ -142,61 +142,35 @@ def _descent_panel(title: str | None, options: dict[str, Any], curves: tuple[Any
 def write_outputs(
     plan: Plan,
     targets: list[Target],
-    formats: list[str],
     announce: Callable[[list[str]], None] | None = None,
     strict: bool = False,
 ) -> list[str]:
     """Write every output to a temporary file, then stdout (CSV with ``-o -``,
-    then ``announce(paths)``), then rename the files into place. Any error
-    before the renames leaves no file; a stdout reader that leaves early
-    (``| head``) is not an error and costs no file."""
+    then ``announce(paths)``), then replace the targets. Any error before the
+    replacing leaves no file; a stdout reader that leaves early (``| head``)
+    is not an error and costs no file."""
     pending = Transaction()
-    figure = None
-    units = plan.steps * len(plan.curves)
-    runs = None
-    if plan.panels:
-        from lrplot import descent
-
-        runs = descent.simulate_panels(plan)  # once, for the figure and the data
+    job = Job(plan, strict)
     reader_gone = False
     try:
-        for target, fmt in zip(targets, formats):
-            path = target.path
-            if path == STDOUT:
+        for target in targets:
+            if target.path == STDOUT:
                 continue
-            if runs is not None and fmt in ("csv", "json"):
-                with pending.open(target) as handle:
-                    (descent.write_csv if fmt == "csv" else descent.write_json)(plan, runs, handle)
-                continue
-            if fmt in ("csv", "json"):
-                writer = export.write_csv if fmt == "csv" else export.write_json
-                with progress(fmt, f"writing {path}", units) as advance, pending.open(target) as handle:
-                    writer(plan, handle, advance=advance)
-                continue
-            from lrplot import plotting
-
-            if figure is None:
-                drawn: list[str] = []
-                with progress("figure", "drawing", units) as advance:
-                    figure = plotting.draw(plan, advance=advance, runs=runs, warn=drawn.append)
-                for line in drawn:
-                    tell(line)
-                if drawn and strict:
-                    raise UsageError(f"--strict: {len(drawn)} warning(s) above")
-            with pending.open(target, binary=True) as handle:
-                plotting.save(figure, handle, fmt, plan.dpi)
+            fmt = format_for(target.path)
+            with (
+                progress(fmt.rate, f"writing {target.path}", job.units) as advance,
+                pending.open(target, binary=fmt.binary) as handle,
+            ):
+                fmt.write(job, handle, advance)
         if any(target.path == STDOUT for target in targets):
-            if runs is None:
+            if job.runs is None:
                 # stdout cannot be taken back: evaluate everything once before
                 # the first byte, so a curve that overflows fails here, cleanly.
                 for _ in plan.chunks():
                     pass
             try:
                 with writing_stdout(), utf8_stdout() as stream:
-                    if runs is not None:
-                        descent.write_csv(plan, runs, stream)
-                    else:
-                        export.write_csv(plan, stream)
+                    STDOUT_FORMAT.write(job, stream, lambda n: None)
             except ReaderGone:
                 reader_gone = True
         if announce is not None:
