@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from lrplot.errors import UsageError, show_value
+from lrplot.errors import ParamError, UsageError, show_value
 from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest
-from lrplot.registry import all_schedules, closest, did_you_mean
+from lrplot.registry import all_schedules, check_text, closest, did_you_mean
 
 CURVE_KEYS = ("schedule", "label", "color")
 EXTRA_TOP_KEYS = ("curves", "panels")
@@ -143,8 +143,13 @@ def _panels(path: str, panels: Any) -> list[PanelRequest]:
         if "curves" not in raw:
             raise UsageError(f"{where}: `curves:` is required")
         title = raw.get("title")
+        if title is not None:
+            try:
+                title = check_text("title", str(title))
+            except ParamError as error:
+                raise error.locate(where, "yaml") from None
         options = {key: raw[key] for key in ("descent", "x0") if key in raw}
-        out.append(PanelRequest(None if title is None else str(title), options, _curves(path, raw["curves"], f"{where}: "), where))
+        out.append(PanelRequest(title, options, _curves(path, raw["curves"], f"{where}: "), where))
     return out
 
 
@@ -156,13 +161,13 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     schedule = values.pop("schedule", None)
     if schedule is None:
         typo = next((str(key) for key in values if closest(str(key), ["schedule"])), None)
-        hint = f"; unknown key {typo!r} (did you mean `schedule`?)" if typo else ""
+        hint = f"; unknown key {show_value(typo)} (did you mean `schedule`?)" if typo else ""
         raise UsageError(f"{where}: `schedule:` is required{hint}")
     names = list(all_schedules())
     if not isinstance(schedule, str) or schedule not in names:
         hint = did_you_mean(schedule, names) if isinstance(schedule, str) else ""
         raise UsageError(
-            f"{where}: schedule: got {schedule!r}, expected a schedule name{hint}; "
+            f"{where}: schedule: got {show_value(schedule)}, expected a schedule name{hint}; "
             "`lrplot list` shows them all"
         )
     known = [p.name for p in all_schedules()[schedule].all_params] + list(CURVE_KEYS)
@@ -179,7 +184,7 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     color = values.pop("color", None)
     for key, value in (("label", label), ("color", color)):
         if value is not None and not isinstance(value, (str, int, float)):
-            raise UsageError(f"{where} ({schedule}): {key}: got {value!r}, expected a text")
+            raise UsageError(f"{where} ({schedule}): {key}: got {show_value(value)}, expected a text")
     return CurveRequest(
         schedule,
         values,

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from lrplot.descent import LOSSES
 from lrplot.errors import ParamError, UsageError
-from lrplot.registry import MAX_STEPS, Param, convert
+from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 
 FRAMEWORKS = ("torch", "keras", "optax", "paddle")
 
@@ -91,8 +91,8 @@ def convert_figure_option(
 ) -> Any:
     if option.kind == "text":
         if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-            return str(raw)
-        raise ParamError(option.name, raw, "a text")
+            return check_text(option.name, str(raw))
+        raise ParamError(option.name, raw, TEXT_ALLOWED)
     if option.kind == "size":
         return _size(option, raw)
     if option.kind == "paths":

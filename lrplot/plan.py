@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrplot.compose import short_params
-from lrplot.errors import ParamError, UsageError
-from lrplot.registry import Bound, bind
+from lrplot.errors import ParamError, UsageError, show_value
+from lrplot.registry import Bound, bind, check_text
 
 # Steps evaluated at once: large enough that numpy's per-call overhead is
 # negligible, small enough that a few float64 temporaries stay in tens of MB.
@@ -128,6 +128,11 @@ def make_curves(
         raise UsageError("no schedule given; try `lrplot exponential` or `lrplot list`")
     bounds = [bind_request(request, steps, steps_per_epoch) for request in requests]
     for request in requests:
+        if request.label is not None:
+            try:
+                check_text("label", request.label)
+            except ParamError as error:
+                raise error.locate(_where(request), request.style) from None
         if request.color is not None:
             _check_color(request)
     labels = unique_labels(
@@ -146,6 +151,6 @@ def _check_color(request: CurveRequest) -> None:
     if not is_color_like(request.color):
         name = "--color" if request.style == "cli" else "color"
         raise UsageError(
-            f"{_where(request)}: {name}: got {request.color!r}, "
+            f"{_where(request)}: {name}: got {show_value(request.color)}, "
             "expected a matplotlib colour (a name like red or tab:blue, or #rrggbb)"
         )

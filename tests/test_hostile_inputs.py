@@ -1,0 +1,125 @@
+"""Hostile inputs (hardening, round 2): files and values built to hang lrplot,
+exhaust its memory or crash a library under it.
+
+Each case runs lrplot as users do, in a real subprocess with a figure and
+several outputs, under a 2 GB address-space limit (a regression fails here
+instead of swapping the machine), and asserts the exit status, the exact
+error line, the time taken, and that no file was written or replaced.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+MEMORY_LIMIT = 2 << 30
+# "Well under a second" on a quiet machine; generous, as CI machines are shared.
+QUICK = 5.0
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def lrplot(*args: str, cwd: Path, timeout: float = 30) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "lrplot", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limit_memory,
+        check=False,
+    )
+    return done, time.monotonic() - start
+
+
+def assert_refused(tmp_path: Path, args: list[str], expected: str, seconds: float = QUICK) -> None:
+    """lrplot ARGS -o a.png -o b.csv exits 2 with exactly ``expected`` on
+    stderr, within ``seconds``; the existing a.png is untouched, no b.csv."""
+    existing = tmp_path / "a.png"
+    existing.write_bytes(b"precious")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done, elapsed = lrplot("-o", "a.png", "-o", "b.csv", *args, cwd=tmp_path)
+    assert done.stderr == f"lrplot: error: {expected}\n", done.stderr[-2000:]
+    assert done.returncode == 2
+    assert elapsed < seconds, elapsed
+    assert existing.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+# ------------------------------------------------------------------ bounded texts
+
+BOUNDARIES = ",".join(str(step) for step in range(1, 10_001))
+
+
+def test_a_long_list_in_a_message_is_cut(tmp_path):
+    (tmp_path / "c.yaml").write_text(
+        f"curves:\n  - schedule: piecewise\n    boundaries: [{BOUNDARIES}]\n    values: [{'0.1, ' * 10_000}-1]\n"
+    )
+    assert_refused(tmp_path, ["--config", "c.yaml"], "c.yaml: curve 1 (piecewise): values: got [0.1, 0.1, 0.1, … 10,001 values], expected a list of numbers >= 0")
+    values = "0.1," * 10_000 + "-1"
+    assert_refused(tmp_path, ["piecewise", "--boundaries", BOUNDARIES, "--values", values], "curve 1 (piecewise): --values: got 0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.… (40,002 characters), expected a list of numbers >= 0")
+
+
+def test_an_automatic_label_cuts_long_lists_and_the_json_keeps_them(tmp_path):
+    import json
+
+    values = ",".join(["0.1"] * 10_001)
+    done, elapsed = lrplot("--steps", "20000", "-o", "a.png", "-o", "b.csv", "-o", "c.json", "piecewise", "--boundaries", BOUNDARIES, "--values", values, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    label = "piecewise(boundaries=[1, 2, 3, … 10,000 values], values=[0.1, 0.1, 0.1, … 10,001 values])"
+    assert (tmp_path / "b.csv").read_text().splitlines()[0] == f'step,"{label}"'
+    (curve,) = json.loads((tmp_path / "c.json").read_text())["curves"]
+    assert curve["label"] == label
+    assert curve["params"]["boundaries"] == list(range(1, 10_001))
+    assert elapsed < QUICK
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["constant", "--label", "x" * 100_000], "curve 1 (constant): --label: got " + "x" * 50 + "… (100,000 characters), expected a text of at most 200 characters"),
+        (["--title", "x" * 201, "constant"], "--title: got " + "x" * 50 + "… (201 characters), expected a text of at most 200 characters"),
+        (["constant", "--color", "x" * 100_000], "curve 1 (constant): --color: got '" + "x" * 50 + "…' (100,000 characters), expected a matplotlib colour (a name like red or tab:blue, or #rrggbb)"),
+        (["x" * 100_000], "unknown schedule '" + "x" * 50 + "…' (100,000 characters); run `lrplot list` to see them all"),
+        # Click's own messages quote what was typed: the last guard cuts long
+        # words (here '--xxx…', its quotes and the full stop).
+        (["constant", "--" + "x" * 100_000], "curve 1 (constant): No such option '--" + "x" * 47 + "… (100,005 characters)"),
+    ],
+    ids=["label", "title", "color", "schedule", "option"],
+)
+def test_long_texts_on_the_command_line(tmp_path, args, expected):
+    assert_refused(tmp_path, args, expected)
+
+
+def test_long_label_and_panel_title_in_yaml(tmp_path):
+    (tmp_path / "c.yaml").write_text("curves:\n  - schedule: constant\n    label: " + "y" * 900_000 + "\n")
+    assert_refused(tmp_path, ["--config", "c.yaml"], "c.yaml: curve 1 (constant): label: got '" + "y" * 50 + "…' (900,000 characters), expected a text of at most 200 characters")
+    (tmp_path / "c.yaml").write_text("panels:\n  - title: " + "t" * 300 + "\n    descent: quadratic\n    curves: [{schedule: constant}]\n")
+    assert_refused(tmp_path, ["--config", "c.yaml"], "c.yaml: panel 1: title: got '" + "t" * 50 + "…' (300 characters), expected a text of at most 200 characters")
+
+
+def test_labels_and_titles_of_200_characters_are_drawn(tmp_path):
+    done, _ = lrplot("--title", "t" * 200, "-o", "a.png", "-o", "b.csv", "constant", "--label", "x" * 200, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b.csv").read_text().splitlines()[0] == "step," + "x" * 200
+
+
+def test_show_value_is_bounded_whatever_the_value():
+    from lrplot.errors import show_value
+
+    looped: list = []
+    looped.append(looped)
+    assert show_value(looped) == "[[[[…]]]]"
+    assert show_value(10**5000) == "an integer of about 5,001 digits"  # str() refuses it
+    assert show_value(-(10**300)) == "-10000000000… (301 digits)"
+    assert show_value({"a": [1] * 9, "b": None}) == "{'a': [1, 1, 1, … 9 values], 'b': null}"
+    assert show_value(dict.fromkeys(range(20))) == "{0: null, 1: null, 2: null, … 20 keys}"
+    assert show_value([0.1] * 8) == "[" + ", ".join(["0.1"] * 8) + "]"
