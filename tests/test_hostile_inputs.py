@@ -9,6 +9,7 @@ error line, the time taken, and that no file was written or replaced.
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from lrplot import config
 
 MEMORY_LIMIT = 2 << 30
 # "Well under a second" on a quiet machine; generous, as CI machines are shared.
@@ -123,3 +126,129 @@ def test_show_value_is_bounded_whatever_the_value():
     assert show_value({"a": [1] * 9, "b": None}) == "{'a': [1, 1, 1, … 9 values], 'b': null}"
     assert show_value(dict.fromkeys(range(20))) == "{0: null, 1: null, 2: null, … 20 keys}"
     assert show_value([0.1] * 8) == "[" + ", ".join(["0.1"] * 8) + "]"
+
+
+# ------------------------------------------------------------------ --config
+
+
+def nested_aliases(levels: int) -> str:
+    """A "billion laughs" value: each level lists the previous one ten times."""
+    parts = ["&a0 [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]"]
+    parts += [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    return "[" + ", ".join(parts) + "]"
+
+
+HOSTILE_CONFIGS = [
+    pytest.param(
+        f"curves:\n  - schedule: constant\n    label: {nested_aliases(9)}\n",
+        "c.yaml: invalid YAML at line 3: aliases stand for more than 100,000 values in all "
+        "(an alias bomb?); lrplot reads at most that many",
+        id="billion-laughs-label",
+    ),
+    pytest.param(
+        f"title: {nested_aliases(9)}\ncurves: [{{schedule: constant}}]\n",
+        "c.yaml: invalid YAML at line 1: aliases stand for more than 100,000 values in all "
+        "(an alias bomb?); lrplot reads at most that many",
+        id="billion-laughs-title",
+    ),
+    pytest.param(
+        "base: &b {schedule: constant}\nbomb: &m0 {<<: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]}\n"
+        + "".join(f"m{i}: &m{i} {{<<: [" + ", ".join([f"*m{i - 1}"] * 10) + "]}\n" for i in range(1, 8))
+        + "curves: [*m7]\n",
+        "c.yaml: invalid YAML at line 6: aliases stand for more than 100,000 values in all "
+        "(an alias bomb?); lrplot reads at most that many",
+        id="merge-key-bomb",
+    ),
+    pytest.param(
+        "curves:\n  - schedule: piecewise\n    boundaries: [1]\n    values: &v [0.1, *v]\n",
+        "c.yaml: invalid YAML at line 4: alias *v is inside the value it names (a value containing itself)",
+        id="self-reference",
+    ),
+    pytest.param(
+        "curves: &c [{schedule: constant}, *c]\n",
+        "c.yaml: invalid YAML at line 1: alias *c is inside the value it names (a value containing itself)",
+        id="self-reference-in-curves",
+    ),
+    pytest.param(
+        "curves:\n  - schedule: constant\n    label: " + "[" * 400 + "]" * 400 + "\n",
+        "c.yaml: invalid YAML at line 3: lists and mappings nested more than 50 deep (aliases expanded); "
+        "lrplot reads at most 50 levels",
+        id="400-levels",
+    ),
+    pytest.param(
+        "curves: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "c.yaml: invalid YAML at line 1: lists and mappings nested more than 50 deep (aliases expanded); "
+        "lrplot reads at most 50 levels",
+        id="100000-levels",
+    ),
+    pytest.param(
+        "deep: &d " + "[" * 30 + "]" * 30 + "\ncurves: [{schedule: constant, label: [[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]}]\n",
+        "c.yaml: invalid YAML at line 2: lists and mappings nested more than 50 deep (aliases expanded); "
+        "lrplot reads at most 50 levels",
+        id="deep-through-an-alias",
+    ),
+    pytest.param(
+        "curves:\n  - schedule: constant\n    lr: " + "1" * 5000 + "\n",
+        "c.yaml: invalid YAML at line 3: an integer of 5,000 digits; lrplot reads integers of at most 4,300 digits",
+        id="5000-digit-integer",
+    ),
+    pytest.param(
+        "curves:\n  - schedule: constant\n" + "#" * 1_100_000 + "\n",
+        "--config: 'c.yaml' is larger than 1 MB, the most lrplot reads",
+        id="larger-than-1-MB",
+    ),
+]
+
+
+@pytest.mark.parametrize("text,expected", HOSTILE_CONFIGS)
+def test_hostile_config_is_one_line_quickly(tmp_path, text, expected):
+    (tmp_path / "c.yaml").write_text(text)
+    assert_refused(tmp_path, ["--config", "c.yaml"], expected)
+
+
+def _refused_file(option: str, path: str, kind: str) -> str:
+    if option == "--config":
+        return f"--config: {path!r} is {kind}, expected a YAML file"
+    return f"--overlay {path}: {path!r} is {kind}, expected a CSV file"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+@pytest.mark.parametrize("option", ["--config"])
+def test_endless_device_is_refused(tmp_path, option):
+    args = [option, "/dev/zero", "constant"]
+    assert_refused(tmp_path, args, _refused_file(option, "/dev/zero", "a character device"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("option", ["--config"])
+def test_fifo_without_writer_is_refused_not_waited_on(tmp_path, option):
+    os.mkfifo(tmp_path / "pipe")
+    assert_refused(tmp_path, [option, "pipe", "constant"], _refused_file(option, "pipe", "a named pipe (FIFO)"))
+
+
+# The limits are exact: at the limit a file loads, one past it is refused.
+
+
+def test_aliases_may_stand_for_exactly_the_limit(tmp_path):
+    thousand = "[" + ", ".join(["1"] * 999) + "]"  # the list and its 999 items: 1000 values
+    for copies, refused in ((100, False), (101, True)):
+        path = tmp_path / "c.yaml"
+        path.write_text(f"x: &a {thousand}\ny: [{', '.join(['*a'] * copies)}]\n")
+        if refused:
+            with pytest.raises(config.UsageError, match="aliases stand for more than 100,000 values"):
+                config.read_yaml(str(path))
+        else:
+            assert len(config.read_yaml(str(path))["y"]) == copies
+
+
+def test_nesting_may_reach_exactly_the_limit(tmp_path):
+    path = tmp_path / "c.yaml"
+    # The top-level mapping is level 1, so 49 lists inside it reach level 50.
+    path.write_text("x: " + "[" * 49 + "]" * 49 + "\n")
+    value, depth = config.read_yaml(str(path))["x"], 2
+    while value:
+        value, depth = value[0], depth + 1
+    assert depth == 50
+    path.write_text("x: " + "[" * 50 + "]" * 50 + "\n")
+    with pytest.raises(config.UsageError, match="nested more than 50 deep"):
+        config.read_yaml(str(path))
