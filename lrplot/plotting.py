@@ -96,6 +96,25 @@ def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndar
     return steps[keep].astype(np.float64), values[keep]
 
 
+def reduce_points(x: np.ndarray, y: np.ndarray, low: float, high: float, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """The M4 reduction of points at ascending, irregular ``x`` (a logged
+    learning rate) drawn over ``low..high``: the points inside, plus one on
+    each side so the line runs on to the frame; past ``4 * buckets`` points,
+    each bucket's first, last, lowest and highest point."""
+    begin = max(int(np.searchsorted(x, low, side="left")) - 1, 0)
+    end = int(np.searchsorted(x, high, side="right")) + 1
+    x, y = x[begin:end], y[begin:end]
+    if x.size <= 4 * buckets:
+        return x, y
+    span = max(high - low, 1.0)
+    bucket = np.clip(np.floor((x - low) * (buckets / span)), -1, buckets).astype(np.int64)
+    firsts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
+    lasts = np.append(firsts[1:] - 1, x.size - 1)
+    by_value = np.lexsort((y, bucket))  # within each bucket, lowest value first
+    keep = np.unique(np.concatenate([firsts, lasts, by_value[firsts], by_value[lasts]]))
+    return x[keep], y[keep]
+
+
 def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, warn: Any = None) -> Any:
     """Draw one line per curve on ``figure`` (a new ``Figure`` by default);
     ``advance(n)`` is told of every n values evaluated; ``warn(line)`` of what
@@ -139,9 +158,10 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
             linewidth=1.8,
         )
     for overlay in plan.overlays:
+        x, y = reduce_points(overlay.steps, overlay.values, 0.0, max(plan.steps - 1, 1), buckets)
         axes.plot(
-            overlay.steps / scale,
-            overlay.values,
+            x / scale,
+            y,
             label=overlay.label,
             linestyle="--",
             linewidth=1.2,

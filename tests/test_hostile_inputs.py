@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lrplot import config
@@ -213,14 +214,14 @@ def _refused_file(option: str, path: str, kind: str) -> str:
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-@pytest.mark.parametrize("option", ["--config"])
+@pytest.mark.parametrize("option", ["--config", "--overlay"])
 def test_endless_device_is_refused(tmp_path, option):
     args = [option, "/dev/zero", "constant"]
     assert_refused(tmp_path, args, _refused_file(option, "/dev/zero", "a character device"))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
-@pytest.mark.parametrize("option", ["--config"])
+@pytest.mark.parametrize("option", ["--config", "--overlay"])
 def test_fifo_without_writer_is_refused_not_waited_on(tmp_path, option):
     os.mkfifo(tmp_path / "pipe")
     assert_refused(tmp_path, [option, "pipe", "constant"], _refused_file(option, "pipe", "a named pipe (FIFO)"))
@@ -252,3 +253,94 @@ def test_nesting_may_reach_exactly_the_limit(tmp_path):
     path.write_text("x: " + "[" * 50 + "]" * 50 + "\n")
     with pytest.raises(config.UsageError, match="nested more than 50 deep"):
         config.read_yaml(str(path))
+
+
+# ------------------------------------------------------------------ --overlay
+
+
+def test_a_long_log_costs_its_values_not_its_text(tmp_path):
+    # 250,000 logged rates in a 10 MB Lightning log (rates and losses on
+    # rows of their own). Reading it whole cost ~130 MB more than the same
+    # figure without it; streamed, 16 bytes a value: ~5 MB.
+    rows = "".join(f",{0.1 * (1 - s / 300_000):.10g},{s},\n{s // 1000},,{s},0.5\n" for s in range(250_000))
+    (tmp_path / "log.csv").write_text("epoch,lr-SGD,step,train_loss\n" + rows)
+    figure = ["--steps", "300000", "-o", "a.png", "-o", "b.csv"]
+    without = peak_rss(tmp_path, [*figure, "cosine"])
+    with_log = peak_rss(tmp_path, ["--overlay", "log.csv", *figure, "cosine"])
+    assert with_log - without < 40_000_000, (with_log, without)
+
+
+def peak_rss(cwd: Path, args: list[str]) -> int:
+    """Peak resident memory of `lrplot ARGS`, in bytes (that process alone)."""
+    with open(cwd / "stderr", "w+") as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "lrplot", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        assert child.returncode == 0, stderr.read()
+    return usage.ru_maxrss * 1024  # kB on Linux
+
+
+HOSTILE_LOGS = [
+    pytest.param(b"a" * 3_000_000, "line 1 is longer than 1,000,000 characters; is it a CSV file?", id="no-newline"),
+    pytest.param(b"step,lr\n" + b"\x00\xff" * 2_000_000, "cannot read 'log.csv': 'utf-8' codec can't decode byte 0xff in position 9: invalid start byte", id="binary"),
+    pytest.param(b"step,lr\n" + b"x," * 200_000 + b"\n", "row ['x', 'x', 'x', … 200,001 values] is not numeric", id="long-bad-row"),
+    pytest.param(b",".join(b"c%d" % i for i in range(100_000)) + b"\n1\n", "no step column (expected one of step, _step, global_step, trainer/global_step, train/global_step); columns: c0, c1, c2, … 100,000 columns", id="wide-header"),
+]
+
+
+@pytest.mark.parametrize("content,expected", HOSTILE_LOGS)
+def test_hostile_log_is_one_line_quickly(tmp_path, content, expected):
+    (tmp_path / "log.csv").write_bytes(content)
+    assert_refused(tmp_path, ["--overlay", "log.csv", "constant"], f"--overlay log.csv: {expected}")
+
+
+def test_at_most_max_values_logged_values_are_read(tmp_path, monkeypatch):
+    from lrplot import overlay
+
+    monkeypatch.setattr(overlay, "MAX_VALUES", 3)
+    (tmp_path / "log.csv").write_text("step,lr\n0,0.1\n1,0.1\n2,0.1\n")
+    assert overlay.load(str(tmp_path / "log.csv")).values.tolist() == [0.1, 0.1, 0.1]
+    (tmp_path / "log.csv").write_text("step,lr\n0,0.1\n1,0.1\n2,0.1\n3,0.1\n")
+    with pytest.raises(overlay.UsageError, match="more than 3 logged values; lrplot reads at most that many"):
+        overlay.load(str(tmp_path / "log.csv"))
+
+
+def test_a_long_log_is_drawn_reduced_to_what_pixels_show():
+    """A logged rate is reduced like a curve: in each 1/8-pixel column its
+    first, last, lowest and highest point, at irregular steps. A noisy log is
+    then not pixel-identical (a stroke bleeds into the next column at another
+    slope; matplotlib's own path simplification differs as much), but close."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from lrplot import plotting
+
+    random = np.random.default_rng(1)
+    steps = np.cumsum(random.integers(1, 4, size=60_000)).astype(np.float64)  # logged every 1-3 steps
+    logged = 0.05 + 0.04 * np.sin(steps / 300.0) + random.normal(0, 0.004, steps.size)
+    last, buckets = 100_000.0, plotting.BUCKETS_PER_PIXEL * 200
+    x, y = plotting.reduce_points(steps, logged, 0.0, last, buckets)
+
+    assert len(x) < steps.size / 5
+    assert x[0] == steps[0] and x[-1] == steps[np.searchsorted(steps, last, side="right")]  # on to the frame
+    full_bucket, kept_bucket = np.floor(steps * buckets / last), np.floor(x * buckets / last)
+    for bucket in range(buckets):
+        full, kept = logged[full_bucket == bucket], y[kept_bucket == bucket]
+        assert (full.min(), full.max(), full[0], full[-1]) == (kept.min(), kept.max(), kept[0], kept[-1])
+
+    def raster(xs, ys):
+        figure = Figure(figsize=(2, 1.5), dpi=100)
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.plot(xs, ys, color="black", linewidth=1, antialiased=False)
+        axes.set_xlim(0, last)
+        axes.set_ylim(-0.01, 0.11)
+        axes.axis("off")
+        canvas = FigureCanvasAgg(figure)
+        with matplotlib.rc_context({"path.simplify": False}):  # the reference draws every point
+            canvas.draw()
+        return np.asarray(canvas.buffer_rgba())[..., 0] < 128
+
+    every_point = raster(steps, logged)
+    assert (every_point != raster(x, y)).sum() < 0.02 * every_point.sum()  # 1 % here
