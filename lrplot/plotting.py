@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.errors import UsageError
 from lrplot.plan import CHUNK, Plan
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
@@ -27,6 +28,15 @@ from lrplot.plan import CHUNK, Plan
 BUCKETS_PER_PIXEL = 8
 
 WORKERS = min(4, os.cpu_count() or 1)
+
+# A PNG is drawn in memory at 4 bytes a pixel, and saving needs about as much
+# again: 100 megapixels (10000 x 10000, a 33-inch square at 300 dpi) peak
+# near 500 MB and take ~2 s. Larger rasters are refused before any work.
+MAX_PIXELS = 100_000_000
+
+# SVG and PDF have no pixels: --dpi does not apply to them. A figure written
+# only as vectors is laid out and its curves reduced at this resolution.
+VECTOR_DPI = 100
 
 
 def reduce_curve(
@@ -115,8 +125,11 @@ def reduce_points(x: np.ndarray, y: np.ndarray, low: float, high: float, buckets
     return x[keep], y[keep]
 
 
-def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, warn: Any = None) -> Any:
-    """Draw one line per curve on ``figure`` (a new ``Figure`` by default);
+def draw(
+    plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, warn: Any = None, raster: bool = True
+) -> Any:
+    """Draw one line per curve on ``figure`` (a new ``Figure`` by default, at
+    ``plan.dpi`` if it will be ``raster``-ised, else at VECTOR_DPI);
     ``advance(n)`` is told of every n values evaluated; ``warn(line)`` of what
     the figure cannot show (default: stderr). With descent panels, draw those
     instead (``runs``: their simulations, computed if not given)."""
@@ -133,13 +146,12 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
         from lrplot import descent
 
         if figure is None:
-            size = (width * 1.5, height * 0.85 * len(plan.panels))
-            figure = Figure(figsize=size, dpi=plan.dpi, layout="constrained")
+            figure = Figure(figsize=figure_size(plan), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
         return descent.draw(plan, runs if runs is not None else descent.simulate_panels(plan), figure)
     if figure is None:
-        figure = Figure(figsize=(width, height), dpi=plan.dpi, layout="constrained")
+        figure = Figure(figsize=(width, height), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
     axes = figure.add_subplot()
-    buckets = max(1, int(width * plan.dpi * BUCKETS_PER_PIXEL))
+    buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
         x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
@@ -191,9 +203,12 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
 def _fit(figure: Any, legend: Any) -> None:
     """Shrink the legend's text until its widest label fits the figure: labels
     are shown in full (they are the CSV's column names), never cut off."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_agg import RendererAgg
 
-    renderer = FigureCanvasAgg(figure).get_renderer()
+    # Text is measured, not drawn: a 1 x 1 pixel renderer at the figure's dpi
+    # measures exactly what a full one would, without allocating the whole
+    # raster (gigabytes at --dpi 2000), and leaves the figure's canvas alone.
+    renderer = RendererAgg(1, 1, figure.dpi)
     room = 0.9 * figure.bbox.width
     for _ in range(3):  # the handle and padding do not shrink with the text
         width = legend.get_window_extent(renderer).width
@@ -216,8 +231,33 @@ def _default_title(plan: Plan) -> str:
     return "learning-rate schedules"
 
 
+def figure_size(plan: Plan) -> tuple[float, float]:
+    """The figure's width and height in inches: --size, or for gradient-descent
+    panels one row of two plots per panel."""
+    width, height = plan.size
+    if plan.panels:
+        return (width * 1.5, height * 0.85 * len(plan.panels))
+    return (width, height)
+
+
+def check_pixels(plan: Plan) -> None:
+    """Refuse a raster figure (PNG, --show) of more than MAX_PIXELS pixels."""
+    width, height = figure_size(plan)
+    columns, rows = round(width * plan.dpi), round(height * plan.dpi)
+    if columns * rows > MAX_PIXELS:
+        size = "x".join(f"{inches:g}" for inches in plan.size)
+        panels = f" and {len(plan.panels)} panel{'s' if len(plan.panels) > 1 else ''}" if plan.panels else ""
+        raise UsageError(
+            f"--dpi {plan.dpi} with --size {size}{panels} makes a {columns:,} x {rows:,} pixel figure "
+            f"({columns * rows / 1e6:,.0f} megapixels); lrplot draws at most {MAX_PIXELS // 1_000_000} megapixels: "
+            "lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
+        )
+
+
 def save(figure: Any, handle: Any, fmt: str, dpi: int) -> None:
-    figure.savefig(handle, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    # A vector format is written at VECTOR_DPI whatever --dpi says: matplotlib
+    # would otherwise lay it out at --dpi first.
+    figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=_metadata(fmt))
 
 
 def _metadata(fmt: str) -> dict[str, Any]:
@@ -241,7 +281,7 @@ def show(plan: Plan) -> None:
 
         click.echo("warning: --show: no display to open a window on; use -o FILE to save the figure", err=True)
         return
-    draw(plan, plt.figure(figsize=plan.size, dpi=plan.dpi, layout="constrained"))
+    draw(plan, plt.figure(figsize=figure_size(plan), dpi=plan.dpi, layout="constrained"))
     plt.show()
 
 

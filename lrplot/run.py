@@ -71,6 +71,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         size=options["size"],
         overlays=overlays,
     )
+    if options["show"] or "png" in formats:
+        from lrplot.plotting import check_pixels
+
+        check_pixels(plan)
     from lrplot.lint import lint
 
     warnings = lint(plan)
@@ -167,7 +171,7 @@ def write_outputs(
             if figure is None:
                 drawn: list[str] = []
                 with progress("figure", "drawing", units) as advance:
-                    figure = plotting.draw(plan, advance=advance, runs=runs, warn=drawn.append)
+                    figure = plotting.draw(plan, advance=advance, runs=runs, warn=drawn.append, raster="png" in formats)
                 for line in drawn:
                     click.echo(line, err=True)
                 if drawn and strict:

@@ -10,6 +10,7 @@ error line, the time taken, and that no file was written or replaced.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -344,3 +345,46 @@ def test_a_long_log_is_drawn_reduced_to_what_pixels_show():
 
     every_point = raster(steps, logged)
     assert (every_point != raster(x, y)).sum() < 0.02 * every_point.sum()  # 1 % here
+
+
+# ------------------------------------------------------------------ --dpi, --size
+
+
+def test_a_png_of_more_than_100_megapixels_is_refused(tmp_path):
+    assert_refused(tmp_path, ["--dpi", "1000", "--size", "20x20", "cosine"], (
+        "--dpi 1000 with --size 20x20 makes a 20,000 x 20,000 pixel figure (400 megapixels); lrplot draws at most "
+        "100 megapixels: lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
+    ))
+    (tmp_path / "c.yaml").write_text("panels:\n  - descent: quadratic\n    curves: [{schedule: constant}]\n")
+    assert_refused(tmp_path, ["--dpi", "2000", "--config", "c.yaml"], (
+        "--dpi 2000 with --size 8x4.5 and 1 panel makes a 24,000 x 7,650 pixel figure (184 megapixels); lrplot draws "
+        "at most 100 megapixels: lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
+    ))
+
+
+def test_the_pixel_budget_is_exact():
+    from lrplot import plotting
+    from lrplot.plan import CurveRequest, Plan, make_curves
+
+    curves = make_curves([CurveRequest("constant", {})], 10)
+    plotting.check_pixels(Plan(steps=10, curves=curves, size=(20.0, 20.0), dpi=500))  # 10,000 x 10,000
+    with pytest.raises(plotting.UsageError, match=r"makes a 10,020 x 10,020 pixel figure \(100 megapixels\)"):
+        plotting.check_pixels(Plan(steps=10, curves=curves, size=(20.0, 20.0), dpi=501))
+
+
+def test_vector_outputs_do_not_depend_on_dpi_and_never_rasterise(tmp_path):
+    # At --dpi 2000 and 100 x 100 inches a raster would be 160 GB; SVG and PDF
+    # have no pixels: same bytes as at the default dpi, quickly, in little memory.
+    args = ["--size", "100x100", "-o", "a.svg", "-o", "b.pdf", "-o", "c.csv", "cosine", "--label", "a long label " * 10]
+    start = time.monotonic()
+    assert peak_rss(tmp_path, ["--dpi", "2000", *args]) < 400_000_000
+    assert time.monotonic() - start < QUICK
+
+    def vectors() -> tuple[bytes, bytes]:
+        svg = re.sub(rb"\b[a-z][0-9a-f]{10}\b", b"id", (tmp_path / "a.svg").read_bytes())  # ids are random
+        return svg, (tmp_path / "b.pdf").read_bytes()
+
+    at_2000_dpi = vectors()
+    done, _ = lrplot(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert vectors() == at_2000_dpi
