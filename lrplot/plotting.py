@@ -34,6 +34,11 @@ WORKERS = min(4, os.cpu_count() or 1)
 # near 500 MB and take ~2 s. Larger rasters are refused before any work.
 MAX_PIXELS = 100_000_000
 
+# Titles and labels are the user's text, drawn as typed: "$\\eta$" is not
+# parsed as mathtext (a typo in it would crash matplotlib's parser), nor sent
+# to LaTeX when a matplotlibrc turns text.usetex on.
+PLAIN_TEXT = {"parse_math": False, "usetex": False}
+
 # SVG and PDF have no pixels: --dpi does not apply to them. A figure written
 # only as vectors is laid out and its curves reduced at this resolution.
 VECTOR_DPI = 100
@@ -185,7 +190,7 @@ def draw(
         top = axes.secondary_xaxis("top", functions=(lambda e: e * scale, lambda s: s / scale))
         top.set_xlabel("step")
     axes.set_ylabel("learning rate")
-    axes.set_title(plan.title if plan.title is not None else _default_title(plan))
+    axes.set_title(plan.title if plan.title is not None else _default_title(plan), **PLAIN_TEXT)
     if plan.log_y:
         import warnings
 
@@ -196,7 +201,10 @@ def draw(
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
-    _fit(figure, axes.legend(loc="best", frameon=False))
+    legend = axes.legend(loc="best", frameon=False)
+    for text in legend.get_texts():
+        text.update(PLAIN_TEXT)
+    _fit(figure, legend)
     return figure
 
 

@@ -388,3 +388,36 @@ def test_vector_outputs_do_not_depend_on_dpi_and_never_rasterise(tmp_path):
     done, _ = lrplot(*args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert vectors() == at_2000_dpi
+
+
+# ------------------------------------------------------------------ text, numbers
+
+
+def test_titles_and_labels_are_plain_text_not_mathtext(tmp_path):
+    # matplotlib would parse "$\foo$" as mathtext and crash on the unknown symbol.
+    outputs = ["-o", "a.png", "-o", "b.svg", "-o", "c.pdf", "-o", "d.csv"]
+    curves = ["constant", "--label", r"$\foo$", "cosine", "--label", "a $ b $ c"]
+    done, elapsed = lrplot("--title", r"$\bar{$", *outputs, *curves, cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert (tmp_path / "d.csv").read_text().splitlines()[0] == r"step,$\foo$,a $ b $ c"
+    assert all((tmp_path / name).stat().st_size > 1000 for name in ("a.png", "b.svg", "c.pdf"))
+    assert elapsed < QUICK
+    (tmp_path / "c.yaml").write_text(
+        "title: $\\frac\npanels:\n  - title: $\\qux$\n    descent: quadratic\n    curves: [{schedule: constant, label: $\\zap$}]\n"
+    )
+    done, _ = lrplot("--config", "c.yaml", "-o", "a.png", "-o", "b.pdf", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_user_texts_are_drawn_as_typed_even_with_usetex_on():
+    import matplotlib
+
+    from lrplot import plotting
+    from lrplot.plan import CurveRequest, Plan, make_curves
+
+    curves = make_curves([CurveRequest("constant", {}, label=r"$\foo$"), CurveRequest("cosine", {}, label="50 % & more")], 10)
+    with matplotlib.rc_context({"text.usetex": True}):  # a user's matplotlibrc may say so
+        axes = plotting.draw(Plan(steps=10, curves=curves, title=r"$\eta_{max}$")).axes[0]
+    texts = [axes.title, *axes.get_legend().get_texts()]
+    assert [text.get_text() for text in texts] == [r"$\eta_{max}$", r"$\foo$", "50 % & more"]
+    assert not any(text.get_parse_math() or text.get_usetex() for text in texts)
