@@ -19,7 +19,16 @@ from typing import Any
 import click
 
 from lrplot import __version__, stops
-from lrplot.errors import ReaderGone, UsageError, silence, stdout_failure, tell, writing_stdout
+from lrplot.errors import (
+    ReaderGone,
+    UsageError,
+    shorten_words,
+    show_value,
+    silence,
+    stdout_failure,
+    tell,
+    writing_stdout,
+)
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
@@ -154,7 +163,7 @@ class LrplotGroup(click.Group):
                 raise UsageError(f"schedule {name!r} takes a list of curves: write it in a YAML config (--config)")
             names = self.list_commands(ctx)
             raise UsageError(
-                f"unknown schedule {name!r}{did_you_mean(name, names)}; run `lrplot list` to see them all"
+                f"unknown schedule {show_value(name)}{did_you_mean(name, names)}; run `lrplot list` to see them all"
             )
         return command.name, command, args[1:]
 
@@ -254,7 +263,7 @@ def _click_message(error: click.ClickException) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return shorten_words(" ".join(part.strip() for part in text.splitlines() if part.strip()))
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.errors import ParamError, UsageError, show_value
+from lrplot.errors import ParamError, UsageError, show_value, shown_count
 from lrplot.registry import MODERATE, Bound, Param, Schedule, bind, convert, did_you_mean, format_value, get_schedule
 
 # A curve as a function: ascending float64 steps (overwritten) -> values.
@@ -232,12 +232,13 @@ def short_params(bound: Bound) -> str:
     for name in bound.given:
         if name == "parts":
             parts, _ = bound.params[name]
-            shown.append("+".join(part.name for part in parts))
+            names = [part.name for part in parts[: shown_count(len(parts))]]
+            shown.append("+".join(names) + (f"+… {len(parts):,} parts" if len(parts) > len(names) else ""))
             continue
         param = bound.schedule.param(name)
         value = bound.params[name]
         if value == param.default:
             continue
-        text = format_value(value)
-        shown.append(f"{name}=[{text.replace(',', ', ')}]" if isinstance(value, list) else f"{name}={text}")
+        text = format_value(value, separator=", ")
+        shown.append(f"{name}=[{text}]" if isinstance(value, list) else f"{name}={text}")
     return ", ".join(shown)

@@ -8,71 +8,139 @@ closest valid name. Values are validated by the same code as the command line.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from lrplot.errors import UsageError, show_value
+from lrplot.errors import ParamError, UsageError, show_text, show_value
+from lrplot.inputs import read_limited
 from lrplot.options import FIGURE_BY_NAME
 from lrplot.plan import CurveRequest
-from lrplot.registry import all_schedules, closest, did_you_mean
+from lrplot.registry import all_schedules, check_text, closest, did_you_mean
 
 CURVE_KEYS = ("schedule", "label", "color")
 EXTRA_TOP_KEYS = ("curves", "panels")
 
 
+# Limits on a config file, checked before anything is constructed. A real
+# config is a few kB, a few levels deep, with a handful of aliases.
+MAX_CONFIG_BYTES = 1_000_000  # PyYAML's pure-Python reader takes ~5 s per MB
+MAX_DEPTH = 50  # nested lists and mappings, aliases expanded
+MAX_ALIASED_NODES = 100_000  # values that aliases stand for, counted expanded ("billion laughs")
+
+
 def read_yaml(path: str) -> Any:
     import yaml
 
+    data = read_limited(path, "--config", "a YAML file", MAX_CONFIG_BYTES)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--config: file {path!r} does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"--config: {path!r} is a directory, expected a YAML file") from None
-    except (OSError, UnicodeDecodeError) as error:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise UsageError(f"--config: cannot read {path!r}: {error}") from None
     try:
-        data = yaml.safe_load(text)
-        duplicate = _duplicate_key(text)
+        _check_structure(text, path)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise UsageError(f"{path}: invalid YAML{where}: {problem}") from None
-    if duplicate is not None:
-        line = duplicate.start_mark.line + 1
-        raise UsageError(f"{path}: invalid YAML at line {line}: key {duplicate.value!r} is given twice")
-    return data
+        raise UsageError(f"{path}: invalid YAML{where}: {show_text(problem)}") from None
 
 
-def _duplicate_key(text: str) -> Any:
-    """The first key given twice in one mapping, as a node, or None.
+class _Open(NamedTuple):
+    """A list or mapping being read."""
 
-    ``yaml.safe_load`` silently keeps the last value; a curve with ``lr:``
-    twice is a mistake to point at. Composing builds nodes only (no object is
-    constructed), so this is as safe as ``safe_load``, which does the loading.
+    anchor: str | None
+    first_node: int  # its number among the values read, aliases expanded
+    is_mapping: bool
+    keys: set[tuple[str, str]]  # (tag, text) of its scalar keys so far
+    state: list[int]  # [levels of lists/mappings below it, values read inside it]
+
+
+def _check_structure(text: str, path: str) -> None:
+    """Refuse what would make loading, or anything after it, blow up or lie.
+
+    One pass over the parser's events (iterative: no recursion, whatever the
+    nesting), before ``yaml.safe_load`` constructs anything:
+
+    - lists and mappings nested deeper than MAX_DEPTH, aliases expanded;
+    - aliases standing for more than MAX_ALIASED_NODES values in all, counted
+      as if expanded (nine levels of ten aliases each are a billion values
+      in a few hundred bytes: a "billion laughs");
+    - an alias inside the very list or mapping it names (a value that
+      contains itself);
+    - a key given twice in one mapping (``safe_load`` would silently keep the
+      last; ``<<`` merge keys may be overridden, that is their point);
+    - an integer too long for Python to convert (CPython's 4300 digits).
     """
+    import sys
+
     import yaml
 
-    pending = [yaml.compose(text, Loader=yaml.SafeLoader)]
-    visited = set()  # aliases share nodes, and may even be recursive
-    while pending:
-        node = pending.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key, value in node.value:
-                pending.append(value)
-                if key.tag == "tag:yaml.org,2002:merge" or not isinstance(key, yaml.ScalarNode):
-                    continue  # `<<: *defaults` may be overridden; that is its point
-                if (key.tag, key.value) in seen:
-                    return key
-                seen.add((key.tag, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend(node.value)
-    return None
+    loader = yaml.SafeLoader(text)
+    max_digits = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    stack: list[_Open] = []
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values it stands for, levels)
+    scalars: dict[str, tuple[str, str]] = {}  # anchor of a scalar -> (tag, text), for keys
+    nodes = aliased = 0  # values read, aliases expanded; of which aliases stand for
+
+    def fail(event: Any, problem: str) -> UsageError:
+        return UsageError(f"{path}: invalid YAML at line {event.start_mark.line + 1}: {problem}")
+
+    def too_deep(event: Any, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise fail(event, f"lists and mappings nested more than {MAX_DEPTH} deep (aliases expanded); lrplot reads at most {MAX_DEPTH} levels")
+
+    try:
+        while not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                done = stack.pop()
+                levels = done.state[0] + 1
+                if done.anchor is not None:
+                    sizes[done.anchor] = (nodes - done.first_node + 1, levels)
+                if stack:
+                    stack[-1].state[0] = max(stack[-1].state[0], levels)
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
+                continue  # stream and document events
+            parent = stack[-1] if stack else None
+            is_key = parent is not None and parent.is_mapping and parent.state[1] % 2 == 0
+            if parent is not None:
+                parent.state[1] += 1
+            key = None
+            if isinstance(event, yaml.CollectionStartEvent):
+                nodes += 1
+                too_deep(event, len(stack) + 1)
+                stack.append(_Open(event.anchor, nodes, isinstance(event, yaml.MappingStartEvent), set(), [0, 0]))
+                continue  # a list or mapping as a key is left to safe_load, which refuses it
+            if isinstance(event, yaml.AliasEvent):
+                if any(item.anchor == event.anchor for item in stack):
+                    raise fail(event, f"alias *{show_text(event.anchor)} is inside the value it names (a value containing itself)")
+                size, levels = sizes.get(event.anchor, (1, 0))  # undefined: safe_load says so
+                aliased += size
+                if aliased > MAX_ALIASED_NODES:
+                    raise fail(event, f"aliases stand for more than {MAX_ALIASED_NODES:,} values in all (an alias bomb?); lrplot reads at most that many")
+                nodes += size
+                too_deep(event, len(stack) + levels)
+                if parent is not None:
+                    parent.state[0] = max(parent.state[0], levels)
+                key = scalars.get(event.anchor)
+            else:
+                nodes += 1
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                key = (tag, event.value)
+                if event.anchor is not None:
+                    sizes[event.anchor] = (1, 0)
+                    scalars[event.anchor] = key
+                if tag == "tag:yaml.org,2002:int" and max_digits and len(event.value) > max_digits:
+                    raise fail(event, f"an integer of {len(event.value):,} digits; lrplot reads integers of at most {max_digits:,} digits")
+            if is_key and key is not None and key[0] != "tag:yaml.org,2002:merge":
+                if key in parent.keys:
+                    raise fail(event, f"key {show_text(key[1], quote=True)} is given twice")
+                parent.keys.add(key)
+    finally:
+        loader.dispose()
 
 
 class PanelRequest(NamedTuple):
@@ -122,7 +190,7 @@ def load(path: str) -> Config:
 def _curves(path: str, curves: Any, where: str) -> list[CurveRequest]:
     if not isinstance(curves, list) or not curves:
         raise UsageError(f"{where}curves: expected a non-empty list of curves")
-    prefix = where[:-2] if where.endswith(": ") else where
+    prefix = where.removesuffix(": ")
     return [curve_request(prefix, number, raw) for number, raw in enumerate(curves, 1)]
 
 
@@ -143,8 +211,13 @@ def _panels(path: str, panels: Any) -> list[PanelRequest]:
         if "curves" not in raw:
             raise UsageError(f"{where}: `curves:` is required")
         title = raw.get("title")
+        if title is not None:
+            try:
+                title = check_text("title", str(title))
+            except ParamError as error:
+                raise error.locate(where, "yaml") from None
         options = {key: raw[key] for key in ("descent", "x0") if key in raw}
-        out.append(PanelRequest(None if title is None else str(title), options, _curves(path, raw["curves"], f"{where}: "), where))
+        out.append(PanelRequest(title, options, _curves(path, raw["curves"], f"{where}: "), where))
     return out
 
 
@@ -156,13 +229,13 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     schedule = values.pop("schedule", None)
     if schedule is None:
         typo = next((str(key) for key in values if closest(str(key), ["schedule"])), None)
-        hint = f"; unknown key {typo!r} (did you mean `schedule`?)" if typo else ""
+        hint = f"; unknown key {show_value(typo)} (did you mean `schedule`?)" if typo else ""
         raise UsageError(f"{where}: `schedule:` is required{hint}")
     names = list(all_schedules())
     if not isinstance(schedule, str) or schedule not in names:
         hint = did_you_mean(schedule, names) if isinstance(schedule, str) else ""
         raise UsageError(
-            f"{where}: schedule: got {schedule!r}, expected a schedule name{hint}; "
+            f"{where}: schedule: got {show_value(schedule)}, expected a schedule name{hint}; "
             "`lrplot list` shows them all"
         )
     known = [p.name for p in all_schedules()[schedule].all_params] + list(CURVE_KEYS)
@@ -179,7 +252,7 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
     color = values.pop("color", None)
     for key, value in (("label", label), ("color", color)):
         if value is not None and not isinstance(value, (str, int, float)):
-            raise UsageError(f"{where} ({schedule}): {key}: got {value!r}, expected a text")
+            raise UsageError(f"{where} ({schedule}): {key}: got {show_value(value)}, expected a text")
     return CurveRequest(
         schedule,
         values,

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrplot.errors import UsageError
+from lrplot.plotting import PLAIN_TEXT
 from lrplot.registry import did_you_mean
 
 # Simulations run step by step in Python; beyond this they would take minutes.
@@ -227,10 +228,10 @@ def draw(plan: Any, runs: list[Any], figure: Any) -> Any:
         axes_path, axes_loss = grid[index]
         draw_panel(axes_path, axes_loss, panel.loss, panel_runs)
         heading = f"({chr(97 + index)}) {panel.title}" if panel.title else panel.loss.name
-        axes_path.set_title(heading, fontsize=10)
+        axes_path.set_title(heading, fontsize=10, **PLAIN_TEXT)
         axes_loss.set_title(f"loss on {panel.loss.name}", fontsize=10)
     if plan.title:
-        figure.suptitle(plan.title)
+        figure.suptitle(plan.title, **PLAIN_TEXT)
     return figure
 
 
@@ -276,4 +277,5 @@ def draw_panel(axes_path: Any, axes_loss: Any, loss: Loss, runs: list[tuple[str,
     axes_loss.set_yscale("log")
     axes_loss.set_xlabel("step")
     axes_loss.set_ylabel("loss − global minimum")
-    axes_loss.legend(loc="best", frameon=False, fontsize=8)
+    for text in axes_loss.legend(loc="best", frameon=False, fontsize=8).get_texts():
+        text.update(PLAIN_TEXT)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 
@@ -144,7 +146,7 @@ class ParamError(UsageError):
         elif self.missing:
             body = f"{name} is {self.allowed}"
         else:
-            shown = self.value if self.style == "cli" and isinstance(self.value, str) else show_value(self.value)
+            shown = show_text(self.value) if self.style == "cli" and isinstance(self.value, str) else show_value(self.value)
             body = f"{name}: got {shown or repr(shown)}, expected {self.allowed}"
         return f"{self.where}: {body}" if self.where else body
 
@@ -158,14 +160,75 @@ class ParamError(UsageError):
         return self.render()
 
 
-def show_value(value: Any) -> str:
-    """A value as the user wrote it: YAML spellings (null, true), quoted text."""
+# Values echoed in messages, labels and titles are cut to a readable size: a
+# list of 100,000 numbers or a megabyte of text is the user's input, but
+# echoing all of it would bury the message, and cost its size in memory.
+SHOWN_ITEMS = 8  # a list this long is shown in full; a longer one by its first few
+SHOWN_HEAD = 3
+SHOWN_CHARS = 60  # a text this long is shown in full
+SHOWN_DEPTH = 3  # nested lists and mappings deeper than this are shown as [...]
+
+
+def show_value(value: Any, depth: int = 0) -> str:
+    """A value as the user wrote it: YAML spellings (null, true), quoted text;
+    long lists and texts are cut: ``[0.1, 0.1, 0.1, … 100,000 values]``."""
     if value is None:
         return "null"  # as YAML spells it; the CLI never passes None
     if isinstance(value, str):
-        return repr(value)
+        return show_text(value, quote=True)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return show_int(value)
+    if isinstance(value, dict):
+        if depth >= SHOWN_DEPTH:
+            return "{…}"
+        pairs = islice(value.items(), shown_count(len(value)))
+        items = [f"{show_value(k, depth + 1)}: {show_value(v, depth + 1)}" for k, v in pairs]
+        return "{" + _join(items, len(value), "keys") + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    return str(value)
+        if depth >= SHOWN_DEPTH:
+            return "[…]"
+        items = [show_value(v, depth + 1) for v in islice(value, shown_count(len(value)))]
+        return "[" + _join(items, len(value), "values") + "]"
+    return show_text(str(value))
+
+
+def show_text(text: str, quote: bool = False) -> str:
+    """``text`` (quoted with ``quote``), cut after SHOWN_CHARS characters."""
+    if len(text) <= SHOWN_CHARS:
+        return repr(text) if quote else text
+    head = text[: SHOWN_CHARS - 10]
+    return f"{repr(head + '…') if quote else head + '…'} ({len(text):,} characters)"
+
+
+# The last guard, on every error line: a word this long is cut (Click's own
+# messages quote what was typed; a command-line argument may be 128 kB).
+MAX_WORD_CHARS = 200
+
+
+def shorten_words(line: str) -> str:
+    """``line`` with every word longer than MAX_WORD_CHARS cut."""
+    return re.sub(rf"\S{{{MAX_WORD_CHARS + 1},}}", lambda match: show_text(match.group()), line)
+
+
+def show_int(value: int) -> str:
+    if value.bit_length() <= 200:  # up to 60 digits: shown in full
+        return str(value)
+    try:
+        digits = str(value)
+    except ValueError:
+        # CPython refuses to convert more than 4300 digits (quadratic time).
+        size = int(value.bit_length() * 0.30103) + 1
+        return f"{'a negative' if value < 0 else 'an'} integer of about {size:,} digits"
+    return f"{digits[:12]}… ({len(digits.lstrip('-')):,} digits)"
+
+
+def shown_count(total: int) -> int:
+    return total if total <= SHOWN_ITEMS else SHOWN_HEAD
+
+
+def _join(shown: list[str], total: int, noun: str) -> str:
+    if total <= SHOWN_ITEMS:
+        return ", ".join(shown)
+    return ", ".join(shown) + f", … {total:,} {noun}"

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from lrplot.descent import LOSSES
 from lrplot.errors import ParamError, UsageError
 from lrplot.outputs import output_help
-from lrplot.registry import MAX_STEPS, Param, convert
+from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 
 FRAMEWORKS = ("torch", "keras", "optax", "paddle")
 
@@ -92,14 +92,8 @@ def convert_figure_option(
 ) -> Any:
     if option.kind == "text":
         if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-            text = str(raw)
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-                raise ParamError(option.name, shown, "a text in UTF-8") from None
-            return text
-        raise ParamError(option.name, raw, "a text")
+            return check_text(option.name, str(raw))
+        raise ParamError(option.name, raw, TEXT_ALLOWED)
     if option.kind == "size":
         return _size(option, raw)
     if option.kind == "paths":

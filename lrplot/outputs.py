@@ -21,9 +21,10 @@ class Job:
     """What the writers share: the plan, the descent simulations (once, for
     every output), and the figure (drawn once, for every figure file)."""
 
-    def __init__(self, plan: Any, strict: bool = False) -> None:
+    def __init__(self, plan: Any, strict: bool = False, raster: bool = True) -> None:
         self.plan = plan
         self.strict = strict
+        self.raster = raster  # a PNG among the outputs: lay the figure out at --dpi
         self.units = plan.steps * len(plan.curves)  # values to evaluate, for progress
         self.runs = None
         if plan.panels:
@@ -39,7 +40,9 @@ class Job:
 
             drawn: list[str] = []
             with progress(FIGURE_RATE, "drawing", self.units) as advance:
-                self._figure = plotting.draw(self.plan, advance=advance, runs=self.runs, warn=drawn.append)
+                self._figure = plotting.draw(
+                    self.plan, advance=advance, runs=self.runs, warn=drawn.append, raster=self.raster
+                )
             for line in drawn:
                 tell(line)
             if drawn and self.strict:

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrplot.compose import short_params
-from lrplot.errors import ParamError, UsageError
-from lrplot.registry import Bound, bind
+from lrplot.errors import ParamError, UsageError, show_value
+from lrplot.registry import Bound, bind, check_text
 
 # Steps evaluated at once: large enough that numpy's per-call overhead is
 # negligible, small enough that a few float64 temporaries stay in tens of MB.
@@ -129,7 +129,10 @@ def make_curves(
     bounds = [bind_request(request, steps, steps_per_epoch) for request in requests]
     for request in requests:
         if request.label is not None:
-            _check_text(request.label, "--label" if request.style == "cli" else "label", _where(request))
+            try:
+                check_text("label", request.label)
+            except ParamError as error:
+                raise error.locate(_where(request), request.style) from None
         if request.color is not None:
             _check_color(request)
     labels = unique_labels(
@@ -142,22 +145,12 @@ def make_curves(
     )
 
 
-def _check_text(text: str, name: str, where: str) -> None:
-    """Labels go into UTF-8 files: bytes that are not UTF-8 (a shell's
-    ``$'\\xff'``) cannot, and would fail half-way through the outputs."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-        raise UsageError(f"{where}: {name}: got {shown!r}, which is not valid UTF-8") from None
-
-
 def _check_color(request: CurveRequest) -> None:
     from matplotlib.colors import is_color_like
 
     if not is_color_like(request.color):
         name = "--color" if request.style == "cli" else "color"
         raise UsageError(
-            f"{_where(request)}: {name}: got {request.color!r}, "
+            f"{_where(request)}: {name}: got {show_value(request.color)}, "
             "expected a matplotlib colour (a name like red or tab:blue, or #rrggbb)"
         )

@@ -29,6 +29,20 @@ BUCKETS_PER_PIXEL = 8
 
 WORKERS = min(4, os.cpu_count() or 1)
 
+# A PNG is drawn in memory at 4 bytes a pixel, and saving needs about as much
+# again: 100 megapixels (10000 x 10000, a 33-inch square at 300 dpi) peak
+# near 500 MB and take ~2 s. Larger rasters are refused before any work.
+MAX_PIXELS = 100_000_000
+
+# Titles and labels are the user's text, drawn as typed: "$\\eta$" is not
+# parsed as mathtext (a typo in it would crash matplotlib's parser), nor sent
+# to LaTeX when a matplotlibrc turns text.usetex on.
+PLAIN_TEXT = {"parse_math": False, "usetex": False}
+
+# SVG and PDF have no pixels: --dpi does not apply to them. A figure written
+# only as vectors is laid out and its curves reduced at this resolution.
+VECTOR_DPI = 100
+
 
 def reduce_curve(
     values_at: Any,
@@ -97,8 +111,30 @@ def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndar
     return steps[keep].astype(np.float64), values[keep]
 
 
-def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, warn: Any = None) -> Any:
-    """Draw one line per curve on ``figure`` (a new ``Figure`` by default);
+def reduce_points(x: np.ndarray, y: np.ndarray, low: float, high: float, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """The M4 reduction of points at ascending, irregular ``x`` (a logged
+    learning rate) drawn over ``low..high``: the points inside, plus one on
+    each side so the line runs on to the frame; past ``4 * buckets`` points,
+    each bucket's first, last, lowest and highest point."""
+    begin = max(int(np.searchsorted(x, low, side="left")) - 1, 0)
+    end = int(np.searchsorted(x, high, side="right")) + 1
+    x, y = x[begin:end], y[begin:end]
+    if x.size <= 4 * buckets:
+        return x, y
+    span = max(high - low, 1.0)
+    bucket = np.clip(np.floor((x - low) * (buckets / span)), -1, buckets).astype(np.int64)
+    firsts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
+    lasts = np.append(firsts[1:] - 1, x.size - 1)
+    by_value = np.lexsort((y, bucket))  # within each bucket, lowest value first
+    keep = np.unique(np.concatenate([firsts, lasts, by_value[firsts], by_value[lasts]]))
+    return x[keep], y[keep]
+
+
+def draw(
+    plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, warn: Any = None, raster: bool = True
+) -> Any:
+    """Draw one line per curve on ``figure`` (a new ``Figure`` by default, at
+    ``plan.dpi`` if it will be ``raster``-ised, else at VECTOR_DPI);
     ``advance(n)`` is told of every n values evaluated; ``warn(line)`` of what
     the figure cannot show (default: stderr). With descent panels, draw those
     instead (``runs``: their simulations, computed if not given)."""
@@ -113,13 +149,12 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
         from lrplot import descent
 
         if figure is None:
-            size = (width * 1.5, height * 0.85 * len(plan.panels))
-            figure = Figure(figsize=size, dpi=plan.dpi, layout="constrained")
+            figure = Figure(figsize=figure_size(plan), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
         return descent.draw(plan, runs if runs is not None else descent.simulate_panels(plan), figure)
     if figure is None:
-        figure = Figure(figsize=(width, height), dpi=plan.dpi, layout="constrained")
+        figure = Figure(figsize=(width, height), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
     axes = figure.add_subplot()
-    buckets = max(1, int(width * plan.dpi * BUCKETS_PER_PIXEL))
+    buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
         x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
@@ -138,9 +173,10 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
             linewidth=1.8,
         )
     for overlay in plan.overlays:
+        x, y = reduce_points(overlay.steps, overlay.values, 0.0, max(plan.steps - 1, 1), buckets)
         axes.plot(
-            overlay.steps / scale,
-            overlay.values,
+            x / scale,
+            y,
             label=overlay.label,
             linestyle="--",
             linewidth=1.2,
@@ -152,7 +188,7 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
         top = axes.secondary_xaxis("top", functions=(lambda e: e * scale, lambda s: s / scale))
         top.set_xlabel("step")
     axes.set_ylabel("learning rate")
-    axes.set_title(plan.title if plan.title is not None else _default_title(plan))
+    axes.set_title(plan.title if plan.title is not None else _default_title(plan), **PLAIN_TEXT)
     if plan.log_y:
         import warnings
 
@@ -163,16 +199,22 @@ def draw(plan: Plan, figure: Any = None, advance: Any = None, runs: Any = None, 
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
-    _fit(figure, axes.legend(loc="best", frameon=False))
+    legend = axes.legend(loc="best", frameon=False)
+    for text in legend.get_texts():
+        text.update(PLAIN_TEXT)
+    _fit(figure, legend)
     return figure
 
 
 def _fit(figure: Any, legend: Any) -> None:
     """Shrink the legend's text until its widest label fits the figure: labels
     are shown in full (they are the CSV's column names), never cut off."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_agg import RendererAgg
 
-    renderer = FigureCanvasAgg(figure).get_renderer()
+    # Text is measured, not drawn: a 1 x 1 pixel renderer at the figure's dpi
+    # measures exactly what a full one would, without allocating the whole
+    # raster (gigabytes at --dpi 2000), and leaves the figure's canvas alone.
+    renderer = RendererAgg(1, 1, figure.dpi)
     room = 0.9 * figure.bbox.width
     for _ in range(3):  # the handle and padding do not shrink with the text
         width = legend.get_window_extent(renderer).width
@@ -195,8 +237,33 @@ def _default_title(plan: Plan) -> str:
     return "learning-rate schedules"
 
 
+def figure_size(plan: Plan) -> tuple[float, float]:
+    """The figure's width and height in inches: --size, or for gradient-descent
+    panels one row of two plots per panel."""
+    width, height = plan.size
+    if plan.panels:
+        return (width * 1.5, height * 0.85 * len(plan.panels))
+    return (width, height)
+
+
+def check_pixels(plan: Plan) -> None:
+    """Refuse a raster figure (PNG, --show) of more than MAX_PIXELS pixels."""
+    width, height = figure_size(plan)
+    columns, rows = round(width * plan.dpi), round(height * plan.dpi)
+    if columns * rows > MAX_PIXELS:
+        size = "x".join(f"{inches:g}" for inches in plan.size)
+        panels = f" and {len(plan.panels)} panel{'s' if len(plan.panels) > 1 else ''}" if plan.panels else ""
+        raise UsageError(
+            f"--dpi {plan.dpi} with --size {size}{panels} makes a {columns:,} x {rows:,} pixel figure "
+            f"({columns * rows / 1e6:,.0f} megapixels); lrplot draws at most {MAX_PIXELS // 1_000_000} megapixels: "
+            "lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
+        )
+
+
 def save(figure: Any, handle: Any, fmt: str, dpi: int, metadata: dict[str, Any] | None = None) -> None:
-    figure.savefig(handle, format=fmt, dpi=dpi, metadata=metadata)
+    # A vector format is written at VECTOR_DPI whatever --dpi says: matplotlib
+    # would otherwise lay it out at --dpi first.
+    figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=metadata)
 
 
 def check_backend() -> None:
@@ -221,7 +288,7 @@ def show(plan: Plan) -> None:
     if not _interactive(matplotlib.get_backend()):
         tell("warning: --show: no display to open a window on; use -o FILE to save the figure")
         return
-    draw(plan, plt.figure(figsize=plan.size, dpi=plan.dpi, layout="constrained"))
+    draw(plan, plt.figure(figsize=figure_size(plan), dpi=plan.dpi, layout="constrained"))
     plt.show()
 
 

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lrplot.errors import ParamError, UsageError
+from lrplot.errors import ParamError, UsageError, shown_count
 
 # Largest --steps accepted: 10**9 float64 steps would need 8 GB if materialised;
 # exports and figures stream in chunks, but a schedule evaluated through the
@@ -113,14 +113,39 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(x)
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, separator: str = ",") -> str:
+    """A parameter's value as written on the command line (``30,60``); a long
+    list is cut, as in messages: ``1,2,3,… 10,000 values``."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ",".join(format_value(v) for v in value)
+        texts = [format_value(v) for v in value[: shown_count(len(value))]]
+        if len(value) > len(texts):
+            texts.append(f"… {len(value):,} values")
+        return separator.join(texts)
     if isinstance(value, float):
         return _fmt(value) if value.is_integer() else repr(value)
     return str(value)
+
+
+# Labels and titles are drawn in the figure and head CSV columns. Longer ones
+# would not fit even at the legend's smallest font, and laying out a
+# megabyte of text takes matplotlib minutes: they are refused.
+MAX_TEXT_CHARS = 200
+TEXT_ALLOWED = f"a text of at most {MAX_TEXT_CHARS} characters"
+
+
+def check_text(name: str, value: str) -> str:
+    """``value``, a label or title, unless it is longer than MAX_TEXT_CHARS
+    or not valid UTF-8 (a shell's ``$'\\xff'``: it could not go into a file)."""
+    if len(value) > MAX_TEXT_CHARS:
+        raise ParamError(name, value, TEXT_ALLOWED)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+        raise ParamError(name, shown, "a text in UTF-8") from None
+    return value
 
 
 # Parameters every schedule takes. A schedule may override one (``warmup``

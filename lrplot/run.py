@@ -45,8 +45,7 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 
     inputs = ([config] if config is not None else []) + [overlay.split_spec(spec)[0] for spec in options["overlay"]]
     targets = check_targets(outputs, inputs)
-    for path in outputs:
-        format_for(path)
+    raster = any(format_for(path).name == "png" for path in outputs)
     overlays = tuple(overlay.load(spec) for spec in options["overlay"])
     steps = options["steps"]
     if loaded.panels:
@@ -74,6 +73,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         size=options["size"],
         overlays=overlays,
     )
+    if options["show"] or raster:
+        from lrplot.plotting import check_pixels
+
+        check_pixels(plan)
     from lrplot.lint import lint
 
     warnings = lint(plan)
@@ -150,7 +153,7 @@ def write_outputs(
     replacing leaves no file; a stdout reader that leaves early (``| head``)
     is not an error and costs no file."""
     pending = Transaction()
-    job = Job(plan, strict)
+    job = Job(plan, strict, raster=any(t.path != STDOUT and format_for(t.path).name == "png" for t in targets))
     reader_gone = False
     try:
         for target in targets:

@@ -108,7 +108,7 @@ def test_json_params_describe_sequence_parts(tmp_path):
         ("curves:\n  - schedule: constant\n    lr: 0.1\n    lr: 0.2\n", "c.yaml: invalid YAML at line 4: key 'lr' is given twice"),
         ("steps: 5\nsteps: 6\ncurves:\n  - schedule: constant\n", "invalid YAML at line 2: key 'steps' is given twice"),
         ("steps:\ncurves:\n  - schedule: constant\n", "c.yaml: steps: got null, expected an integer >= 1"),
-        ("x: &a [*a]\ncurves: [{schedule: constant}]\n", "c.yaml: unknown key 'x'"),
+        ("x: &a [*a]\ncurves: [{schedule: constant}]\n", "c.yaml: invalid YAML at line 1: alias *a is inside the value it names (a value containing itself)"),
         ("~: 1\ncurves: [{schedule: constant}]\n", "c.yaml: unknown key null"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: constant, step: 3}\n      - {schedule: cosine}\n", "curve 1 (sequence): part 1 (constant): unknown key 'step' (did you mean `steps`?)"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: expo, steps: 3}\n", "curve 1 (sequence): part 1: unknown schedule 'expo' (did you mean exponential?)"),
