@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from lrplot import __version__, stops
+from lrplot.dialects import MODULES as DIALECT_NAMES
 from lrplot.errors import (
     ReaderGone,
     UsageError,
@@ -53,6 +54,15 @@ class ListRequest:
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
+
+
+class TranslateRequest:
+    """Returned by `lrplot translate FILE` inside the chain."""
+
+    def __init__(self, path: str, dialect: str | None, facts: dict[str, Any]) -> None:
+        self.path = path
+        self.dialect = dialect
+        self.facts = facts
 
 
 class OnceOption(click.Option):
@@ -143,15 +153,15 @@ def _figure_option(option: FigureOption) -> click.Option:
 
 class LrplotGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name == "list":
-            return LIST_COMMAND
+        if cmd_name in COMMANDS:
+            return COMMANDS[cmd_name]
         schedules = all_schedules()
         if cmd_name in schedules and cmd_name not in YAML_ONLY:
             return _schedule_command(schedules[cmd_name])
         return None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in all_schedules() if name not in YAML_ONLY] + ["list"]
+        return [name for name in all_schedules() if name not in YAML_ONLY] + list(COMMANDS)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0]
@@ -306,7 +316,7 @@ def main(ctx: click.Context, **_: Any) -> None:
 
     Run `lrplot SCHEDULE --help` for a schedule's options.
     """
-    if ctx.invoked_subcommand is None and not ctx.params.get("config"):
+    if ctx.invoked_subcommand is None and not ctx.params.get("config") and not ctx.params.get("from"):
         if any(value not in (None, (), False) for value in ctx.params.values()):
             raise UsageError("no schedule given after the figure options; try `lrplot list`")
         with writing_stdout():
@@ -317,9 +327,16 @@ def main(ctx: click.Context, **_: Any) -> None:
 @main.result_callback()
 @click.pass_context
 def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
-    listing = [r for r in results if isinstance(r, ListRequest)]
-    if listing and len(results) > 1:
-        raise UsageError("`list` cannot be combined with schedules: run `lrplot list` on its own")
+    alone = [r for r in results if isinstance(r, (ListRequest, TranslateRequest))]
+    if alone and len(results) > 1:
+        name = "list" if isinstance(alone[0], ListRequest) else "translate"
+        raise UsageError(f"`{name}` cannot be combined with schedules: run `lrplot {name}` on its own")
+    if alone and any(params.get(option.name) not in (None, (), False) for option in FIGURE_OPTIONS):
+        raise UsageError("figure options do not apply to `list` or `translate`")
+    if alone and isinstance(alone[0], TranslateRequest):
+        _translate(alone[0])
+        return
+    listing = alone
     if listing:
         from lrplot.listing import render_listing
 
@@ -344,7 +361,42 @@ def _list(fmt: str) -> ListRequest:
     return ListRequest(fmt)
 
 
-LIST_COMMAND = _list
+FACT_OPTIONS = ("dataset_size", "batch_size", "grad_accum", "world_size")
+
+
+class TranslateCommand(click.Command):
+    """`translate FILE --dataset-size N`: options may follow the file, although
+    a chained group would stop parsing at it."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        extra["allow_interspersed_args"] = True
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@click.command("translate", cls=TranslateCommand, context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="what kind of file it is (default: recognised from it)")
+@click.option("--dataset-size", cls=OnceOption, type=click.IntRange(min=1), metavar="N", help="training examples per epoch, when the file does not say")
+@click.option("--batch-size", cls=OnceOption, type=click.IntRange(min=1), metavar="B", help="examples per batch on one device, instead of the file's")
+@click.option("--grad-accum", cls=OnceOption, type=click.IntRange(min=1), metavar="A", help="batches per optimizer step, instead of the file's")
+@click.option("--world-size", cls=OnceOption, type=click.IntRange(min=1), metavar="W", help="data-parallel devices [default: 1]")
+def _translate_command(path: str, dialect: str | None, **facts: Any) -> TranslateRequest:
+    """Print the lrplot YAML config that draws FILE's learning rate, exactly
+    as `lrplot --from FILE` does, each line commented with the key it came from."""
+    return TranslateRequest(path, dialect, facts)
+
+
+def _translate(request: TranslateRequest) -> None:
+    from lrplot.dialects import Facts
+    from lrplot.translate import translate
+
+    text = translate(request.path, Facts(**request.facts), request.dialect)
+    with writing_stdout():
+        click.echo(text, nl=False)
+
+
+COMMANDS: dict[str, click.Command] = {"list": _list, "translate": _translate_command}
 
 
 def entry_point() -> None:

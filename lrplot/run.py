@@ -43,9 +43,18 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
 
     from lrplot import overlay
 
-    inputs = ([config] if config is not None else []) + [overlay.split_spec(spec)[0] for spec in options["overlay"]]
+    inputs = (
+        ([config] if config is not None else [])
+        + [overlay.split_spec(spec)[0] for spec in options["overlay"]]
+        + list(options["from"])
+    )
     targets = check_targets(outputs, inputs)
     raster = any(format_for(path).name == "png" for path in outputs)
+    imported = _imported(options, figure, loaded.options)
+    if imported:
+        if loaded.panels:
+            raise UsageError(f"{config}: has panels:, which --from curves cannot join")
+        requests = imported + requests
     overlays = tuple(overlay.load(spec) for spec in options["overlay"])
     steps = options["steps"]
     if loaded.panels:
@@ -55,7 +64,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         curves = tuple(curve for panel in panels for curve in panel.curves)
     else:
         # Command-line curves come after the file's: number them as the figure (and lint) does.
-        requests = [r._replace(where=f"curve {len(loaded.curves) + i}") for i, r in enumerate(requests, 1)]
+        requests = [
+            r if r.where.startswith("--from") else r._replace(where=f"curve {len(loaded.curves) + i}")
+            for i, r in enumerate(requests, 1)
+        ]
         curves = make_curves(loaded.curves + requests, steps, options["steps_per_epoch"])
         panels = (_descent_panel(None, options, curves),) if options["descent"] else ()
     if not panels and options["x0"] is not None:
@@ -119,6 +131,30 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         from lrplot.plotting import show
 
         show(plan)
+
+
+def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str, Any]) -> list[CurveRequest]:
+    """The --from files as curve requests. The run's length and epochs come
+    from them unless --steps / --steps-per-epoch say otherwise."""
+    if not options["from"]:
+        return []
+    from lrplot.dialects import Facts, load
+
+    given = {name: options[name] for name in Facts._fields if name in figure or name in config}
+    facts = Facts(**given)
+    loaded = [load(path, facts, options["dialect"]) for path in options["from"]]
+    if options["strict"]:
+        for item, path in zip(loaded, options["from"]):
+            if item.ignored:
+                raise UsageError(f"--strict: --from {path}: {item.ignored[0]} looks schedule-related but lrplot does not use it")
+    if "steps" not in figure and "steps" not in config:
+        options["steps"] = max(item.total_steps for item in loaded)
+    if options["steps_per_epoch"] is None:
+        options["steps_per_epoch"] = next((item.steps_per_epoch for item in loaded if item.steps_per_epoch), None)
+    return [
+        CurveRequest(item.schedule, item.params, label=item.label, where=f"--from {path}", style="yaml")
+        for item, path in zip(loaded, options["from"])
+    ]
 
 
 def _panel(request: PanelRequest, options: dict[str, Any], steps: int) -> Panel:

@@ -696,15 +696,29 @@ def gen_mmengine() -> None:
     try:
         import cv2  # noqa: F401
     except ImportError:  # mmengine.hooks imports cv2 for the visualization hook only; not used here
-        sys.modules["cv2"] = types.ModuleType("cv2")
+        cv2 = types.ModuleType("cv2")
+        cv2.setNumThreads = lambda n: None  # called by Runner.setup_env
+        cv2.__version__ = "not installed (stub)"  # read by Runner._log_env
+        sys.modules["cv2"] = cv2
     import mmengine
     import torch
     from mmengine.config import Config
     from mmengine.hooks import Hook
     from mmengine.model import BaseModel
     from mmengine.runner import Runner
+    from mmengine.visualization import Visualizer
 
     _register_quadratic_warmup()
+
+    class _NoFigure:
+        def get_dpi(self):
+            return 100
+
+    class HeadlessVisualizer(Visualizer):
+        """matplotlib is not installed: no figure (the Runner only stores the visualizer here)."""
+
+        def _initialize_fig(self, fig_cfg):
+            return None, _NoFigure(), None
 
     class OneWeight(BaseModel):
         def __init__(self):
@@ -767,6 +781,7 @@ def gen_mmengine() -> None:
                 auto_scale_lr=cfg.get("auto_scale_lr"),
                 default_hooks=dict(param_scheduler=dict(type="ParamSchedulerHook")),
                 custom_hooks=[rec_hook],
+                visualizer=HeadlessVisualizer.get_instance(f"golden-{Path(fixture).stem}"),
                 default_scope=None,
                 log_level="ERROR",
                 cfg=dict(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import string
+
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
