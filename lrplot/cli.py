@@ -38,6 +38,7 @@ METAVARS = {
     "float": "FLOAT",
     "int": "INT",
     "steps": "STEPS",
+    "span": "STEPS",
     "floats": "FLOATS",
     "steps-list": "STEPS,...",
     "text": "TEXT",

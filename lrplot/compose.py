@@ -8,6 +8,7 @@ starting at its own step 0 (optax ``join_schedules``, torch ``SequentialLR``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,32 +31,90 @@ from lrplot.registry import (
 CurveFunction = Callable[[np.ndarray], np.ndarray]
 
 
-def _ramp(shape: str, start: float, target: float, fraction: np.ndarray) -> np.ndarray:
-    if shape == "linear":
-        return start + (target - start) * fraction
+def _rise(shape: str, fraction: np.ndarray, clock: np.ndarray, steps: int) -> np.ndarray:
+    """How far the warmup has risen, 0 at its start to 1 at its end."""
+    if shape in ("linear", "exponential"):
+        return fraction
+    if shape == "cosine":
+        return 0.5 * (1.0 - np.cos(np.pi * fraction))
+    if shape == "1-sqrt":
+        return 1.0 - np.sqrt(1.0 - fraction)
+    if shape == "quadratic":
+        return fraction * fraction
+    if shape == "log":  # DeepSpeed's WarmupLR: log(t + 1) / log(W), W >= 2
+        return np.log1p(clock) / math.log(max(steps, 2))
+    return np.zeros_like(fraction)  # constant: hold the start
+
+
+def _ramp(shape: str, start: float, target: float, clock: np.ndarray, steps: int) -> np.ndarray:
+    fraction = clock / steps
     if shape == "exponential":
         return start * np.power(target / start, fraction)
-    return np.full(fraction.shape, start)
+    return start + (target - start) * _rise(shape, fraction, clock, steps)
 
 
 def with_warmup(curve: CurveFunction, steps: int, start: float, shape: str) -> CurveFunction:
-    """Prefix ``curve`` with ``steps`` warmup steps.
+    """Prefix ``curve`` with ``steps`` warmup steps (lrplot's own convention:
+    the schedule starts at its step 0 after them, the ramp ends at its value).
 
     Like every curve here, the result takes an ascending float64 array of
     steps that it may overwrite, and returns the values.
     """
-    if steps == 0:
+    return with_conventions(curve, {"warmup_steps": steps, "warmup_start_lr": start, "warmup_shape": shape})
+
+
+def with_conventions(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
+    """``curve`` (the schedule on its own clock) as a trainer runs it: stepped
+    every ``step_every`` updates from ``step_offset``, warmed up for
+    ``warmup_steps`` of its steps (replacing or multiplying it, rising to its
+    value or to lr, its clock after the warmup or shared with it)."""
+    every, offset = params.get("step_every", 1), params.get("step_offset", 0)
+    warmup = params["warmup_steps"]
+    if warmup:
+        curve = _warmed(curve, params)
+    if every == 1 and offset == 0:
         return curve
+
+    def clocked(t: np.ndarray) -> np.ndarray:
+        if every != 1:
+            np.floor_divide(t, every, out=t)
+        if offset:
+            t += offset
+            np.maximum(t, 0.0, out=t)
+        return curve(t)
+
+    return clocked
+
+
+def _warmed(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
+    steps, shape = params["warmup_steps"], params.get("warmup_shape", "linear")
+    shared = params.get("warmup_clock", "after") == "shared"
+    multiply = params.get("warmup_mode", "replace") == "multiply"
+    lr = params.get("lr", 0.0)
+    factor = params.get("warmup_start_factor")
+    start = params["warmup_start_lr"] if factor is None else factor * lr
+    shift = 0.0 if shared else float(steps)
     with np.errstate(over="ignore", invalid="ignore"):  # an inf is reported by the overflow check
-        target = float(curve(np.zeros(1))[0])
+        schedule_at_end = float(curve(np.array([steps - shift]))[0])
+    target = lr if params.get("warmup_target", "schedule") == "lr" else schedule_at_end
+    if multiply:
+        # A factor from start / lr (or warmup_start_factor) up to 1, times the schedule.
+        first = factor if factor is not None else (start / lr if lr else 0.0)
 
     def warmed(t: np.ndarray) -> np.ndarray:
         split = int(np.searchsorted(t, steps, side="left"))
         if split == 0:
-            t -= steps
+            t -= shift
             return curve(t)
-        ramp = _ramp(shape, start, target, t[:split] / steps)
-        _evaluate_into(curve, t[split:], offset=steps)
+        clock = t[:split].copy()
+        if multiply:
+            rise = _rise(shape, clock / steps, clock, steps) if shape != "exponential" else clock / steps
+            factors = first + (1.0 - first) * rise
+            head = curve(clock) if shared else np.full(split, schedule_at_end)
+            ramp = head * factors
+        else:
+            ramp = _ramp(shape, start, target, clock, steps)
+        _evaluate_into(curve, t[split:], offset=shift)
         t[:split] = ramp
         return t
 
@@ -105,12 +164,10 @@ def build_curve(
     def curve(t: np.ndarray) -> np.ndarray:
         return function(t, lr=params["lr"], **kwargs)
 
-    warmed = with_warmup(
-        curve, params["warmup_steps"], params["warmup_start_lr"], params["warmup_shape"]
-    )
+    warmed = with_conventions(curve, params)
 
     # An exponential warmup computes (lr / start) ** (t / W), which can overflow.
-    exponential_warmup = params["warmup_steps"] and params["warmup_shape"] == "exponential"
+    exponential_warmup = params["warmup_steps"] and params["warmup_shape"] in ("exponential", "log")
     if schedule.bounded(params) and not exponential_warmup and _moderate(params.values()):
         return Bound(schedule, params, given, warmed)
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from lrplot.plan import Plan
-from lrplot.registry import Bound
+from lrplot.registry import Bound, conventional, warmup_start
 
 Native = tuple[str, str] | None  # (constructor expression, comment) or None
 
@@ -162,7 +162,9 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str) -> str:
     p = bound.params
     warmup = p["warmup_steps"]
     lines = [f"def {name}(step):", f'    """{doc}"""']
-    lines.append(f"    t = maximum(step - {float(warmup)!r}, 0.0)" if warmup else "    t = step + 0.0")
+    lines += _clock_lines(p)
+    shift = 0.0 if p.get("warmup_clock", "after") == "shared" else float(warmup)
+    lines.append(f"    t = maximum(step - {shift!r}, 0.0)" if warmup and shift else "    t = step + 0.0")
     if bound.name == "sequence":
         parts, lengths = p["parts"]
         starts = [float(sum(lengths[:i])) for i in range(len(parts))]
@@ -183,23 +185,58 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str) -> str:
     return "\n".join(lines)
 
 
+def _clock_lines(p: dict[str, Any]) -> list[str]:
+    """The schedule's own step count: one step every step_every updates, from step_offset."""
+    lines = []
+    if p.get("step_every", 1) != 1:
+        lines.append(f"    step = floor(step / {float(p['step_every'])!r})  # the scheduler steps every {p['step_every']} updates")
+    if p.get("step_offset", 0):
+        lines.append(f"    step = maximum(step + {float(p['step_offset'])!r}, 0.0)  # its count at update 0")
+    return lines
+
+
 def _warmup_lines(bound: Bound) -> list[str]:
     p = bound.params
     w = p["warmup_steps"]
     if not w:
         return []
-    start, target = p["warmup_start_lr"], _target(bound)
-    fraction = f"step / {float(w)!r}"
-    ramp = {
-        "linear": f"{start!r} + {target - start!r} * {fraction}",
-        "exponential": f"{start!r} * {target / start if start else 0.0!r} ** ({fraction})",
-        "constant": f"{start!r} + 0.0 * step",
+    start, target = warmup_start(p), _target(bound)
+    fraction = f"(step / {float(w)!r})"
+    rise = {
+        "linear": fraction,
+        "exponential": fraction,
+        "constant": "0.0",
+        "cosine": f"0.5 * (1.0 - cos(pi * {fraction}))",
+        "1-sqrt": f"1.0 - sqrt(1.0 - minimum({fraction}, 1.0))",
+        "quadratic": f"{fraction} * {fraction}",
+        "log": f"log(step + 1.0) / {math.log(max(w, 2))!r}",
     }[p["warmup_shape"]]
+    if p.get("warmup_mode", "replace") == "multiply":
+        lr = p["lr"]
+        factor = p.get("warmup_start_factor")
+        first = factor if factor is not None else (start / lr if lr else 0.0)
+        ramp = f"value * ({first!r} + {1.0 - first!r} * {rise})"
+        if p.get("warmup_clock", "after") == "after":
+            ramp = f"{_after_warmup(bound)!r} * ({first!r} + {1.0 - first!r} * {rise})"
+    elif p["warmup_shape"] == "exponential":
+        ramp = f"{start!r} * {target / start if start else 0.0!r} ** {fraction}"
+    else:
+        ramp = f"{start!r} + {target - start!r} * {rise}"
     return [f"    value = where(step < {float(w)!r}, {ramp}, value)  # warmup"]
 
 
+def _after_warmup(bound: Bound) -> float:
+    """The curve's value at the first update after its warmup: the schedule
+    where it takes over (its step 0, or step W on a shared clock)."""
+    p = bound.params
+    update = max(0, (p["warmup_steps"] - p.get("step_offset", 0)) * p.get("step_every", 1))
+    return float(bound.evaluate_at(np.array([float(update)]))[0])
+
+
 def _target(bound: Bound) -> float:
-    return float(bound.evaluate_at(np.array([float(bound.params["warmup_steps"])]))[0])
+    if bound.params.get("warmup_target", "schedule") == "lr":
+        return float(bound.params["lr"])
+    return _after_warmup(bound)
 
 
 # ---------------------------------------------------------------- native classes
@@ -216,7 +253,7 @@ def torch_native(bound: Bound, shown: int) -> Native:
         return _torch_warmed(bound, shown)
     if name == "constant":
         return "ConstantLR(optimizer, factor=1.0, total_iters=0)", ""
-    if name == "step":
+    if name == "step" and isinstance(p["step_size"], int):
         return f"StepLR(optimizer, step_size={p['step_size']}, gamma={p['gamma']!r})", ""
     if name == "multistep":
         return f"MultiStepLR(optimizer, milestones={p['milestones']}, gamma={p['gamma']!r})", ""
@@ -375,7 +412,7 @@ def paddle_native(bound: Bound, shown: int) -> Native:
         inner = f"{L}.PolynomialDecay({lr!r}, decay_steps={p['decay_steps']}, end_lr={p['end_lr']!r}, power={p['power']!r}, cycle={p['cycle']})"
     elif name == "noam":
         inner = f"{L}.NoamDecay(d_model={p['d_model']}, warmup_steps={p['noam_warmup']}, learning_rate={lr!r})"
-    elif name == "step":
+    elif name == "step" and isinstance(p["step_size"], int):
         inner = f"{L}.StepDecay({lr!r}, step_size={p['step_size']}, gamma={p['gamma']!r})"
     elif name == "multistep" and all(b > a for a, b in zip(p["milestones"], p["milestones"][1:])):
         inner = f"{L}.MultiStepDecay({lr!r}, milestones={p['milestones']}, gamma={p['gamma']!r})"
@@ -449,7 +486,7 @@ def emit(framework: str, plan: Plan) -> str:
     for index, curve in enumerate(plan.curves, 1):
         bound = curve.bound
         horizon = max(1, plan.steps - bound.params["warmup_steps"])
-        native = NATIVE[framework](bound, plan.steps)
+        native = NATIVE[framework](bound, plan.steps) if conventional(bound.params) else None
         builder = f"build_{index}"
         if native is None:
             needs_helpers = True

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from lrplot.plan import Plan
-from lrplot.registry import Bound
+from lrplot.registry import Bound, first_update, schedule_steps
 
 # Parameters after which a decay is over (the curve stays at its final value).
 DECAY_ENDS = {
@@ -35,8 +35,8 @@ def lint(plan: Plan) -> list[str]:
 def _curve_warnings(bound: Bound, steps: int) -> Iterator[str]:
     params = bound.params
     warmup = params["warmup_steps"]
-    remaining = steps - warmup
-    if warmup >= steps:
+    remaining = schedule_steps(params, steps)  # the schedule's own steps after its warmup
+    if first_update(params, 0) >= steps and warmup:
         yield (
             f"warmup_steps = {warmup} is not shorter than the run ({steps} steps): "
             "the schedule itself never starts"
@@ -68,7 +68,7 @@ def _curve_warnings(bound: Bound, steps: int) -> Iterator[str]:
         )
     horizon = DECAY_ENDS.get(bound.name)
     if horizon is not None and not params.get("cycle"):
-        end = warmup + params[horizon]
+        end = int(first_update(params, params[horizon]))
         if end < EARLY_END * steps:
             yield (
                 f"the decay ends at step {end} ({horizon} = {params[horizon]}), "

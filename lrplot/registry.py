@@ -56,7 +56,7 @@ def remaining_steps(divisor: int = 1) -> Derived:
 
 
 # Parameter kinds. "steps" is an int counted in steps of the schedule's own time.
-KINDS = ("float", "int", "steps", "bool", "choice", "floats", "steps-list", "parts")
+KINDS = ("float", "int", "steps", "span", "bool", "choice", "floats", "steps-list", "parts")
 
 
 class Param(NamedTuple):
@@ -91,6 +91,7 @@ class Param(NamedTuple):
             "float": "a number",
             "int": "an integer",
             "steps": "an integer",
+            "span": "a number of steps",
             "floats": "a list of numbers",
             "steps-list": "a list of integers",
         }[self.kind]
@@ -148,6 +149,8 @@ def check_text(name: str, value: str) -> str:
     return value
 
 
+WARMUP_SHAPES = ("linear", "exponential", "constant", "cosine", "1-sqrt", "quadratic", "log")
+
 # Parameters every schedule takes. A schedule may override one (``warmup``
 # makes warmup_steps required) through ``Schedule.overrides``.
 COMMON_PARAMS: tuple[Param, ...] = (
@@ -170,10 +173,72 @@ COMMON_PARAMS: tuple[Param, ...] = (
         "warmup_shape",
         "choice",
         "linear",
-        "warmup ramp: linear, exponential (start > 0), or constant (hold start)",
-        choices=("linear", "exponential", "constant"),
+        "warmup ramp: linear, exponential (start > 0), constant (hold start), cosine "
+        "(half-cosine rise), 1-sqrt, quadratic, or log (DeepSpeed: log(t + 1) / log(W))",
+        choices=WARMUP_SHAPES,
+    ),
+    Param(
+        "warmup_start_factor",
+        "float",
+        None,
+        "start the warmup at this fraction of lr, instead of at warmup_start_lr",
+        low=0.0,
+    ),
+    Param(
+        "warmup_target",
+        "choice",
+        "schedule",
+        "what the warmup rises to: the schedule's value where it takes over, or lr",
+        choices=("schedule", "lr"),
+    ),
+    Param(
+        "warmup_clock",
+        "choice",
+        "after",
+        "the schedule's own step 0: after the warmup, or shared with it (the warmup "
+        "covers the schedule's first steps)",
+        choices=("after", "shared"),
+    ),
+    Param(
+        "warmup_mode",
+        "choice",
+        "replace",
+        "the warmup replaces the schedule while it lasts, or multiplies it by a factor "
+        "rising to 1 (MMEngine's overlapping LinearLR)",
+        choices=("replace", "multiply"),
+    ),
+    Param(
+        "step_every",
+        "steps",
+        1,
+        "the schedule steps once every this many updates and holds its value in between "
+        "(a per-epoch scheduler: 1ep); its step-valued parameters count its own steps",
+        low=1,
+    ),
+    Param(
+        "step_offset",
+        "int",
+        0,
+        "the schedule's step count at update 0: +1 for trainers that count the update being "
+        "made, -1 (held at 0) for ones that step before the first update counts",
     ),
 )
+DEFAULT_CONVENTIONS = {
+    "warmup_target": "schedule",
+    "warmup_clock": "after",
+    "warmup_mode": "replace",
+    "step_every": 1,
+    "step_offset": 0,
+}
+
+
+def conventional(params: Mapping[str, Any]) -> bool:
+    """True when a curve uses none of the conventions beyond lrplot's own
+    (framework classes in --emit map only such curves)."""
+    return all(params.get(name, value) == value for name, value in DEFAULT_CONVENTIONS.items()) and (
+        params.get("warmup_start_factor") is None
+        and params.get("warmup_shape", "linear") in ("linear", "exponential", "constant")
+    )
 
 
 # Parameters up to this size leave float64 room for the few products and sums
@@ -359,6 +424,18 @@ def _in_steps(param: Param, raw: Any, steps_per_epoch: int | None) -> Any:
     return round(steps)
 
 
+def _in_span(param: Param, raw: Any, steps_per_epoch: int | None) -> Any:
+    """``2.4ep`` -> 2.4 x steps_per_epoch, not rounded."""
+    if not isinstance(raw, str) or EPOCHS.match(raw) is None:
+        return raw
+    if steps_per_epoch is None:
+        raise ParamError(param.name, raw, f"{param.allowed()}; {NO_EPOCH_SIZE}")
+    steps = float(EPOCHS.match(raw).group(1)) * steps_per_epoch
+    if not math.isfinite(steps):
+        raise ParamError(param.name, raw, param.allowed())
+    return steps
+
+
 def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:
     """Turn a raw value (CLI string, YAML scalar/list, Python value) into the
     parameter's type, checking its limits. Step counts may be written in
@@ -375,6 +452,13 @@ def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:
             return _number(param, steps, integer=True)
         except ParamError:
             raise ParamError(param.name, raw, param.allowed()) from None
+    if kind == "span":  # steps, a fraction allowed (timm's decay_t = 2.4 epochs)
+        steps = _in_span(param, raw, steps_per_epoch)
+        try:
+            value = _number(param, steps, integer=False)
+        except ParamError:
+            raise ParamError(param.name, raw, param.allowed()) from None
+        return int(value) if value.is_integer() else value
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -443,6 +527,29 @@ class Bound(NamedTuple):
         return {p.name: self.params[p.name] for p in self.schedule.params}
 
 
+def schedule_steps(params: Mapping[str, Any], steps: int) -> int:
+    """The steps the schedule itself takes in a run of ``steps`` updates: one
+    every step_every updates, from step_offset, less a warmup before it."""
+    every = params.get("step_every", 1)
+    own = -(-steps // every) + params.get("step_offset", 0)
+    if params.get("warmup_clock", "after") == "after":
+        own -= params["warmup_steps"]
+    return own
+
+
+def first_update(params: Mapping[str, Any], schedule_step: float) -> float:
+    """The update at which the schedule (counted as its parameters count,
+    after a warmup on the ``after`` clock) reaches ``schedule_step``."""
+    clock = schedule_step + (params["warmup_steps"] if params.get("warmup_clock", "after") == "after" else 0)
+    return max(0.0, (clock - params.get("step_offset", 0)) * params.get("step_every", 1))
+
+
+def warmup_start(params: Mapping[str, Any]) -> float:
+    """Where the warmup starts: warmup_start_lr, or warmup_start_factor x lr."""
+    factor = params.get("warmup_start_factor")
+    return params["warmup_start_lr"] if factor is None else factor * params["lr"]
+
+
 def bind(
     name: str, values: Mapping[str, Any], steps: int, steps_per_epoch: int | None = None
 ) -> Bound:
@@ -474,7 +581,7 @@ def bind(
             raise ParamError(p.name, None, f"required for {name}: {p.allowed()}", missing=True)
         elif not isinstance(p.default, Derived):
             params[p.name] = p.default
-    remaining = steps - params["warmup_steps"]
+    remaining = schedule_steps(params, steps)
     context = dict(params, remaining=remaining)
     for p in schedule.all_params:
         if p.name not in params and isinstance(p.default, Derived):
@@ -482,8 +589,12 @@ def bind(
             context[p.name] = params[p.name]
     # Keep declaration order so labels, JSON and `list` read the same way.
     params = {p.name: params[p.name] for p in schedule.all_params}
+    if params["warmup_start_factor"] is not None and "warmup_start_lr" in values and values["warmup_start_lr"] is not None:
+        raise ParamError(
+            "warmup_start_factor", params["warmup_start_factor"], "not given together with warmup_start_lr"
+        )
     if params["warmup_shape"] == "exponential" and params["warmup_steps"] > 0:
-        if params["warmup_start_lr"] <= 0:
+        if warmup_start(params) <= 0:
             raise ParamError(
                 "warmup_start_lr",
                 params["warmup_start_lr"],

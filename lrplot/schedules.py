@@ -342,13 +342,14 @@ register(
 # ---------------------------------------------------------------- step / multistep
 
 
-def step(t: np.ndarray, *, lr: float, step_size: int, gamma: float) -> np.ndarray:
+def step(t: np.ndarray, *, lr: float, step_size: float, gamma: float) -> np.ndarray:
     decays = int(t[-1] // step_size) if t.size else 0
-    if decays <= MAX_SEGMENTS:
+    # A fractional step size (timm's decay_t = 2.4) is counted as Python's //
+    # counts it; edges at k * step_size could round the other way.
+    if decays <= MAX_SEGMENTS and float(step_size).is_integer():
         edges = np.arange(1, decays + 1) * float(step_size)
         return _fill_segments(t, edges, _powers(lr, gamma, decays + 1))
-    t /= step_size
-    np.floor(t, out=t)
+    np.floor_divide(t, step_size, out=t)
     t *= math.log(gamma)
     np.exp(t, out=t)
     t *= lr
@@ -360,7 +361,7 @@ register(
         "step",
         step,
         (
-            Param("step_size", "steps", 30, "steps between decays", low=1),
+            Param("step_size", "span", 30, "steps between decays (a fraction allowed: 2.4 decays at 3, 5, 8, ...)", low=0, low_open=True),
             Param("gamma", "float", 0.1, "factor at each decay", low=0.0, low_open=True),
         ),
         "multiply by gamma every step_size steps",

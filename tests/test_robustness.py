@@ -37,7 +37,7 @@ BAD_COMMAND_LINES = [
     (["constant", "--warmup-steps", "-1"], "--warmup-steps: got -1, expected an integer >= 0"),
     (["constant", "--warmup-steps", "1.5"], "--warmup-steps: got 1.5"),
     (["constant", "--warmup-start-lr", "-1"], "--warmup-start-lr: got -1"),
-    (["constant", "--warmup-shape", "quadratic"], "expected one of linear, exponential, constant"),
+    (["constant", "--warmup-shape", "sigmoid"], "expected one of linear, exponential, constant, cosine, 1-sqrt, quadratic, log"),
     (["constant", "--warmup-steps", "5", "--warmup-shape", "exponential"], "--warmup-start-lr: got 0.0, expected > 0 when warmup_shape is exponential"),
     (["exponential", "--staircase", "yes"], "unknown schedule 'yes'"),
     (["exponential", "--decay-steps", "0"], "--decay-steps: got 0, expected an integer >= 1"),

@@ -26,8 +26,18 @@ def test_epochs_anywhere_on_the_line_resolve_after_parsing():
 
 
 def test_fractional_epochs_round_to_whole_steps():
-    bound = lrplot.curve("step", steps=100, step_size="2.5ep", steps_per_epoch=3)
-    assert bound.params["step_size"] == 8  # round(7.5) == 8 (banker's rounding to even)
+    bound = lrplot.curve("cosine", steps=100, decay_steps="2.5ep", steps_per_epoch=3)
+    assert bound.params["decay_steps"] == 8  # round(7.5) == 8 (banker's rounding to even)
+
+
+def test_a_step_size_in_epochs_keeps_its_fraction():
+    # timm's --decay-epochs 2.4 stepped per update (4 per epoch): decay every 9.6 updates,
+    # at updates 10, 20, 29, 39 (t // 9.6 as Python counts it).
+    bound = lrplot.curve("step", steps=40, step_size="2.4ep", steps_per_epoch=4, gamma=0.5)
+    assert bound.params["step_size"] == pytest.approx(9.6)
+    values = bound(range(40))
+    changes = [t for t in range(1, 40) if values[t] != values[t - 1]]
+    assert changes == [10, 20, 29, 39]
 
 
 def test_steps_per_epoch_derived_from_dataset():

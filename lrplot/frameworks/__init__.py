@@ -1,0 +1,41 @@
+"""Other frameworks' schedulers as lrplot curves.
+
+One module per framework maps that framework's scheduler, with its own
+argument names and its trainer's way of stepping it, to an lrplot schedule
+and parameters that equal it at every update (tests/test_frameworks_golden.py
+holds each mapping to the real framework's values). The ``--from`` dialects
+read files into these calls; a scheduler or argument lrplot cannot draw is a
+:class:`Unsupported` error naming it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from lrplot.errors import UsageError
+
+
+class Unsupported(UsageError):
+    """A scheduler or an argument lrplot cannot reproduce exactly."""
+
+
+class Curve(NamedTuple):
+    schedule: str
+    params: dict[str, Any]
+
+
+def number(args: dict[str, Any], key: str, default: Any) -> Any:
+    """``args[key]``, or ``default`` when absent or null, checked to be a number."""
+    value = args.get(key, default)
+    if value is None:
+        value = default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{key}: got {value!r}, expected a number")
+    return value
+
+
+def only(args: dict[str, Any], key: str, value: Any, scheduler: str) -> None:
+    """Refuse an argument lrplot does not model unless it has its neutral value."""
+    given = args.get(key, value)
+    if given is not None and given != value:
+        raise Unsupported(f"{scheduler} with {key}={given!r} is not supported yet (only {value!r})")

@@ -1,0 +1,111 @@
+"""timm's schedulers (``timm.scheduler``, 1.0) as ``train.py`` steps them.
+
+With ``t_in_epochs`` (timm's default) the scheduler steps once per epoch and
+its lengths count epochs: ``step_every`` = the updates in an epoch. The
+warmup rises from ``warmup_lr_init`` to the base lr (``warmup_target lr``);
+without ``warmup_prefix`` (the default) the schedule's clock runs under it
+(``warmup_clock shared``); step and multistep default to ``warmup_prefix``.
+``MultiStepLRScheduler`` applies milestone m one step early (it counts
+``t + 1``), but never at step 0 (the constructor's base lr), and a step decay every 2.4 epochs decays at
+epochs 3, 5, 8, ... (Python's ``t // 2.4``).
+
+``create_scheduler_v2`` (what ``train.py`` calls with its flags) is
+:func:`create_scheduler_v2`: epochs become updates unless ``step_on_epochs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lrplot.frameworks import Curve, Unsupported, number, only
+
+# Schedulers whose warmup_prefix defaults to True (the others default to False).
+PREFIXED = {"StepLRScheduler": True, "MultiStepLRScheduler": True}
+
+
+def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int = 1) -> Curve:
+    """A timm scheduler class with its constructor arguments."""
+    for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1), ("k_decay", 1.0), ("noise_range_t", None)):
+        only(args, key, neutral, name)
+    params: dict[str, Any] = {"lr": lr}
+    if args.get("t_in_epochs", True) and updates_per_epoch > 1:
+        params["step_every"] = updates_per_epoch
+    warmup = number(args, "warmup_t", 0)
+    if warmup:
+        if float(warmup) != int(warmup):
+            raise Unsupported(f"{name} with a fractional warmup_t ({warmup}) is not supported yet")
+        params.update(
+            warmup_steps=int(warmup),
+            warmup_start_lr=float(number(args, "warmup_lr_init", 0.0)),
+            warmup_target="lr",
+            warmup_clock="after" if args.get("warmup_prefix", PREFIXED.get(name, False)) else "shared",
+        )
+    low = float(number(args, "lr_min", 0.0))
+    if name == "CosineLRScheduler":
+        return Curve("cosine", {**params, "decay_steps": _length(args, name), "end_lr": low})
+    if name == "PolyLRScheduler":
+        return Curve("polynomial", {**params, "decay_steps": _length(args, name), "end_lr": low,
+                                    "power": float(number(args, "power", 0.5))})
+    if name == "StepLRScheduler":
+        return Curve("step", {**params, "step_size": number(args, "decay_t", None),
+                              "gamma": float(number(args, "decay_rate", 1.0))})
+    if name == "MultiStepLRScheduler":
+        return _multistep(args, params)
+    raise Unsupported(f"timm scheduler {name} is not supported yet (cosine, poly, step, multistep)")
+
+
+def _length(args: dict[str, Any], name: str) -> int:
+    length = number(args, "t_initial", None)
+    if float(length) != int(length) or length < 1:
+        raise Unsupported(f"{name} with t_initial={length} is not supported (a whole number >= 1)")
+    return int(length)
+
+
+def _multistep(args: dict[str, Any], params: dict[str, Any]) -> Curve:
+    # timm counts milestones up to t + 1, so milestone m takes effect at m - 1;
+    # step 0 is the constructor's base lr whatever the milestones, so at least 1.
+    milestones = sorted(max(1, int(m) - 1) for m in args.get("decay_t") or ())
+    gamma = float(number(args, "decay_rate", 1.0))
+    if not milestones:
+        return Curve("constant", params)
+    return Curve("multistep", {**params, "milestones": milestones, "gamma": gamma})
+
+
+def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int) -> tuple[Curve, int]:
+    """The curve and the run's length in epochs that ``create_scheduler_v2``
+    returns for ``train.py``'s arguments (``sched``, ``epochs`` ...)."""
+    sched = args.get("sched", "cosine")
+    epochs = number(args, "num_epochs", 300)
+    per_update = not args.get("step_on_epochs", True)
+    unit = updates_per_epoch if per_update else 1
+    if args.get("noise") is not None:
+        raise Unsupported("lr noise (--lr-noise) is not supported yet")
+    common = {
+        "warmup_lr_init": number(args, "warmup_lr", 1e-5),
+        "warmup_t": number(args, "warmup_epochs", 0) * unit,
+        "warmup_prefix": bool(args.get("warmup_prefix", False)),  # create_scheduler_v2's own default
+        "t_in_epochs": not per_update,
+        "cycle_mul": number(args, "cycle_mul", 1.0),
+        "cycle_limit": number(args, "cycle_limit", 1),
+        "k_decay": number(args, "k_decay", 1.0),
+    }
+    decay = args.get("decay_epochs")
+    if sched in ("cosine", "poly"):
+        name = "CosineLRScheduler" if sched == "cosine" else "PolyLRScheduler"
+        timm_args = {**common, "t_initial": epochs * unit, "lr_min": number(args, "min_lr", 0.0)}
+        if sched == "poly":
+            timm_args["power"] = number(args, "decay_rate", 0.1)
+        cycles = timm_args["cycle_limit"]
+        length = epochs * max(1, cycles) + (common["warmup_t"] / unit if common["warmup_prefix"] else 0)
+        length += number(args, "cooldown_epochs", 0)
+    elif sched in ("step", "multistep"):
+        name = "StepLRScheduler" if sched == "step" else "MultiStepLRScheduler"
+        timm_args = {**common, "decay_rate": number(args, "decay_rate", 0.1)}
+        if sched == "step":
+            timm_args["decay_t"] = (90 if decay is None else decay) * unit
+        else:
+            timm_args["decay_t"] = [m * unit for m in args.get("decay_milestones", (90, 180, 270))]
+        length = epochs + (common["warmup_t"] / unit if common["warmup_prefix"] else 0)
+    else:
+        raise Unsupported(f"timm sched {sched!r} is not supported yet (cosine, poly, step, multistep)")
+    return scheduler(name, timm_args, lr, 1 if per_update else updates_per_epoch), int(length)
