@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from lrplot.plan import Plan
-from lrplot.registry import Bound, conventional, warmup_start
+from lrplot.registry import Bound, conventional, schedule_steps, warmup_start
 
 Native = tuple[str, str] | None  # (constructor expression, comment) or None
 
@@ -170,7 +170,7 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str) -> str:
         starts = [float(sum(lengths[:i])) for i in range(len(parts))]
         for index, (part, length) in enumerate(zip(parts, lengths), 1):
             source = function_source(
-                f"part_{index}", part, max(1, length - part.params["warmup_steps"]), f"part {index}: {part.name}"
+                f"part_{index}", part, max(1, schedule_steps(part.params, length)), f"part {index}: {part.name}"
             )
             lines += ["    " + line for line in source.splitlines()]
         value = f"part_{len(parts)}(maximum(t - {starts[-1]!r}, 0.0))"
@@ -485,7 +485,7 @@ def emit(framework: str, plan: Plan) -> str:
     needs_helpers = False
     for index, curve in enumerate(plan.curves, 1):
         bound = curve.bound
-        horizon = max(1, plan.steps - bound.params["warmup_steps"])
+        horizon = max(1, schedule_steps(bound.params, plan.steps))
         native = NATIVE[framework](bound, plan.steps) if conventional(bound.params) else None
         builder = f"build_{index}"
         if native is None:
