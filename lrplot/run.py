@@ -71,10 +71,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         size=options["size"],
         overlays=overlays,
     )
-    if options["show"] or "png" in formats:
-        from lrplot.plotting import check_pixels
+    if options["show"] or {"png", "svg", "pdf"} & set(formats):
+        from lrplot.plotting import check_figure
 
-        check_pixels(plan)
+        check_figure(plan, raster=options["show"] or "png" in formats)
     from lrplot.lint import lint
 
     warnings = lint(plan)
