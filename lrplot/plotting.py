@@ -324,10 +324,31 @@ def _drawn_part(overlay: Any, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     return reduce_points(overlay.steps, overlay.values, 0.0, max(plan.steps - 1, 1), buckets=overlay.steps.size)
 
 
+# What matplotlib warns when a figure is too small for its axes' labels.
+CRAMPED = "constrained_layout not applied"
+
+
 def save(figure: Any, handle: Any, fmt: str, dpi: int) -> None:
-    # A vector format is written at VECTOR_DPI whatever --dpi says: matplotlib
-    # would otherwise lay it out at --dpi first.
-    figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=_metadata(fmt))
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # A vector format is written at VECTOR_DPI whatever --dpi says:
+        # matplotlib would otherwise lay it out at --dpi first.
+        figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=_metadata(fmt))
+    for warning in caught:
+        if CRAMPED not in str(warning.message):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        elif not getattr(figure, "lrplot_cramped", False):  # once per figure, not per format
+            figure.lrplot_cramped = True
+            import click
+
+            size = "x".join(f"{inches:g}" for inches in figure.get_size_inches())
+            click.echo(
+                f"warning: a {size}-inch figure is too small for its axes and labels: "
+                "drawn without matplotlib's layout, labels may overlap (a larger --size helps)",
+                err=True,
+            )
 
 
 def _metadata(fmt: str) -> dict[str, Any]:

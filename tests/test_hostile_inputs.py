@@ -470,3 +470,14 @@ def test_a_figure_holds_every_value_up_to_1e300(high, low, log_y, size):
     assert bottom <= (low if log_y else 0.0) and high <= top < np.inf
     shown = [tick for tick in axes.get_yticks() if bottom <= tick <= top]
     assert shown and np.isfinite(shown).all()
+
+
+def test_a_figure_too_small_for_its_labels_says_so_in_one_line(tmp_path):
+    # matplotlib's layout gives up (a two-line Python warning before); the figure is still written.
+    done, _ = lrplot("--size", "1x2", "-o", "a.png", "-o", "b.svg", "-o", "c.pdf", "constant", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stderr == (
+        "warning: a 1x2-inch figure is too small for its axes and labels: drawn without matplotlib's layout, "
+        "labels may overlap (a larger --size helps)\n"
+    )
+    assert all((tmp_path / name).stat().st_size > 1000 for name in ("a.png", "b.svg", "c.pdf"))
