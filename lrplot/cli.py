@@ -11,15 +11,25 @@ one line plus "please report" and exit status 1 (traceback with ``--debug``).
 from __future__ import annotations
 
 import errno
-import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from lrplot import __version__
-from lrplot.errors import ReaderGone, UsageError, shorten_words, show_value, stdout_failure, writing_stdout
+from lrplot import __version__, stops
+from lrplot.dialects import MODULES as DIALECT_NAMES
+from lrplot.errors import (
+    ReaderGone,
+    UsageError,
+    shorten_words,
+    show_value,
+    silence,
+    stdout_failure,
+    tell,
+    writing_stdout,
+)
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
@@ -46,24 +56,51 @@ class ListRequest:
         self.fmt = fmt
 
 
+class TranslateRequest:
+    """Returned by `lrplot translate FILE` inside the chain."""
+
+    def __init__(self, path: str, dialect: str | None, facts: dict[str, Any]) -> None:
+        self.path = path
+        self.dialect = dialect
+        self.facts = facts
+
+
+class OnceOption(click.Option):
+    """An option that takes one value: given twice with different values it
+    is an error, not a silent last-one-wins (`--emit torch --emit keras`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("default", None)
+        super().__init__(*args, multiple=True, **kwargs)
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        values = super().process_value(ctx, value)
+        if len(set(values)) > 1:
+            shown = ", ".join(_shown(v) for v in values)
+            raise click.UsageError(f"{self.opts[0]} is given {len(values)} times ({shown}): give it once", ctx=ctx)
+        return values[0] if values else None
+
+
+def _shown(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _schedule_option(param: Param) -> click.Option:
     help_text = f"{param.help} [default: {param.default_text()}]"
     if param.kind == "bool":
         flag = param.option
-        return click.Option(
-            [f"{flag}/--no-{flag[2:]}", param.name], default=None, help=help_text
-        )
+        return OnceOption([f"{flag}/--no-{flag[2:]}", param.name], help=help_text)
     if param.kind == "choice":
         metavar = "[" + "|".join(param.choices) + "]"
     else:
         metavar = METAVARS[param.kind]
-    return click.Option([param.option, param.name], metavar=metavar, default=None, help=help_text)
+    return OnceOption([param.option, param.name], metavar=metavar, help=help_text)
 
 
 def _schedule_command(schedule: Schedule) -> click.Command:
     options: list[click.Parameter] = [_schedule_option(p) for p in schedule.all_params]
-    options.append(click.Option(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
-    options.append(click.Option(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
+    options.append(OnceOption(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
+    options.append(OnceOption(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
 
     def callback(label: str | None, color: str | None, **values: Any) -> CurveRequest:
         given = {name: value for name, value in values.items() if value is not None}
@@ -105,26 +142,26 @@ def _figure_option(option: FigureOption) -> click.Option:
         shown = "x".join(f"{v:g}" for v in option.default) if option.kind == "size" else option.default
         help_text += f" [default: {shown}]"
     if option.kind == "bool":
-        return click.Option([option.option, option.name], is_flag=True, default=None, help=help_text)
+        return OnceOption([option.option, option.name], is_flag=True, help=help_text)
     if option.kind == "paths":
         flags = ["-o", option.option] if option.name == "output" else [option.option]
         return click.Option([*flags, option.name], multiple=True, metavar="PATH", help=help_text + " (repeatable)")
     if option.kind == "choice":
-        return click.Option([option.option, option.name], metavar="[" + "|".join(option.choices) + "]", default=None, help=help_text)
-    return click.Option([option.option, option.name], metavar=METAVARS.get(option.kind, "INT"), default=None, help=help_text)
+        return OnceOption([option.option, option.name], metavar="[" + "|".join(option.choices) + "]", help=help_text)
+    return OnceOption([option.option, option.name], metavar=METAVARS.get(option.kind, "INT"), help=help_text)
 
 
 class LrplotGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name == "list":
-            return LIST_COMMAND
+        if cmd_name in COMMANDS:
+            return COMMANDS[cmd_name]
         schedules = all_schedules()
         if cmd_name in schedules and cmd_name not in YAML_ONLY:
             return _schedule_command(schedules[cmd_name])
         return None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in all_schedules() if name not in YAML_ONLY] + ["list"]
+        return [name for name in all_schedules() if name not in YAML_ONLY] + list(COMMANDS)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0]
@@ -142,6 +179,8 @@ class LrplotGroup(click.Group):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
         argv = list(sys.argv[1:] if args is None else args)
+        if standalone_mode:
+            stops.install()
         code = run_safely(lambda: super(LrplotGroup, self).main(argv, prog_name or "lrplot", complete_var, standalone_mode=False, **extra), debug="--debug" in argv)
         if standalone_mode:
             sys.exit(code)
@@ -159,20 +198,26 @@ def run_safely(call: Any, debug: bool) -> int:
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.exceptions.Abort:
-        click.echo("lrplot: aborted", err=True)
+        tell("lrplot: aborted")
         return 130
+    except stops.Stopped as stop:
+        if stop.signal == signal.SIGINT:
+            tell("lrplot: interrupted")
+        else:
+            tell(f"lrplot: stopped by {signal.Signals(stop.signal).name}")
+        return 128 + stop.signal
     except KeyboardInterrupt:
-        click.echo("lrplot: interrupted", err=True)
+        tell("lrplot: interrupted")
         return 130
     except click.ClickException as error:
-        click.echo(f"lrplot: error: {_one_line(_click_message(error))}", err=True)
+        tell(f"lrplot: error: {_one_line(_click_message(error))}")
         return 2 if isinstance(error, click.UsageError) else error.exit_code
     except UsageError as error:
-        click.echo(f"lrplot: error: {_one_line(str(error))}", err=True)
+        tell(f"lrplot: error: {_one_line(str(error))}")
         return 2
     except (BrokenPipeError, ReaderGone):
         # `lrplot -o - ... | head`: the reader left; not an error worth a line.
-        _drop_stdout()
+        silence("stdout")
         return 0
     except SystemExit as exit_:
         # Click's own output (--help, --version) into a closed pipe: Click
@@ -186,17 +231,12 @@ def run_safely(call: Any, debug: bool) -> int:
         # Files lrplot writes or reads report their own errors; a full disk or
         # an I/O error that gets here hit stdout inside Click (`--help > /dev/full`).
         if error.errno in STDOUT_ERRNOS:
-            _drop_stdout()
-            click.echo(f"lrplot: error: {stdout_failure(error)}", err=True)
+            silence("stdout")
+            tell(f"lrplot: error: {stdout_failure(error)}")
             return 2
         return _internal_error(error, debug)
     except Exception as error:
         return _internal_error(error, debug)
-
-
-def _drop_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _internal_error(error: Exception, debug: bool) -> int:
@@ -205,10 +245,9 @@ def _internal_error(error: Exception, debug: bool) -> int:
         import traceback
 
         traceback.print_exception(error)
-    click.echo(
+    tell(
         f"lrplot: internal error: {type(error).__name__}: {_one_line(str(error))} "
-        "(please report this at the project's issue tracker; rerun with --debug for the traceback)",
-        err=True,
+        "(please report this at the project's issue tracker; rerun with --debug for the traceback)"
     )
     return 1
 
@@ -255,7 +294,7 @@ def _figure_options(function: Any) -> Any:
     context_settings=CONTEXT,
     subcommand_metavar="SCHEDULE [OPTIONS] [SCHEDULE [OPTIONS]]...",
 )
-@click.option("--config", "config", metavar="FILE.yaml", help="read figure options and curves from a YAML file")
+@click.option("--config", "config", cls=OnceOption, metavar="FILE.yaml", help="read figure options and curves from a YAML file")
 @click.option("--debug", is_flag=True, hidden=True, help="show tracebacks of internal errors")
 @click.version_option(__version__, "--version", prog_name="lrplot", message="%(prog)s %(version)s")
 @_figure_options
@@ -277,7 +316,7 @@ def main(ctx: click.Context, **_: Any) -> None:
 
     Run `lrplot SCHEDULE --help` for a schedule's options.
     """
-    if ctx.invoked_subcommand is None and not ctx.params.get("config"):
+    if ctx.invoked_subcommand is None and not ctx.params.get("config") and not ctx.params.get("from"):
         if any(value not in (None, (), False) for value in ctx.params.values()):
             raise UsageError("no schedule given after the figure options; try `lrplot list`")
         with writing_stdout():
@@ -288,9 +327,16 @@ def main(ctx: click.Context, **_: Any) -> None:
 @main.result_callback()
 @click.pass_context
 def _render(ctx: click.Context, results: list[Any], **params: Any) -> None:
-    listing = [r for r in results if isinstance(r, ListRequest)]
-    if listing and len(results) > 1:
-        raise UsageError("`list` cannot be combined with schedules: run `lrplot list` on its own")
+    alone = [r for r in results if isinstance(r, (ListRequest, TranslateRequest))]
+    if alone and len(results) > 1:
+        name = "list" if isinstance(alone[0], ListRequest) else "translate"
+        raise UsageError(f"`{name}` cannot be combined with schedules: run `lrplot {name}` on its own")
+    if alone and any(params.get(option.name) not in (None, (), False) for option in FIGURE_OPTIONS):
+        raise UsageError("figure options do not apply to `list` or `translate`")
+    if alone and isinstance(alone[0], TranslateRequest):
+        _translate(alone[0])
+        return
+    listing = alone
     if listing:
         from lrplot.listing import render_listing
 
@@ -315,7 +361,42 @@ def _list(fmt: str) -> ListRequest:
     return ListRequest(fmt)
 
 
-LIST_COMMAND = _list
+FACT_OPTIONS = ("dataset_size", "batch_size", "grad_accum", "world_size")
+
+
+class TranslateCommand(click.Command):
+    """`translate FILE --dataset-size N`: options may follow the file, although
+    a chained group would stop parsing at it."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        extra["allow_interspersed_args"] = True
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@click.command("translate", cls=TranslateCommand, context_settings=CONTEXT)
+@click.argument("path", metavar="FILE")
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="what kind of file it is (default: recognised from it)")
+@click.option("--dataset-size", cls=OnceOption, type=click.IntRange(min=1), metavar="N", help="training examples per epoch, when the file does not say")
+@click.option("--batch-size", cls=OnceOption, type=click.IntRange(min=1), metavar="B", help="examples per batch on one device, instead of the file's")
+@click.option("--grad-accum", cls=OnceOption, type=click.IntRange(min=1), metavar="A", help="batches per optimizer step, instead of the file's")
+@click.option("--world-size", cls=OnceOption, type=click.IntRange(min=1), metavar="W", help="data-parallel devices [default: 1]")
+def _translate_command(path: str, dialect: str | None, **facts: Any) -> TranslateRequest:
+    """Print the lrplot YAML config that draws FILE's learning rate, exactly
+    as `lrplot --from FILE` does, each line commented with the key it came from."""
+    return TranslateRequest(path, dialect, facts)
+
+
+def _translate(request: TranslateRequest) -> None:
+    from lrplot.dialects import Facts
+    from lrplot.translate import translate
+
+    text = translate(request.path, Facts(**request.facts), request.dialect)
+    with writing_stdout():
+        click.echo(text, nl=False)
+
+
+COMMANDS: dict[str, click.Command] = {"list": _list, "translate": _translate_command}
 
 
 def entry_point() -> None:

@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 
 from lrplot.errors import ParamError, UsageError, show_value, shown_count
-from lrplot.registry import MODERATE, Bound, Param, Schedule, bind, convert, did_you_mean, format_value, get_schedule
+from lrplot.registry import (
+    MODERATE,
+    Bound,
+    Param,
+    Schedule,
+    bind,
+    convert,
+    did_you_mean,
+    format_value,
+    get_schedule,
+)
 
 # A curve as a function: ascending float64 steps (overwritten) -> values.
 CurveFunction = Callable[[np.ndarray], np.ndarray]

@@ -28,13 +28,19 @@ MAX_ALIASED_NODES = 100_000  # values that aliases stand for, counted expanded (
 
 
 def read_yaml(path: str) -> Any:
-    import yaml
-
     data = read_limited(path, "--config", "a YAML file", MAX_CONFIG_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UsageError(f"--config: cannot read {path!r}: {error}") from None
+    return parse_yaml_text(text, path)
+
+
+def parse_yaml_text(text: str, path: str) -> Any:
+    """``yaml.safe_load``, after a pass that refuses alias bombs, deep nesting
+    and keys given twice; errors name ``path``."""
+    import yaml
+
     try:
         _check_structure(text, path)
         return yaml.safe_load(text)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from typing import Any
 
 from lrplot.plan import Plan
 from lrplot.registry import Bound

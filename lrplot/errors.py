@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -35,6 +36,68 @@ def writing_stdout() -> Iterator[None]:
         raise ReaderGone from None
     except OSError as error:
         raise stdout_failure(error) from None
+    except UnicodeEncodeError as error:
+        raise UsageError(
+            f"cannot write to stdout: its encoding ({error.encoding}) cannot show "
+            f"{error.object[error.start:error.end]!r}; set PYTHONIOENCODING=utf-8"
+        ) from None
+
+
+@contextmanager
+def utf8_stdout() -> Iterator[Any]:
+    """Data (CSV, code) goes to stdout in UTF-8, as it goes into files,
+    whatever the locale's encoding."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stream (tests capturing output)
+        yield sys.stdout
+        return
+    import io
+
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        stream.detach()
+
+
+def tell(line: str) -> None:
+    """One line on stderr for the user: a warning, a note, an error. A stderr
+    that cannot take it (closed, a reader gone, full) never stops a run: the
+    line is dropped, and so is everything after it."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        try:
+            stream.write(line + "\n")
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write((line + "\n").encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+    except (OSError, ValueError):
+        silence("stderr")
+
+
+def silence(name: str) -> None:
+    """Point a standard stream that failed (``"stdout"`` or ``"stderr"``) at
+    /dev/null, so nothing later (not even the interpreter's last flush)
+    fails on it again."""
+    stream = getattr(sys, name)
+    if stream is None:
+        return
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError):
+        return  # not a real file descriptor (tests capturing output): nothing to redirect
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def stdout_failure(error: OSError) -> UsageError:

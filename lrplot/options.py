@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from lrplot.descent import LOSSES
+from lrplot.dialects import MODULES as DIALECT_NAMES
 from lrplot.errors import ParamError, UsageError
+from lrplot.outputs import output_help
 from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 
 FRAMEWORKS = ("torch", "keras", "optax", "paddle")
@@ -38,7 +40,7 @@ FIGURE_OPTIONS: tuple[FigureOption, ...] = (
         "output",
         "paths",
         (),
-        "file to write; the suffix picks the format: .png .svg .pdf .csv .json, - = CSV on stdout",
+        output_help(),
     ),
     FigureOption("title", "text", None, "figure title"),
     FigureOption("log_y", "bool", False, "logarithmic learning-rate axis"),
@@ -63,6 +65,15 @@ FIGURE_OPTIONS: tuple[FigureOption, ...] = (
         "a logged learning rate to draw over the plan: FILE.csv[:COLUMN] "
         "(Lightning CSVLogger, TensorBoard or W&B CSV export)",
     ),
+    FigureOption(
+        "from",
+        "paths",
+        (),
+        "a training configuration (transformers, timm, DeepSpeed, MMEngine, ...) drawn as its trainer "
+        "runs it; facts it lacks come from --dataset-size, --batch-size, --grad-accum, --world-size",
+    ),
+    FigureOption("dialect", "choice", None, "what kind of file --from reads (default: recognised from the file)",
+                 choices=DIALECT_NAMES),
     FigureOption("stats", "bool", False, "print a table of statistics per curve"),
     FigureOption(
         "emit",
@@ -166,6 +177,8 @@ def _steps_per_epoch(options: dict[str, Any]) -> int | None:
     batches make one optimizer step (the remainder is dropped, as in
     transformers' Trainer), at least one per epoch."""
     dataset, batch = options["dataset_size"], options["batch_size"]
+    if options["from"]:
+        return options["steps_per_epoch"]  # the facts are the --from file's: its reader uses them
     if dataset is None and batch is None:
         return options["steps_per_epoch"]
     if dataset is None or batch is None:

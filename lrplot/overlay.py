@@ -64,7 +64,9 @@ def load(spec: str) -> Overlay:
     try:
         with open_regular(path, where, "a CSV file") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
             return _read(csv.reader(_lines(handle, where)), path, column, where)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except UsageError:
+        raise
+    except (OSError, ValueError, csv.Error) as error:  # ValueError: a NUL in the name, bad UTF-8
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise UsageError(f"{where}: cannot read {path!r}: {reason}") from None
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.errors import UsageError
+from lrplot.errors import UsageError, tell
 from lrplot.plan import CHUNK, Plan
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
@@ -143,10 +143,8 @@ def draw(
     the figure cannot show (default: stderr). With descent panels, draw those
     instead (``runs``: their simulations, computed if not given)."""
     if warn is None:
-        import click
-
-        def warn(line: str) -> None:
-            click.echo(line, err=True)
+        warn = tell
+    check_backend()
 
     from matplotlib.figure import Figure
 
@@ -328,49 +326,47 @@ def _drawn_part(overlay: Any, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
 CRAMPED = "constrained_layout not applied"
 
 
-def save(figure: Any, handle: Any, fmt: str, dpi: int) -> None:
+def save(figure: Any, handle: Any, fmt: str, dpi: int, metadata: dict[str, Any] | None = None) -> None:
     import warnings
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # A vector format is written at VECTOR_DPI whatever --dpi says:
         # matplotlib would otherwise lay it out at --dpi first.
-        figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=_metadata(fmt))
+        figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=metadata)
     for warning in caught:
         if CRAMPED not in str(warning.message):
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
         elif not getattr(figure, "lrplot_cramped", False):  # once per figure, not per format
             figure.lrplot_cramped = True
-            import click
-
             size = "x".join(f"{inches:g}" for inches in figure.get_size_inches())
-            click.echo(
+            tell(
                 f"warning: a {size}-inch figure is too small for its axes and labels: "
-                "drawn without matplotlib's layout, labels may overlap (a larger --size helps)",
-                err=True,
+                "drawn without matplotlib's layout, labels may overlap (a larger --size helps)"
             )
 
 
-def _metadata(fmt: str) -> dict[str, Any]:
-    # No timestamps or software versions: the same command gives the same bytes.
-    if fmt == "png":
-        return {"Software": None}
-    if fmt == "svg":
-        return {"Date": None}
-    if fmt == "pdf":
-        return {"CreationDate": None, "ModDate": None}
-    return {}
+def check_backend() -> None:
+    """A bad MPLBACKEND makes ``import matplotlib`` raise: say so in one line."""
+    name = os.environ.get("MPLBACKEND")
+    if not name:
+        return
+    try:
+        import matplotlib  # noqa: F401 - the import is the check
+    except ValueError:
+        raise UsageError(
+            f"MPLBACKEND={name!r} is not a backend matplotlib knows; unset it, or set MPLBACKEND=Agg"
+        ) from None
 
 
 def show(plan: Plan) -> None:
     """Open a window (pyplot owns it); only called for --show."""
+    check_backend()
     import matplotlib
     import matplotlib.pyplot as plt
 
     if not _interactive(matplotlib.get_backend()):
-        import click
-
-        click.echo("warning: --show: no display to open a window on; use -o FILE to save the figure", err=True)
+        tell("warning: --show: no display to open a window on; use -o FILE to save the figure")
         return
     draw(plan, plt.figure(figsize=figure_size(plan), dpi=plan.dpi, layout="constrained"))
     plt.show()

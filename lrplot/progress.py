@@ -12,15 +12,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-# Work units (steps x curves) per second, measured on the reference machine
-# (benchmarks/bench.py): CSV/JSON ~2M values/s, figures ~30M values/s.
-RATES = {"csv": 2e6, "json": 2e6, "figure": 3e7}
-
 
 @contextmanager
-def progress(kind: str, label: str, units: int) -> Iterator[Callable[[int], None]]:
-    """Yield ``advance(n)``: call it as ``n`` more units are done."""
-    if units / RATES[kind] < 1.0 or not sys.stderr.isatty():
+def progress(rate: float, label: str, units: int) -> Iterator[Callable[[int], None]]:
+    """Yield ``advance(n)``: call it as ``n`` more units are done; ``rate``
+    is how many units a second the job does (see :mod:`lrplot.outputs`)."""
+    if units / rate < 1.0 or sys.stderr is None or not sys.stderr.isatty():
         yield lambda n: None
         return
     import click

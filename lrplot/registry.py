@@ -136,9 +136,15 @@ TEXT_ALLOWED = f"a text of at most {MAX_TEXT_CHARS} characters"
 
 
 def check_text(name: str, value: str) -> str:
-    """``value``, a label or title, unless it is longer than MAX_TEXT_CHARS."""
+    """``value``, a label or title, unless it is longer than MAX_TEXT_CHARS
+    or not valid UTF-8 (a shell's ``$'\\xff'``: it could not go into a file)."""
     if len(value) > MAX_TEXT_CHARS:
         raise ParamError(name, value, TEXT_ALLOWED)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+        raise ParamError(name, shown, "a text in UTF-8") from None
     return value
 
 
@@ -347,7 +353,10 @@ def _in_steps(param: Param, raw: Any, steps_per_epoch: int | None) -> Any:
         return raw
     if steps_per_epoch is None:
         raise ParamError(param.name, raw, f"{param.allowed()}; {NO_EPOCH_SIZE}")
-    return round(float(match.group(1)) * steps_per_epoch)
+    steps = float(match.group(1)) * steps_per_epoch
+    if not math.isfinite(steps):
+        raise ParamError(param.name, raw, param.allowed())
+    return round(steps)
 
 
 def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:

@@ -6,17 +6,17 @@ renamed into place together at the end (see :mod:`lrplot.export`).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from lrplot import export
 from lrplot.config import Config, PanelRequest, load
 from lrplot.descent import LOSSES, MAX_DESCENT_STEPS, check_x0, get_loss
-from lrplot.errors import ParamError, ReaderGone, UsageError, writing_stdout
+from lrplot.errors import ParamError, ReaderGone, UsageError, tell, utf8_stdout, writing_stdout
+from lrplot.files import STDOUT, Target, Transaction, check_targets
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option, resolve
+from lrplot.outputs import STDOUT_FORMAT, Job, format_for
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
 from lrplot.progress import progress
 
@@ -32,18 +32,29 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
     outputs = list(options["output"])
     if not outputs and not (options["show"] or options["emit"] or options["stats"]):
         outputs = [DEFAULT_OUTPUT]
-    formats = [export.check_output(path) for path in outputs]
-    if outputs.count(export.STDOUT) > 1:
+    if outputs.count(STDOUT) > 1:
         raise UsageError("-o/--output: - (stdout) may be given only once")
-    duplicates = {p for p in outputs if outputs.count(p) > 1 and p != export.STDOUT}
+    duplicates = {p for p in outputs if outputs.count(p) > 1 and p != STDOUT}
     if duplicates:
         raise UsageError(f"-o/--output: {sorted(duplicates)[0]!r} is given twice")
-    if export.STDOUT in outputs and options["emit"] is not None:
+    if STDOUT in outputs and options["emit"] is not None:
         raise UsageError("--emit prints code on stdout, and so does -o - (CSV): write the CSV to a file instead")
-    stdout_taken = export.STDOUT in outputs or options["emit"] is not None
+    stdout_taken = STDOUT in outputs or options["emit"] is not None
 
     from lrplot import overlay
 
+    inputs = (
+        ([config] if config is not None else [])
+        + [overlay.split_spec(spec)[0] for spec in options["overlay"]]
+        + list(options["from"])
+    )
+    targets = check_targets(outputs, inputs)
+    raster = any(format_for(path).name == "png" for path in outputs)
+    imported = _imported(options, figure, loaded.options)
+    if imported:
+        if loaded.panels:
+            raise UsageError(f"{config}: has panels:, which --from curves cannot join")
+        requests = imported + requests
     overlays = tuple(overlay.load(spec) for spec in options["overlay"])
     steps = options["steps"]
     if loaded.panels:
@@ -53,7 +64,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         curves = tuple(curve for panel in panels for curve in panel.curves)
     else:
         # Command-line curves come after the file's: number them as the figure (and lint) does.
-        requests = [r._replace(where=f"curve {len(loaded.curves) + i}") for i, r in enumerate(requests, 1)]
+        requests = [
+            r if r.where.startswith("--from") else r._replace(where=f"curve {len(loaded.curves) + i}")
+            for i, r in enumerate(requests, 1)
+        ]
         curves = make_curves(loaded.curves + requests, steps, options["steps_per_epoch"])
         panels = (_descent_panel(None, options, curves),) if options["descent"] else ()
     if not panels and options["x0"] is not None:
@@ -71,45 +85,76 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         size=options["size"],
         overlays=overlays,
     )
-    if options["show"] or {"png", "svg", "pdf"} & set(formats):
+    if options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
         from lrplot.plotting import check_figure
 
-        check_figure(plan, raster=options["show"] or "png" in formats)
+        check_figure(plan, raster=options["show"] or raster)
     from lrplot.lint import lint
 
     warnings = lint(plan)
     for line in warnings:
-        click.echo(line, err=True)
+        tell(line)
     if warnings and options["strict"]:
         raise UsageError(f"--strict: {len(warnings)} warning(s) above")
     for item in overlays:
-        click.echo(overlay.compare(item, plan.curves[0].bound, steps), err=True)
+        tell(overlay.compare(item, plan.curves[0].bound, steps))
 
     code = None
     if options["emit"] is not None:
         from lrplot.emit import emit
 
         code = emit(options["emit"], plan)
-    info = sys.stderr if stdout_taken else sys.stdout
+
+    def inform(text: str) -> None:
+        """Statistics and paths go to stdout unless stdout carries data."""
+        if stdout_taken:
+            tell(text.removesuffix("\n"))
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
 
     def announce(paths: list[str]) -> None:
         """Code, statistics and the paths about to be written: printed before
         the files are renamed into place, so a stdout that fails costs them."""
         with writing_stdout():
             if code is not None:
-                click.echo(code, nl=not code.endswith("\n"))
+                with utf8_stdout() as stream:
+                    stream.write(code if code.endswith("\n") else code + "\n")
             if options["stats"]:
                 from lrplot import stats
 
-                click.echo(stats.format_table(stats.compute(plan)), file=info, nl=False)
+                inform(stats.format_table(stats.compute(plan)))
             for path in paths:
-                click.echo(path, file=info)
+                inform(path)
 
-    write_outputs(plan, outputs, formats, announce=announce, strict=options["strict"])
+    write_outputs(plan, targets, announce=announce, strict=options["strict"])
     if options["show"]:
         from lrplot.plotting import show
 
         show(plan)
+
+
+def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str, Any]) -> list[CurveRequest]:
+    """The --from files as curve requests. The run's length and epochs come
+    from them unless --steps / --steps-per-epoch say otherwise."""
+    if not options["from"]:
+        return []
+    from lrplot.dialects import Facts, load
+
+    given = {name: options[name] for name in Facts._fields if name in figure or name in config}
+    facts = Facts(**given)
+    loaded = [load(path, facts, options["dialect"]) for path in options["from"]]
+    if options["strict"]:
+        for item, path in zip(loaded, options["from"]):
+            if item.ignored:
+                raise UsageError(f"--strict: --from {path}: {item.ignored[0]} looks schedule-related but lrplot does not use it")
+    if "steps" not in figure and "steps" not in config:
+        options["steps"] = max(item.total_steps for item in loaded)
+    if options["steps_per_epoch"] is None:
+        options["steps_per_epoch"] = next((item.steps_per_epoch for item in loaded if item.steps_per_epoch), None)
+    return [
+        CurveRequest(item.schedule, item.params, label=item.label, where=f"--from {path}", style="yaml")
+        for item, path in zip(loaded, options["from"])
+    ]
 
 
 def _panel(request: PanelRequest, options: dict[str, Any], steps: int) -> Panel:
@@ -135,67 +180,41 @@ def _descent_panel(title: str | None, options: dict[str, Any], curves: tuple[Any
 
 def write_outputs(
     plan: Plan,
-    outputs: list[str],
-    formats: list[str],
+    targets: list[Target],
     announce: Callable[[list[str]], None] | None = None,
     strict: bool = False,
 ) -> list[str]:
     """Write every output to a temporary file, then stdout (CSV with ``-o -``,
-    then ``announce(paths)``), then rename the files into place. Any error
-    before the renames leaves no file; a stdout reader that leaves early
-    (``| head``) is not an error and costs no file."""
-    pending = export.Outputs()
-    figure = None
-    units = plan.steps * len(plan.curves)
-    runs = None
-    if plan.panels:
-        from lrplot import descent
-
-        runs = descent.simulate_panels(plan)  # once, for the figure and the data
+    then ``announce(paths)``), then replace the targets. Any error before the
+    replacing leaves no file; a stdout reader that leaves early (``| head``)
+    is not an error and costs no file."""
+    pending = Transaction()
+    job = Job(plan, strict, raster=any(t.path != STDOUT and format_for(t.path).name == "png" for t in targets))
     reader_gone = False
     try:
-        for path, fmt in zip(outputs, formats):
-            if path == export.STDOUT:
+        for target in targets:
+            if target.path == STDOUT:
                 continue
-            if runs is not None and fmt in ("csv", "json"):
-                with pending.open(path) as handle:
-                    (descent.write_csv if fmt == "csv" else descent.write_json)(plan, runs, handle)
-                continue
-            if fmt in ("csv", "json"):
-                writer = export.write_csv if fmt == "csv" else export.write_json
-                with progress(fmt, f"writing {path}", units) as advance, pending.open(path) as handle:
-                    writer(plan, handle, advance=advance)
-                continue
-            from lrplot import plotting
-
-            if figure is None:
-                drawn: list[str] = []
-                with progress("figure", "drawing", units) as advance:
-                    figure = plotting.draw(plan, advance=advance, runs=runs, warn=drawn.append, raster="png" in formats)
-                for line in drawn:
-                    click.echo(line, err=True)
-                if drawn and strict:
-                    raise UsageError(f"--strict: {len(drawn)} warning(s) above")
-            with pending.open(path, binary=True) as handle:
-                plotting.save(figure, handle, fmt, plan.dpi)
-        if export.STDOUT in outputs:
-            if runs is None:
+            fmt = format_for(target.path)
+            with (
+                progress(fmt.rate, f"writing {target.path}", job.units) as advance,
+                pending.open(target, binary=fmt.binary) as handle,
+            ):
+                fmt.write(job, handle, advance)
+        if any(target.path == STDOUT for target in targets):
+            if job.runs is None:
                 # stdout cannot be taken back: evaluate everything once before
                 # the first byte, so a curve that overflows fails here, cleanly.
                 for _ in plan.chunks():
                     pass
             try:
-                with writing_stdout():
-                    if runs is not None:
-                        descent.write_csv(plan, runs, sys.stdout)
-                    else:
-                        export.write_csv(plan, sys.stdout)
-                    sys.stdout.flush()
+                with writing_stdout(), utf8_stdout() as stream:
+                    STDOUT_FORMAT.write(job, stream, lambda n: None)
             except ReaderGone:
                 reader_gone = True
         if announce is not None:
             try:
-                announce([path for path in outputs if path != export.STDOUT])
+                announce([target.path for target in targets if target.path != STDOUT])
             except ReaderGone:
                 reader_gone = True
         written = pending.commit()

@@ -25,7 +25,15 @@ import numpy as np
 
 from lrplot.compose import SEQUENCE
 from lrplot.errors import ParamError
-from lrplot.registry import MODERATE, Derived, Param, Schedule, always_bounded, register, remaining_steps
+from lrplot.registry import (
+    MODERATE,
+    Derived,
+    Param,
+    Schedule,
+    always_bounded,
+    register,
+    remaining_steps,
+)
 
 
 def _progress(t: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:

@@ -36,3 +36,17 @@ def assert_usage_error(result, expected: str) -> None:
     assert result.exit_code == 2, (result.exit_code, result.stderr)
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert expected in result.stderr, result.stderr
+
+
+def lrplot_process(*args: str, cwd: Path | None = None, **popen: object):
+    """Run `python -m lrplot ARGS` as a real process, as users do."""
+    import subprocess
+    import sys
+
+    options = {"capture_output": True, "text": True, "check": False, "timeout": 120, **popen}
+    return subprocess.run([sys.executable, "-m", "lrplot", *args], cwd=cwd, **options)
+
+
+def leftovers(directory: Path) -> list[str]:
+    """Hidden temporary or backup files lrplot may have left in ``directory``."""
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".") and p.suffix in (".tmp", ".bak"))

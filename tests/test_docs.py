@@ -23,3 +23,13 @@ def test_readme_starts_with_the_two_setup_commands_and_ci_runs_the_second():
     assert "lrplot" in commands[0] and "pip install ." in commands[0]
     test_command = commands[1].split("&& ", 2)[2]  # after venv creation and activation
     assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_development_section_names_every_module():
+    readme = (ROOT / "README.md").read_text()
+    development = readme[readme.index("## Development"):]
+    modules = [p for p in (ROOT / "lrplot").glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
+    packages = [p for p in (ROOT / "lrplot").iterdir() if p.is_dir() and (p / "__init__.py").exists()]
+    missing = [p.name for p in modules if f"`lrplot/{p.name}`" not in development]
+    missing += [p.name for p in packages if f"`lrplot/{p.name}/`" not in development]
+    assert not missing, f"README's Development section does not name: {missing}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 
+from lrplot.outputs import FIGURE_RATE, FORMATS
 from lrplot.progress import progress
 from tests.helpers import run
 
@@ -17,7 +18,7 @@ class FakeTerminal(io.StringIO):
 def test_long_job_on_a_terminal_shows_a_bar(monkeypatch):
     fake = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", fake)
-    with progress("csv", "writing x.csv", 10_000_000) as advance:
+    with progress(FORMATS[".csv"].rate, "writing x.csv", 10_000_000) as advance:
         for _ in range(10):
             advance(1_000_000)
     assert "writing x.csv" in fake.getvalue()
@@ -27,12 +28,12 @@ def test_long_job_on_a_terminal_shows_a_bar(monkeypatch):
 def test_short_job_or_no_terminal_is_silent(monkeypatch):
     fake = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", fake)
-    with progress("csv", "writing x.csv", 1000) as advance:
+    with progress(FORMATS[".csv"].rate, "writing x.csv", 1000) as advance:
         advance(1000)
     assert fake.getvalue() == ""
     plain = io.StringIO()
     monkeypatch.setattr(sys, "stderr", plain)
-    with progress("figure", "drawing", 10**9) as advance:
+    with progress(FIGURE_RATE, "drawing", 10**9) as advance:
         advance(10**9)
     assert plain.getvalue() == ""
 

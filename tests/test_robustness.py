@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import string
+
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -75,7 +76,7 @@ BAD_COMMAND_LINES = [
     (["-o", "a.gif", "constant"], "expected a file ending in one of .png .svg .pdf .csv .json"),
     (["-o", "-", "-o", "-", "constant"], "- (stdout) may be given only once"),
     (["-o", "a.png", "-o", "a.png", "constant"], "'a.png' is given twice"),
-    (["-o", ".", "constant"], "expected a file ending"),
+    (["-o", ".", "constant"], "which names a directory, not a file"),
     (["constant", "--label"], "--label"),
     (["constant", "extra"], "unknown schedule 'extra'"),
     (["--config"], "--config"),

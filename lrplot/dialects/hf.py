@@ -1,0 +1,292 @@
+"""transformers ``Trainer`` (and TRL, accelerate launches, alignment-handbook
+recipes): ``TrainingArguments`` as YAML or JSON, or the trainer's flags on a
+command line in a launch script or a README.
+
+The run, as transformers 5.24's Trainer counts it (``set_initial_training_values``):
+
+- batches per device and epoch ``L = ceil(dataset_size / (per_device_train_batch_size
+  × world_size))`` (``floor`` with ``dataloader_drop_last``);
+- updates per epoch ``max(1, ceil(L / gradient_accumulation_steps))``: the last,
+  partial accumulation still steps the optimizer;
+- updates ``max_steps`` if > 0, else ``ceil(num_train_epochs × updates per epoch)``;
+- warmup ``warmup_steps`` if ≥ 1, else ``ceil(updates × warmup_steps)`` for a
+  fraction (transformers 5), else ``ceil(updates × warmup_ratio)`` (4.x).
+
+Each ``lr_scheduler_type`` maps to the lrplot schedule that equals it at every
+step (:data:`SCHEDULERS`); one lrplot cannot honour is a one-line error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from lrplot.dialects import Dialect, Facts, Imported, Source, register
+from lrplot.dialects.shell import command_lines, number
+from lrplot.dialects.source import parse_json, parse_yaml
+from lrplot.errors import UsageError
+
+# TrainingArguments fields that decide the learning rate, with the Trainer's defaults.
+DEFAULTS: dict[str, Any] = {
+    "learning_rate": 5e-5,
+    "lr_scheduler_type": "linear",
+    "lr_scheduler_kwargs": {},
+    "warmup_steps": 0,
+    "warmup_ratio": 0.0,
+    "num_train_epochs": 3.0,
+    "max_steps": -1,
+    "per_device_train_batch_size": 8,
+    "gradient_accumulation_steps": 1,
+    "dataloader_drop_last": False,
+}
+SIGNATURE = ("lr_scheduler_type", "per_device_train_batch_size", "num_train_epochs", "gradient_accumulation_steps",
+             "warmup_ratio", "learning_rate")
+SCHEDULE_LOOKING = ("lr", "sched", "warmup", "decay")
+
+
+class Run(NamedTuple):
+    lr: float
+    warmup: int
+    total: int
+    kwargs: dict[str, Any]
+    shown: str
+
+
+def _linear(run: Run) -> tuple[str, dict[str, Any]]:
+    return "polynomial", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0, "power": 1.0}
+
+
+def _cosine(run: Run) -> tuple[str, dict[str, Any]]:
+    _only(run, "num_cycles", 0.5)
+    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0}
+
+
+def _cosine_with_restarts(run: Run) -> tuple[str, dict[str, Any]]:
+    _only(run, "num_cycles", 1)
+    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0}
+
+
+def _cosine_with_min_lr(run: Run) -> tuple[str, dict[str, Any]]:
+    _only(run, "num_cycles", 0.5)
+    min_lr, rate = run.kwargs.get("min_lr"), run.kwargs.get("min_lr_rate")
+    if (min_lr is None) == (rate is None):
+        raise UsageError(f"{run.shown}: cosine_with_min_lr needs exactly one of min_lr, min_lr_rate in lr_scheduler_kwargs")
+    end = float(min_lr) if min_lr is not None else run.lr * float(rate)
+    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": end}
+
+
+def _polynomial(run: Run) -> tuple[str, dict[str, Any]]:
+    end = float(run.kwargs.get("lr_end", 1e-7))
+    if not run.lr > end:
+        raise UsageError(f"{run.shown}: polynomial needs learning_rate > lr_end ({end}), as transformers does")
+    return "polynomial", {
+        "decay_steps": max(1, run.total - run.warmup),
+        "end_lr": end,
+        "power": float(run.kwargs.get("power", 1.0)),
+    }
+
+
+def _constant(run: Run) -> tuple[str, dict[str, Any]]:
+    return "constant", {}
+
+
+def _inverse_sqrt(run: Run) -> tuple[str, dict[str, Any]]:
+    timescale = run.kwargs.get("timescale") or run.warmup or 10_000
+    return "inverse-sqrt", {"timescale": int(timescale)}
+
+
+SCHEDULERS: dict[str, Callable[[Run], tuple[str, dict[str, Any]]]] = {
+    "linear": _linear,
+    "cosine": _cosine,
+    "cosine_with_restarts": _cosine_with_restarts,
+    "cosine_with_min_lr": _cosine_with_min_lr,
+    "polynomial": _polynomial,
+    "constant": _constant,
+    "constant_with_warmup": _constant,
+    "inverse_sqrt": _inverse_sqrt,
+}
+# Warmup the scheduler ignores: get_constant_schedule takes no warmup.
+NO_WARMUP = ("constant",)
+KWARGS = {
+    "cosine": ("num_cycles",),
+    "cosine_with_restarts": ("num_cycles",),
+    "cosine_with_min_lr": ("num_cycles", "min_lr", "min_lr_rate"),
+    "polynomial": ("lr_end", "power"),
+    "inverse_sqrt": ("timescale",),
+}
+REFUSED = {
+    "reduce_lr_on_plateau": "follows the validation loss, which a plan cannot know",
+    "greedy": "follows the training loss, which a plan cannot know",
+    "cosine_warmup_with_min_lr": "is not supported yet",
+    "warmup_stable_decay": "is not supported yet",
+}
+
+
+def _only(run: Run, key: str, value: float) -> None:
+    given = run.kwargs.get(key, value)
+    if float(given) != value:
+        raise UsageError(f"{run.shown}: lr_scheduler_kwargs {key}={given} is not supported yet (only {value})")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def detect(source: Source) -> int:
+    text = source.text
+    hits = sum(key in text for key in SIGNATURE)
+    if hits == 0 or "lr_scheduler_type" not in text and "per_device_train_batch_size" not in text:
+        return 0
+    return 2 if hits >= 3 else 1
+
+
+def _arguments(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
+    """TrainingArguments as given (names as in the file) and where each came from."""
+    shown = os.path.basename(source.path)
+    if source.suffix == ".json":
+        data = parse_json(source.text, source.path)
+    elif source.suffix in (".yaml", ".yml"):
+        data = parse_yaml(source.text, source.path)
+    else:
+        return _flags(source)
+    if not isinstance(data, dict):
+        raise UsageError(f"--from {source.path}: expected TrainingArguments as a mapping of names to values")
+    return data, {key: f"{shown}: {key}" for key in data}
+
+
+def _flags(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
+    lines = command_lines(source.text, markdown=source.suffix in (".md", ".markdown", ".rst", ".txt"))
+    scored = [(sum(line.get(key) is not None for key in SIGNATURE), index) for index, line in enumerate(lines)]
+    scored = [pair for pair in scored if pair[0] > 0]
+    if not scored:
+        raise UsageError(f"--from {source.path}: no command line with the Trainer's flags (--lr_scheduler_type ...)")
+    best = max(scored)[1]
+    line = lines[best]
+    values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for flag in line.flags:
+        key = flag.name.replace("-", "_")
+        values[key] = flag.values[0] if len(flag.values) == 1 else (True if not flag.values else list(flag.values))
+        origin[key] = f"--{flag.name}"
+    return values, origin
+
+
+def _number(values: dict[str, Any], key: str, shown: str, integer: bool = False) -> Any:
+    raw = values.get(key, DEFAULTS[key])
+    if isinstance(raw, bool) or raw is None:
+        raise UsageError(f"{shown}: {key}: got {raw!r}, expected a number")
+    value = number(str(raw), f"{shown}: {key}") if isinstance(raw, str) else raw
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UsageError(f"{shown}: {key}: got {raw!r}, expected a number")
+    if integer:
+        if float(value) != int(value):
+            raise UsageError(f"{shown}: {key}: got {raw!r}, expected an integer")
+        return int(value)
+    return value
+
+
+def _kwargs(values: dict[str, Any], shown: str) -> dict[str, Any]:
+    raw = values.get("lr_scheduler_kwargs", {})
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else {}
+        except json.JSONDecodeError:
+            raise UsageError(f"{shown}: lr_scheduler_kwargs: got {raw!r}, expected a JSON object") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise UsageError(f"{shown}: lr_scheduler_kwargs: got {raw!r}, expected a mapping")
+    return raw
+
+
+def read(source: Source, facts: Facts) -> Imported:
+    shown = f"--from {source.path}"
+    values, where = _arguments(source)
+    lr = float(_number(values, "learning_rate", shown))
+    kind = str(values.get("lr_scheduler_type", DEFAULTS["lr_scheduler_type"])).lower()
+    kind = kind.removeprefix("schedulertype.")
+    if kind in REFUSED:
+        raise UsageError(f"{shown}: lr_scheduler_type {kind} {REFUSED[kind]}")
+    if kind not in SCHEDULERS:
+        raise UsageError(f"{shown}: lr_scheduler_type {kind!r} is not a transformers scheduler lrplot knows "
+                         f"({', '.join(SCHEDULERS)})")
+    kwargs = _kwargs(values, shown)
+    unknown = sorted(set(kwargs) - set(KWARGS.get(kind, ())))
+    if unknown:
+        raise UsageError(f"{shown}: lr_scheduler_kwargs {unknown[0]} is not an argument lrplot knows for {kind}")
+
+    batch = facts.batch_size if facts.batch_size is not None else _number(values, "per_device_train_batch_size", shown, True)
+    accumulation = (facts.grad_accum if facts.grad_accum is not None
+                    else _number(values, "gradient_accumulation_steps", shown, True))
+    world = facts.world_size or 1
+    drop_last = str(values.get("dataloader_drop_last", False)).lower() in ("true", "1")
+    if batch < 1 or accumulation < 1:
+        raise UsageError(f"{shown}: per_device_train_batch_size and gradient_accumulation_steps must be >= 1")
+    per_epoch = None
+    if facts.dataset_size is not None:
+        examples = batch * world
+        batches = facts.dataset_size // examples if drop_last else -(-facts.dataset_size // examples)
+        per_epoch = max(1, -(-batches // accumulation))
+        epoch_origin = (f"--dataset-size {facts.dataset_size} / ({batch} per device × {world} devices) → "
+                        f"{batches} batches, ceil(/ {accumulation} accumulated)")
+    max_steps = _number(values, "max_steps", shown, True)
+    origin: dict[str, str] = {}
+    if max_steps > 0:
+        total = max_steps
+        origin["steps"] = where.get("max_steps", "max_steps")
+    else:
+        if per_epoch is None:
+            raise UsageError(
+                f"{shown}: give --dataset-size (the number of training examples): the run is "
+                f"num_train_epochs = {values.get('num_train_epochs', DEFAULTS['num_train_epochs'])} epochs of it"
+            )
+        epochs = float(_number(values, "num_train_epochs", shown))
+        if epochs <= 0:
+            raise UsageError(f"{shown}: num_train_epochs must be > 0 when max_steps is not set")
+        total = max(1, math.ceil(epochs * per_epoch))
+        origin["steps"] = f"ceil({where.get('num_train_epochs', 'num_train_epochs (default 3)')} × {per_epoch} updates per epoch)"
+        origin["steps_per_epoch"] = epoch_origin
+    warmup = _warmup(values, total, shown, where, origin)
+    if kind in NO_WARMUP:
+        warmup = 0
+    schedule, params = SCHEDULERS[kind](Run(lr, warmup, total, kwargs, shown))
+    params = {"lr": lr, **params}
+    origin["lr"] = where.get("learning_rate", "learning_rate (default 5e-5)")
+    for name in params:
+        origin.setdefault(name, f"{where.get('lr_scheduler_type', 'lr_scheduler_type (default linear)')} = {kind}")
+    if warmup:
+        params["warmup_steps"] = warmup
+    consumed = set(DEFAULTS) | {"warmup_ratio", "warmup_steps"}
+    ignored = tuple(sorted(k for k in values if k not in consumed and any(s in k for s in SCHEDULE_LOOKING)))
+    return Imported(
+        label=os.path.basename(source.path),
+        schedule=schedule,
+        params=params,
+        total_steps=total,
+        steps_per_epoch=per_epoch if max_steps <= 0 else None,
+        origin=origin,
+        dialect="hf",
+        ignored=ignored,
+    )
+
+
+def _warmup(values: dict[str, Any], total: int, shown: str, where: dict[str, str], origin: dict[str, str]) -> int:
+    steps = float(_number(values, "warmup_steps", shown))
+    ratio = float(_number(values, "warmup_ratio", shown))
+    if steps < 0 or ratio < 0:
+        raise UsageError(f"{shown}: warmup_steps and warmup_ratio must be >= 0")
+    if steps >= 1:
+        origin["warmup_steps"] = where.get("warmup_steps", "warmup_steps")
+        return int(steps)
+    if steps > 0:
+        origin["warmup_steps"] = f"ceil({where.get('warmup_steps', 'warmup_steps')} × {total} updates)"
+        return math.ceil(total * steps)
+    if ratio > 0:
+        origin["warmup_steps"] = f"ceil({where.get('warmup_ratio', 'warmup_ratio')} × {total} updates)"
+        return math.ceil(total * ratio)
+    return 0
+
+
+register(Dialect("hf", "transformers Trainer / TRL / accelerate", detect, read))

@@ -1,0 +1,56 @@
+"""Reading another framework's file as text, and the small formats they come in
+(YAML, JSON, TOML), always as data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lrplot.errors import UsageError
+
+MAX_CONFIG_BYTES = 1_000_000  # a training config is kilobytes; anything near a megabyte is not one
+
+
+def read_text(path: str, shown: str | None = None) -> str:
+    """The file as text (UTF-8, a BOM tolerated), refused past MAX_CONFIG_BYTES."""
+    from lrplot.inputs import read_limited
+
+    where = f"--from {shown or path}"
+    data = read_limited(path, where, "a configuration file", MAX_CONFIG_BYTES)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{where}: not UTF-8 text (byte {error.start})") from None
+
+
+def parse_yaml(text: str, shown: str) -> Any:
+    from lrplot.config import parse_yaml_text
+
+    return parse_yaml_text(text, shown)
+
+
+def parse_json(text: str, shown: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{shown}: invalid JSON at line {error.lineno}: {error.msg}") from None
+    except RecursionError:
+        raise UsageError(f"{shown}: JSON nested too deeply") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise UsageError(f"{name} is not a number a configuration can use")
+
+
+def parse_toml(text: str, shown: str) -> Any:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{shown}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise UsageError(f"{shown}: TOML nested too deeply") from None

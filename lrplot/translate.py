@@ -1,0 +1,70 @@
+"""``lrplot translate FILE``: the lrplot YAML config that draws the same curve
+as ``--from FILE``, each line commented with the file's key(s) it came from."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from lrplot.dialects import DIALECTS, Facts, Imported, load
+
+# Characters YAML may not hold even inside double quotes, written as escapes.
+NOT_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_COMMENT = 200
+
+
+def translate(path: str, facts: Facts, dialect: str | None = None) -> str:
+    item = load(path, facts, dialect)
+    title = DIALECTS[item.dialect].title
+    lines = [
+        f"# lrplot config for {_comment(path)} ({item.dialect}: {title}),",
+        "# the same curve as `lrplot --from` draws; use it with `lrplot --config FILE`.",
+        f"steps: {item.total_steps}{_note(item, 'steps')}",
+    ]
+    if item.steps_per_epoch:
+        lines.append(f"steps_per_epoch: {item.steps_per_epoch}{_note(item, 'steps_per_epoch')}")
+    lines += [
+        "curves:",
+        f"  - schedule: {item.schedule}",
+        f"    label: {quote(item.label)}",
+    ]
+    for name, value in item.params.items():
+        lines.append(f"    {name}: {scalar(value)}{_note(item, name)}")
+    return "\n".join(lines) + "\n"
+
+
+def _note(item: Imported, name: str) -> str:
+    origin = item.origin.get(name)
+    return f"  # {_comment(origin)}" if origin else ""
+
+
+def _comment(text: str) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= MAX_COMMENT else flat[: MAX_COMMENT - 1] + "…"
+
+
+def quote(text: str) -> str:
+    """A YAML double-quoted scalar that reads back as exactly ``text``."""
+    escaped = json.dumps(text, ensure_ascii=False)
+    return NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+
+
+def scalar(value: Any) -> str:
+    """A YAML scalar that ``yaml.safe_load`` reads back as the same value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        # YAML 1.1 wants a dot in a float (2e-05 would be a string): 2.0e-05.
+        if "e" in text and "." not in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as YAML")

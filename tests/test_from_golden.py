@@ -1,0 +1,68 @@
+"""``--from`` against the real frameworks: for every fixture of a dialect lrplot
+reads, the learning rate its framework's own scheduler gives at every update,
+stepped as its trainer steps it (tests/golden/from, written by
+scripts/golden_from_configs.py with the frameworks installed), equals
+lrplot's curve, and so does ``translate`` + ``--config``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lrplot.dialects import MODULES
+from tests.helpers import read_csv, run
+
+ROOT = Path(__file__).parent
+GOLDEN = sorted((ROOT / "golden" / "from").glob("*/*.json"))
+FIXTURES = ROOT / "fixtures" / "configs"
+CASES = [path for path in GOLDEN if path.parent.name in MODULES]
+
+
+def _facts(case: dict) -> list[str]:
+    return [str(part) for flag, value in case["facts"].items() for part in (flag, value)]
+
+
+def _expected(case: dict) -> tuple[np.ndarray, np.ndarray]:
+    if "values" in case:
+        values = np.asarray(case["values"], dtype=float)
+        return np.arange(values.size), values
+    points = np.asarray(case["points"], dtype=float)
+    return points[:, 0].astype(int), points[:, 1]
+
+
+def _assert_equal(ours: list[float], case: dict) -> None:
+    steps, theirs = _expected(case)
+    assert len(ours) == case["total_updates"]
+    got = np.asarray(ours)[steps]
+    bad = np.flatnonzero(~np.isclose(got, theirs, rtol=1e-12, atol=1e-12 * np.abs(theirs).max()))
+    assert bad.size == 0, f"step {steps[bad[0]]}: lrplot {got[bad[0]]!r}, {case['framework']} {theirs[bad[0]]!r}"
+
+
+@pytest.mark.parametrize("golden", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
+def test_from_equals_the_framework_at_every_step(golden):
+    case = json.loads(golden.read_text())
+    result = run("-o", "-", "--from", str(FIXTURES / case["fixture"]), *_facts(case))
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    _assert_equal([row[1] for row in rows], case)
+
+
+@pytest.mark.parametrize("golden", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
+def test_translate_then_config_equals_the_framework(golden, tmp_path):
+    case = json.loads(golden.read_text())
+    printed = run("translate", str(FIXTURES / case["fixture"]), *_facts(case))
+    assert printed.exit_code == 0, printed.stderr
+    config = tmp_path / "translated.yaml"
+    config.write_text(printed.stdout)
+    result = run("-o", "-", "--config", str(config))
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    _assert_equal([row[1] for row in rows], case)
+
+
+def test_every_readable_dialect_has_framework_golden_values():
+    covered = {path.parent.name for path in CASES}
+    assert covered == set(MODULES), f"dialects without golden values: {sorted(set(MODULES) - covered)}"
