@@ -39,6 +39,10 @@ MAX_PIXELS = 100_000_000
 # to LaTeX when a matplotlibrc turns text.usetex on.
 PLAIN_TEXT = {"parse_math": False, "usetex": False}
 
+# matplotlib's axis arithmetic (margins, tick steps) overflows float64 near
+# its largest values: a figure is refused for values larger than this.
+MAX_DRAWN = 1e300
+
 # SVG and PDF have no pixels: --dpi does not apply to them. A figure written
 # only as vectors is laid out and its curves reduced at this resolution.
 VECTOR_DPI = 100
@@ -158,6 +162,7 @@ def draw(
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
         x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
+        _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
         # The reduction keeps every bucket's minimum, so this sees the full curve's.
         if plan.log_y and y.size and y.min() <= 0:
             warn(
@@ -174,6 +179,7 @@ def draw(
         )
     for overlay in plan.overlays:
         x, y = reduce_points(overlay.steps, overlay.values, 0.0, max(plan.steps - 1, 1), buckets)
+        _check_drawable(x, y, f"overlay {overlay.label}: its logged value")
         axes.plot(
             x / scale,
             y,
@@ -190,11 +196,7 @@ def draw(
     axes.set_ylabel("learning rate")
     axes.set_title(plan.title if plan.title is not None else _default_title(plan), **PLAIN_TEXT)
     if plan.log_y:
-        import warnings
-
-        with warnings.catch_warnings():  # said above, in one line per curve
-            warnings.simplefilter("ignore", UserWarning)
-            axes.set_yscale("log")
+        _log_scale(axes)
     else:
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
@@ -204,6 +206,56 @@ def draw(
         text.update(PLAIN_TEXT)
     _fit(figure, legend)
     return figure
+
+
+def _check_drawable(x: np.ndarray, y: np.ndarray, what: str) -> None:
+    """Refuse values a figure's axis cannot hold (``what`` names them)."""
+    if y.size:
+        at = int(np.argmax(np.abs(y)))
+        if abs(y[at]) > MAX_DRAWN:
+            raise UsageError(
+                f"{what} reaches {y[at]:.3g} at step {x[at]:.0f}, beyond the {MAX_DRAWN:g} a figure can draw: "
+                "lower the rates, or write the numbers only (-o FILE.csv or FILE.json)"
+            )
+
+
+def _log_scale(axes: Any) -> None:
+    """A logarithmic y axis that holds any positive float64 (a decay reaches
+    5e-324). matplotlib's own margins and ticks overflow near float64's ends
+    (its limits fall back to 1..10, its ticks to inf): the same 5 % margins
+    are computed here and kept in range, and ticks past it are dropped."""
+    import warnings
+
+    from matplotlib.ticker import LogLocator
+
+    class FiniteLogLocator(LogLocator):
+        def tick_values(self, vmin: float, vmax: float) -> Any:
+            with np.errstate(over="ignore"):
+                ticks = super().tick_values(vmin, vmax)
+            return ticks[np.isfinite(ticks)]
+
+    # matplotlib autoscales as the scale changes; its limits are replaced below.
+    with warnings.catch_warnings(), np.errstate(over="ignore", under="ignore"):
+        warnings.simplefilter("ignore", UserWarning)  # values <= 0: said in one line per curve
+        axes.set_yscale("log")
+    locator = FiniteLogLocator()
+    axes.yaxis.set_major_locator(locator)
+    axes.yaxis.set_minor_locator(FiniteLogLocator(subs="auto"))
+    drawn = [line.get_ydata() for line in axes.get_lines()]
+    positive = np.concatenate([y[(y > 0) & np.isfinite(y)] for y in drawn]) if drawn else np.empty(0)
+    if positive.size == 0:
+        return
+    tiny, huge = np.finfo(np.float64).smallest_subnormal, np.finfo(np.float64).max
+
+    def in_range(limits: Any) -> list[float]:
+        return [min(max(float(limit), tiny), huge) for limit in limits]
+
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        # As matplotlib does: a flat curve is widened to the decades around
+        # it, then 5 % of the span is added on each side, in log space.
+        low, high = np.log10(in_range(locator.nonsingular(positive.min(), positive.max())))
+        margin = axes.margins()[1] * (high - low)
+        axes.set_ylim(*in_range((10 ** (low - margin), 10 ** (high + margin))))
 
 
 def _fit(figure: Any, legend: Any) -> None:
@@ -246,11 +298,13 @@ def figure_size(plan: Plan) -> tuple[float, float]:
     return (width, height)
 
 
-def check_pixels(plan: Plan) -> None:
-    """Refuse a raster figure (PNG, --show) of more than MAX_PIXELS pixels."""
+def check_figure(plan: Plan, raster: bool) -> None:
+    """Before any work: refuse a figure that cannot be drawn. A raster (PNG,
+    --show) of more than MAX_PIXELS pixels; logged values beyond MAX_DRAWN
+    (curves are checked as they are drawn: that needs their values)."""
     width, height = figure_size(plan)
     columns, rows = round(width * plan.dpi), round(height * plan.dpi)
-    if columns * rows > MAX_PIXELS:
+    if raster and columns * rows > MAX_PIXELS:
         size = "x".join(f"{inches:g}" for inches in plan.size)
         panels = f" and {len(plan.panels)} panel{'s' if len(plan.panels) > 1 else ''}" if plan.panels else ""
         raise UsageError(
@@ -258,12 +312,38 @@ def check_pixels(plan: Plan) -> None:
             f"({columns * rows / 1e6:,.0f} megapixels); lrplot draws at most {MAX_PIXELS // 1_000_000} megapixels: "
             "lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
         )
+    if not plan.panels:
+        for overlay in plan.overlays:
+            _check_drawable(*_drawn_part(overlay, plan), f"overlay {overlay.label}: its logged value")
+
+
+def _drawn_part(overlay: Any, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """The logged points inside the plot, and one on each side (see reduce_points)."""
+    return reduce_points(overlay.steps, overlay.values, 0.0, max(plan.steps - 1, 1), buckets=overlay.steps.size)
+
+
+# What matplotlib warns when a figure is too small for its axes' labels.
+CRAMPED = "constrained_layout not applied"
 
 
 def save(figure: Any, handle: Any, fmt: str, dpi: int, metadata: dict[str, Any] | None = None) -> None:
-    # A vector format is written at VECTOR_DPI whatever --dpi says: matplotlib
-    # would otherwise lay it out at --dpi first.
-    figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=metadata)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # A vector format is written at VECTOR_DPI whatever --dpi says:
+        # matplotlib would otherwise lay it out at --dpi first.
+        figure.savefig(handle, format=fmt, dpi=dpi if fmt == "png" else VECTOR_DPI, metadata=metadata)
+    for warning in caught:
+        if CRAMPED not in str(warning.message):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        elif not getattr(figure, "lrplot_cramped", False):  # once per figure, not per format
+            figure.lrplot_cramped = True
+            size = "x".join(f"{inches:g}" for inches in figure.get_size_inches())
+            tell(
+                f"warning: a {size}-inch figure is too small for its axes and labels: "
+                "drawn without matplotlib's layout, labels may overlap (a larger --size helps)"
+            )
 
 
 def check_backend() -> None:

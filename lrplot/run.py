@@ -85,10 +85,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         size=options["size"],
         overlays=overlays,
     )
-    if options["show"] or raster:
-        from lrplot.plotting import check_pixels
+    if options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
+        from lrplot.plotting import check_figure
 
-        check_pixels(plan)
+        check_figure(plan, raster=options["show"] or raster)
     from lrplot.lint import lint
 
     warnings = lint(plan)
