@@ -38,17 +38,43 @@ def read_yaml(path: str) -> Any:
 
 def parse_yaml_text(text: str, path: str) -> Any:
     """``yaml.safe_load``, after a pass that refuses alias bombs, deep nesting
-    and keys given twice; errors name ``path``."""
+    and keys given twice; errors name ``path``. Texts (labels, titles,
+    colours) keep their spelling: ``label: yes`` is ``yes``, not true."""
     import yaml
 
     try:
         _check_structure(text, path)
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
+        _texts_as_written(yaml.compose(text, Loader=yaml.SafeLoader), data)
+        return data
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise UsageError(f"{path}: invalid YAML{where}: {show_text(problem)}") from None
+
+
+TEXT_KEYS = ("label", "title", "color")
+
+
+def _texts_as_written(node: Any, data: Any) -> None:
+    """Put back the written text of text-valued keys that YAML 1.1 read as
+    something else (``yes`` -> True, ``1e3`` -> 1000.0, ``0x10`` -> 16)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.value not in data:
+                continue
+            name = key.value
+            if name in TEXT_KEYS and isinstance(value, yaml.ScalarNode) and not isinstance(data[name], str):
+                if data[name] is not None:
+                    data[name] = value.value
+            else:
+                _texts_as_written(value, data[name])
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+        for item, value in zip(node.value, data):
+            _texts_as_written(item, value)
 
 
 class _Open(NamedTuple):

@@ -201,7 +201,10 @@ def draw(
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
-    legend = axes.legend(loc="best", frameon=False)
+    # Handles and labels given explicitly: matplotlib would leave out a label
+    # that starts with "_" (its marker for "not in the legend").
+    lines = list(axes.get_lines())
+    legend = axes.legend(lines, [line.get_label() for line in lines], loc="best", frameon=False)
     for text in legend.get_texts():
         text.update(PLAIN_TEXT)
     _fit(figure, legend)

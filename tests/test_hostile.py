@@ -75,3 +75,35 @@ def test_a_label_named_step_is_not_a_second_step_column(tmp_path):
     assert done.returncode == 0, done.stderr
     header = (tmp_path / "t.csv").read_text().splitlines()[0].split(",")
     assert header == ["step", "step (3)", "step (2)"]  # the automatic label took "step (2)"
+
+
+def test_yaml_texts_keep_their_spelling_and_underscore_labels_are_in_the_legend(tmp_path):
+    (tmp_path / "c.yaml").write_text(
+        "title: on\ncurves:\n  - {schedule: constant, label: yes}\n  - {schedule: constant, label: 1e3}\n"
+        "  - {schedule: constant, label: _hidden, color: 0x10}\n"
+    )
+    done = subprocess.run([sys.executable, "-m", "lrplot", "--steps", "2", "--config", "c.yaml", "-o", "c.csv",
+                           "-o", "c.svg"], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 2, done.stderr  # 0x10 is no colour: the text as written is refused
+    assert "'0x10'" in done.stderr
+    (tmp_path / "c.yaml").write_text(
+        "title: on\ncurves:\n  - {schedule: constant, label: yes}\n  - {schedule: constant, label: 1e3}\n"
+        "  - {schedule: constant, label: _hidden}\n"
+    )
+    done = subprocess.run([sys.executable, "-m", "lrplot", "--steps", "2", "--config", "c.yaml", "-o", "c.csv",
+                           "-o", "c.svg"], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "c.csv").read_text().splitlines()[0] == "step,yes,1e3,_hidden"
+    from lrplot.config import load
+
+    assert load(str(tmp_path / "c.yaml")).options["title"] == "on"
+
+
+def test_the_legend_names_every_curve_even_with_a_leading_underscore():
+    from lrplot.plan import CurveRequest, Plan, make_curves
+    from lrplot.plotting import draw
+
+    curves = make_curves([CurveRequest("constant", {}, label="_hidden"), CurveRequest("cosine", {})], 10)
+    figure = draw(Plan(steps=10, curves=curves))
+    legend = figure.axes[0].get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["_hidden", "cosine"]
