@@ -60,10 +60,11 @@ class ListRequest:
 class TranslateRequest:
     """Returned by `lrplot translate FILE` inside the chain."""
 
-    def __init__(self, path: str, dialect: str | None, facts: dict[str, Any]) -> None:
+    def __init__(self, path: str, dialect: str | None, facts: dict[str, Any], steps: int | None = None) -> None:
         self.path = path
         self.dialect = dialect
         self.facts = facts
+        self.steps = steps
 
 
 class OnceOption(click.Option):
@@ -378,21 +379,22 @@ class TranslateCommand(click.Command):
 @click.command("translate", cls=TranslateCommand, context_settings=CONTEXT)
 @click.argument("path", metavar="FILE")
 @click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="what kind of file it is (default: recognised from it)")
+@click.option("--steps", cls=OnceOption, type=click.IntRange(min=1), metavar="N", help="the run's length in updates, when the file does not say")
 @click.option("--dataset-size", cls=OnceOption, type=click.IntRange(min=1), metavar="N", help="training examples per epoch, when the file does not say")
 @click.option("--batch-size", cls=OnceOption, type=click.IntRange(min=1), metavar="B", help="examples per batch on one device, instead of the file's")
 @click.option("--grad-accum", cls=OnceOption, type=click.IntRange(min=1), metavar="A", help="batches per optimizer step, instead of the file's")
 @click.option("--world-size", cls=OnceOption, type=click.IntRange(min=1), metavar="W", help="data-parallel devices [default: 1]")
-def _translate_command(path: str, dialect: str | None, **facts: Any) -> TranslateRequest:
+def _translate_command(path: str, dialect: str | None, steps: int | None, **facts: Any) -> TranslateRequest:
     """Print the lrplot YAML config that draws FILE's learning rate, exactly
     as `lrplot --from FILE` does, each line commented with the key it came from."""
-    return TranslateRequest(path, dialect, facts)
+    return TranslateRequest(path, dialect, facts, steps)
 
 
 def _translate(request: TranslateRequest) -> None:
     from lrplot.dialects import Facts
     from lrplot.translate import translate
 
-    text = translate(request.path, Facts(**request.facts), request.dialect)
+    text = translate(request.path, Facts(**request.facts), request.dialect, request.steps)
     with writing_stdout():
         click.echo(text, nl=False)
 

@@ -142,18 +142,18 @@ def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str,
 
     given = {name: options[name] for name in Facts._fields if name in figure or name in config}
     facts = Facts(**given)
-    loaded = [load(path, facts, options["dialect"]) for path in options["from"]]
+    loaded = [(path, item) for path in options["from"] for item in load(path, facts, options["dialect"])]
     if options["strict"]:
-        for item, path in zip(loaded, options["from"]):
+        for path, item in loaded:
             if item.ignored:
                 raise UsageError(f"--strict: --from {path}: {item.ignored[0]} looks schedule-related but lrplot does not use it")
     if "steps" not in figure and "steps" not in config:
-        options["steps"] = max(item.total_steps for item in loaded)
+        options["steps"] = max(item.total_steps for _, item in loaded)  # a file silent on it offers a default
     if options["steps_per_epoch"] is None:
-        options["steps_per_epoch"] = next((item.steps_per_epoch for item in loaded if item.steps_per_epoch), None)
+        options["steps_per_epoch"] = next((item.steps_per_epoch for _, item in loaded if item.steps_per_epoch), None)
     return [
         CurveRequest(item.schedule, item.params, label=item.label, where=f"--from {path}", style="yaml")
-        for item, path in zip(loaded, options["from"])
+        for path, item in loaded
     ]
 
 

@@ -14,23 +14,25 @@ NOT_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_COMMENT = 200
 
 
-def translate(path: str, facts: Facts, dialect: str | None = None) -> str:
-    item = load(path, facts, dialect)
-    title = DIALECTS[item.dialect].title
+def translate(path: str, facts: Facts, dialect: str | None = None, steps: int | None = None) -> str:
+    """``steps``: the run's length when the file does not say it (``--steps``)."""
+    items = load(path, facts, dialect)
+    first = items[0]
+    title = DIALECTS[first.dialect].title
+    if steps is None:
+        steps = max(item.total_steps for item in items)
     lines = [
-        f"# lrplot config for {_comment(path)} ({item.dialect}: {title}),",
+        f"# lrplot config for {_comment(path)} ({first.dialect}: {title}),",
         "# the same curve as `lrplot --from` draws; use it with `lrplot --config FILE`.",
-        f"steps: {item.total_steps}{_note(item, 'steps')}",
+        f"steps: {steps}{_note(first, 'steps')}",
     ]
-    if item.steps_per_epoch:
-        lines.append(f"steps_per_epoch: {item.steps_per_epoch}{_note(item, 'steps_per_epoch')}")
-    lines += [
-        "curves:",
-        f"  - schedule: {item.schedule}",
-        f"    label: {quote(item.label)}",
-    ]
-    for name, value in item.params.items():
-        lines.append(f"    {name}: {scalar(value)}{_note(item, name)}")
+    if first.steps_per_epoch:
+        lines.append(f"steps_per_epoch: {first.steps_per_epoch}{_note(first, 'steps_per_epoch')}")
+    lines.append("curves:")
+    for item in items:
+        lines += [f"  - schedule: {item.schedule}", f"    label: {quote(item.label)}"]
+        for name, value in item.params.items():
+            lines.append(f"    {name}: {scalar(value)}{_note(item, name)}")
     return "\n".join(lines) + "\n"
 
 

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
+from make_golden import stepped  # noqa: E402  (the torch stepping loop, one definition)
 
 import lrplot  # noqa: E402
-from make_golden import stepped  # noqa: E402  (the torch stepping loop, one definition)
 
 # A draw: (description, framework values thunk, lrplot schedule, steps, lrplot params)
 Draw = tuple[str, Callable[[], list[float]], str, int, dict[str, Any]]

@@ -18,11 +18,22 @@ from tests.helpers import read_csv, run
 ROOT = Path(__file__).parent
 GOLDEN = sorted((ROOT / "golden" / "from").glob("*/*.json"))
 FIXTURES = ROOT / "fixtures" / "configs"
+# Fixtures whose scheduler lrplot refuses, for now, with "not supported yet".
+NOT_YET = {
+    "deepspeed/qanet-onecycle-stairs.json": "OneCycle",
+    "timm/training-hparam-examples.md": "lr noise",
+}
 CASES = [path for path in GOLDEN if path.parent.name in MODULES]
 
 
 def _facts(case: dict) -> list[str]:
-    return [str(part) for flag, value in case["facts"].items() for part in (flag, value)]
+    facts = case["facts"] if "facts" in case else case["curves"][0]["facts"]
+    return [str(part) for flag, value in facts.items() for part in (flag, value)]
+
+
+def _curves(case: dict) -> list[dict]:
+    """A golden file holds one run, or several (a README's command lines)."""
+    return case.get("curves") or [case]
 
 
 def _expected(case: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -35,32 +46,39 @@ def _expected(case: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def _assert_equal(ours: list[float], case: dict) -> None:
     steps, theirs = _expected(case)
-    assert len(ours) == case["total_updates"]
+    assert len(ours) >= case["total_updates"]
     got = np.asarray(ours)[steps]
     bad = np.flatnonzero(~np.isclose(got, theirs, rtol=1e-12, atol=1e-12 * np.abs(theirs).max()))
     assert bad.size == 0, f"step {steps[bad[0]]}: lrplot {got[bad[0]]!r}, {case['framework']} {theirs[bad[0]]!r}"
 
 
+def _check(result, case: dict) -> None:
+    if case["fixture"] in NOT_YET:
+        assert result.exit_code == 2 and "not supported yet" in result.stderr, result.stderr
+        return
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    for column, curve in enumerate(_curves(case), 1):
+        _assert_equal([row[column] for row in rows][: curve["total_updates"]], curve)
+
+
 @pytest.mark.parametrize("golden", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
 def test_from_equals_the_framework_at_every_step(golden):
     case = json.loads(golden.read_text())
-    result = run("-o", "-", "--from", str(FIXTURES / case["fixture"]), *_facts(case))
-    assert result.exit_code == 0, result.stderr
-    _, rows = read_csv(result.stdout)
-    _assert_equal([row[1] for row in rows], case)
+    _check(run("-o", "-", "--from", str(FIXTURES / case["fixture"]), *_facts(case)), case)
 
 
 @pytest.mark.parametrize("golden", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
 def test_translate_then_config_equals_the_framework(golden, tmp_path):
     case = json.loads(golden.read_text())
     printed = run("translate", str(FIXTURES / case["fixture"]), *_facts(case))
+    if case["fixture"] in NOT_YET:
+        _check(printed, case)
+        return
     assert printed.exit_code == 0, printed.stderr
     config = tmp_path / "translated.yaml"
     config.write_text(printed.stdout)
-    result = run("-o", "-", "--config", str(config))
-    assert result.exit_code == 0, result.stderr
-    _, rows = read_csv(result.stdout)
-    _assert_equal([row[1] for row in rows], case)
+    _check(run("-o", "-", "--config", str(config)), case)
 
 
 def test_every_readable_dialect_has_framework_golden_values():

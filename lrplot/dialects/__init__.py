@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
 
-MODULES = ("hf",)  # one module per dialect, registered on import
+MODULES = ("hf", "deepspeed", "detectron2", "timm")  # one module per dialect, registered on import
 
 
 class Facts(NamedTuple):
@@ -45,6 +45,7 @@ class Imported(NamedTuple):
     origin: dict[str, str]  # lrplot parameter (or "steps") -> where it came from, for `translate`
     dialect: str
     ignored: tuple[str, ...] = ()  # keys that look schedule-related but were not used (--strict refuses them)
+    length_given: bool = True  # False: the file does not say how long the run is (--steps does)
 
 
 class Dialect(NamedTuple):
@@ -52,7 +53,7 @@ class Dialect(NamedTuple):
     title: str  # the frameworks it reads, for messages and README
     # How sure it is that a file is its own: 0 (not), 1 (by content), 2 (by name and content).
     detect: Callable[[Source], int]
-    read: Callable[[Source, Facts], Imported]
+    read: Callable[[Source, Facts], Imported | list[Imported]]  # a README may hold several runs
 
 
 DIALECTS: dict[str, Dialect] = {}
@@ -69,8 +70,9 @@ def all_dialects() -> dict[str, Dialect]:
     return DIALECTS
 
 
-def load(path: str, facts: Facts, dialect: str | None = None) -> Imported:
-    """The curve a file describes, read by ``dialect`` or the one that recognises it."""
+def load(path: str, facts: Facts, dialect: str | None = None) -> list[Imported]:
+    """The curves a file describes (one per run), read by ``dialect`` or the
+    one that recognises it."""
     from lrplot.dialects.source import read_text
 
     dialects = all_dialects()
@@ -85,7 +87,8 @@ def load(path: str, facts: Facts, dialect: str | None = None) -> Imported:
                 f"name its kind with --dialect ({'|'.join(dialects)})"
             )
         chosen = dialects[scores[0][1]]
-    return chosen.read(source, facts)
+    read = chosen.read(source, facts)
+    return read if isinstance(read, list) else [read]
 
 
 def dialect_names() -> tuple[str, ...]:

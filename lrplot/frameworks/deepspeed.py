@@ -30,23 +30,26 @@ def _warmup(args: dict[str, Any], lr: float) -> dict[str, Any]:
     }
 
 
+SUPPORTED = ("WarmupLR", "WarmupDecayLR")
+
+
 def scheduler(name: str, args: dict[str, Any], optimizer_lr: float | None = None) -> Curve:
+    if name not in SUPPORTED:
+        raise Unsupported(f"DeepSpeed scheduler {name} is not supported yet ({', '.join(SUPPORTED)})")
     peak = args.get("warmup_max_lr")
     if peak is None:
         if optimizer_lr is None:
             raise Unsupported("warmup_max_lr is not set and the optimizer's lr is not known")
         peak = optimizer_lr
     lr = float(peak)
+    params = _warmup(args, lr)
     if name == "WarmupLR":
-        return Curve("constant", _warmup(args, lr))
-    if name == "WarmupDecayLR":
-        params = _warmup(args, lr)
-        total = int(number(args, "total_num_steps", None))
-        low = params["warmup_start_lr"]
-        if total <= params["warmup_steps"]:
-            # DeepSpeed's decay factor is (total - t) / max(1, total - W) <= 0 here:
-            # the warmup rises to the peak, then the rate is warmup_min_lr.
-            return Curve("piecewise", {**params, "boundaries": [1], "values": [low, low], "warmup_target": "lr"})
-        return Curve("polynomial", {**params, "decay_steps": total - params["warmup_steps"], "end_lr": low,
-                                    "power": 1.0})
-    raise Unsupported(f"DeepSpeed scheduler {name} is not supported yet (WarmupLR, WarmupDecayLR)")
+        return Curve("constant", params)
+    # WarmupDecayLR: linear from the peak to warmup_min_lr at total_num_steps.
+    total = int(number(args, "total_num_steps", None))
+    low = params["warmup_start_lr"]
+    if total <= params["warmup_steps"]:
+        # DeepSpeed's decay factor is (total - t) / max(1, total - W) <= 0 here:
+        # the warmup rises to the peak, then the rate is warmup_min_lr.
+        return Curve("piecewise", {**params, "boundaries": [1], "values": [low, low], "warmup_target": "lr"})
+    return Curve("polynomial", {**params, "decay_steps": total - params["warmup_steps"], "end_lr": low, "power": 1.0})

@@ -1,0 +1,95 @@
+"""DeepSpeed ``ds_config.json``: its ``scheduler`` section, stepped by the
+engine after every optimizer update (see :mod:`lrplot.frameworks.deepspeed`).
+
+The file does not say how long the run is unless the scheduler decays to an
+end (``total_num_steps``); otherwise ``--steps`` sets it (default: twice the
+warmup, so the warmup and what follows both show).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from lrplot.dialects import Dialect, Facts, Imported, Source, register
+from lrplot.dialects.source import parse_json, parse_yaml
+from lrplot.errors import UsageError
+from lrplot.frameworks import deepspeed
+
+SIGNATURE = ("train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization", "gradient_accumulation_steps",
+             "fp16", "bf16")
+
+
+def detect(source: Source) -> int:
+    if source.suffix not in (".json", ".yaml", ".yml"):
+        return 0
+    text = source.text
+    if '"scheduler"' in text and any(f'"{key}"' in text for key in SIGNATURE):
+        return 2
+    return 1 if sum(f'"{key}"' in text for key in SIGNATURE) >= 2 else 0
+
+
+def read(source: Source, facts: Facts) -> Imported:
+    shown = f"--from {source.path}"
+    parse = parse_json if source.suffix == ".json" else parse_yaml
+    config = parse(source.text, source.path)
+    if not isinstance(config, dict):
+        raise UsageError(f"{shown}: expected a DeepSpeed config (a JSON object)")
+    section = config.get("scheduler")
+    if not isinstance(section, dict) or "type" not in section:
+        raise UsageError(f"{shown}: has no scheduler section with a type: DeepSpeed leaves the optimizer's lr constant")
+    name = str(section["type"])
+    args = section.get("params") or {}
+    if not isinstance(args, dict):
+        raise UsageError(f"{shown}: scheduler.params must be a mapping")
+    auto = sorted(key for key, value in args.items() if value == "auto")
+    if auto:
+        raise UsageError(
+            f"{shown}: scheduler.params.{auto[0]} is \"auto\", filled in by the transformers Trainer: "
+            "read the Trainer's arguments with --from instead"
+        )
+    optimizer_lr = _optimizer_lr(config)
+    try:
+        curve = deepspeed.scheduler(name, args, optimizer_lr)
+    except UsageError as error:
+        raise UsageError(f"{shown}: scheduler {name}: {error}") from None
+    params = dict(curve.params)
+    total = args.get("total_num_steps")
+    warmup = params.get("warmup_steps", 0)
+    origin: dict[str, Any] = {
+        "lr": "scheduler.params.warmup_max_lr" if args.get("warmup_max_lr") is not None else "optimizer.params.lr",
+        "warmup_steps": "scheduler.params.warmup_num_steps (at least 2, as DeepSpeed makes it)",
+        "warmup_start_lr": "scheduler.params.warmup_min_lr",
+        "warmup_shape": "scheduler.params.warmup_type (default log)",
+        "step_offset": "the engine steps the scheduler after each update: update t uses iteration t - 1",
+    }
+    if total is not None:
+        steps = int(total)
+        origin["steps"] = "scheduler.params.total_num_steps"
+        origin["decay_steps"] = "total_num_steps - warmup_num_steps"
+        origin["end_lr"] = "scheduler.params.warmup_min_lr"
+    else:
+        steps = max(2 * warmup, 100)
+        origin["steps"] = "the file does not say: twice the warmup (give --steps)"
+    return Imported(
+        label=os.path.basename(source.path),
+        schedule=curve.schedule,
+        params=params,
+        total_steps=steps,
+        steps_per_epoch=None,
+        origin={k: v for k, v in origin.items() if k in params or k == "steps"},
+        dialect="deepspeed",
+        length_given=total is not None,
+    )
+
+
+def _optimizer_lr(config: dict[str, Any]) -> float | None:
+    optimizer = config.get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("params"), dict):
+        lr = optimizer["params"].get("lr")
+        if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+            return float(lr)
+    return None
+
+
+register(Dialect("deepspeed", "DeepSpeed ds_config.json", detect, read))
