@@ -1098,7 +1098,7 @@ def gen_detectron2():
             opt = torch.optim.SGD([torch_param()], lr=0.1, momentum=0.9)
             mult = d2["WarmupParamScheduler"](PolynomialDecayParamScheduler(1.0, power), 0.001, wl, "linear", ri)
             s = d2["LRMultiplier"](opt, multiplier=mult, max_iter=100)
-            args = dict(scheduler="PolynomialDecayParamScheduler(base_value=1.0, power=%s)" % power,
+            args = dict(scheduler=f"PolynomialDecayParamScheduler(base_value=1.0, power={power})",
                         warmup_factor=0.001, warmup_length=wl, warmup_method="linear", rescale_interval=ri,
                         max_iter=100)
             cases.append(case(f"LRMultiplier(WarmupParamScheduler(PolynomialDecay(power={power}),"
@@ -1846,7 +1846,7 @@ def gen_composer():
             st.max_duration = _scale_max_duration_by_ssr(ssr, st.max_duration)
         lam = compile_composer_scheduler(sched, st, ssr)
         lrs, direct = [], []
-        for t in range(n):
+        for _ in range(n):
             lrs.append(f(opt.param_groups[0]["lr"]))
             direct.append(base * f(sched(st, ssr) if ssr != 1.0 else sched(st)))
             opt.step()
