@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from lrplot.plan import Plan
 from lrplot.registry import Bound, conventional, schedule_steps, warmup_start
+from lrplot.schedules import sgdr_geometry
 
 Native = tuple[str, str] | None  # (constructor expression, comment) or None
 
@@ -29,10 +30,30 @@ Native = tuple[str, str] | None  # (constructor expression, comment) or None
 # ---------------------------------------------------------------- closed forms as text
 # Each returns a Python expression of `t` (steps since the end of warmup, a
 # float >= 0) written with the helper names every script defines: floor,
-# ceil, exp, log, cos, sqrt, minimum, maximum, where, pi. Scripts bind them to
-# `math` (torch, paddle: one step at a time) or to jax.numpy / keras.ops
-# (traced). `where` must not be needed to dodge invalid maths: both branches
-# are evaluated.
+# ceil, exp, expm1, log1p, cos, sqrt, minimum, maximum, pi, and (arrays only)
+# where. Scripts bind them to `math` (torch, paddle: one step at a time) or to
+# jax.numpy / keras.ops (traced). Every number is written with repr and is
+# finite; text the user chose (labels) is written with repr too: data, never
+# code.
+
+
+class Dialect(NamedTuple):
+    """How a script computes its closed forms."""
+
+    scalar: bool  # Python floats one step at a time (torch, paddle), else traced arrays
+
+    def where(self, condition: str, if_true: str, if_false: str) -> str:
+        if self.scalar:
+            # Only the branch taken is computed: math raises OverflowError
+            # where numpy gives inf, and a branch not taken may overflow (an
+            # exponential warmup ramp long after the warmup, a rising
+            # sequence part after its end).
+            return f"({if_true} if {condition} else {if_false})"
+        # Arrays compute both branches; an inf in the one not taken is dropped.
+        return f"where({condition}, {if_true}, {if_false})"
+
+
+SCALAR, ARRAYS = Dialect(scalar=True), Dialect(scalar=False)
 
 
 def _progress(p: dict[str, Any]) -> str:
@@ -40,19 +61,19 @@ def _progress(p: dict[str, Any]) -> str:
     return f"floor({ratio})" if p["staircase"] else f"({ratio})"
 
 
-def _chain(steps: list[int], values: list[str]) -> str:
+def _chain(steps: list[int], values: list[str], d: Dialect) -> str:
     """values[i] from steps[i-1] on: a nested where."""
     text = values[-1]
     for step, value in zip(reversed(steps), reversed(values[:-1])):
-        text = f"where(t < {float(step)!r}, {value}, {text})"
+        text = d.where(f"t < {float(step)!r}", value, text)
     return text
 
 
-def _count(marks: list[int]) -> str:
-    return "(" + " + ".join(f"where(t >= {float(m)!r}, 1.0, 0.0)" for m in marks) + ")"
+def _count(marks: list[int], d: Dialect) -> str:
+    return "(" + " + ".join(d.where(f"t >= {float(m)!r}", "1.0", "0.0") for m in marks) + ")"
 
 
-def _onecycle(p: dict[str, Any]) -> str:
+def _onecycle(p: dict[str, Any], d: Dialect) -> str:
     lr, total, pct = p["lr"], p["total_steps"], p["pct_start"]
     initial = lr / p["div_factor"]
     low = initial / p["final_div_factor"]
@@ -71,20 +92,32 @@ def _onecycle(p: dict[str, Any]) -> str:
         begin = end
     text = repr(low)  # past the last step the run is over: hold the minimum
     for (end, _, _), piece in zip(reversed(phases), reversed(pieces)):
-        text = f"where(t <= {end!r}, {piece}, {text})"
+        text = d.where(f"t <= {end!r}", piece, text)
     return text
 
 
-def _sgdr(p: dict[str, Any]) -> list[str]:
-    first, m, q = float(p["first_decay_steps"]), p["t_mul"], p["m_mul"]
+def _sgdr(p: dict[str, Any], d: Dialect) -> list[str]:
+    """lrplot's own arithmetic (lrplot.schedules.cycle_starts, cycle_index), so
+    the script puts every boundary step in the same cycle as lrplot."""
+    g = sgdr_geometry(p["first_decay_steps"], p["t_mul"])
+    first, m, q, last = g.first, g.t_mul, p["m_mul"], float(g.last)
     if m == 1.0:
         lines = [f"cycle = floor(t / {first!r})", f"frac = t / {first!r} - cycle"]
     else:
-        # the 1e-9 keeps an exact cycle boundary in the new cycle despite rounding
+        power = f"{m!r} ** i - 1.0"
+        growth = d.where(f"i > {float(g.exact_until)!r}", d.where(f"i < {float(g.doubled_from)!r}", f"expm1(i * {g.log_mul!r})", power), power)
         lines = [
-            f"cycle = floor(log(1.0 + t / {first!r} * {m - 1.0!r}) / {math.log(m)!r} + 1e-9)",
-            f"start = {first!r} * ({m!r} ** cycle - 1.0) / {m - 1.0!r}",
-            f"frac = (t - start) / ({first!r} * {m!r} ** cycle)",
+            f"# Cycle i lasts {first!r} * {m!r}**i steps from start(i); {m!r}**i - 1 is",
+            "# computed without cancellation (expm1 where the power is inexact and near 1).",
+            "def start(i):",
+            f"    return {growth} / {g.rise!r} * {first!r}",
+            "",
+            "# A guess from the inverse of start(), then the starts decide: a step on a",
+            "# boundary opens the new cycle.",
+            f"cycle = minimum(floor(log1p(minimum(t * {g.rise / first!r}, 1e300)) / {g.log_mul!r}), {last!r})",
+            f"cycle = {d.where('start(cycle) > t', 'cycle - 1.0', 'cycle')}",
+            f"cycle = {d.where(f'cycle < {last!r}', d.where('start(cycle + 1.0) <= t', 'cycle + 1.0', 'cycle'), 'cycle')}",
+            f"frac = (t - start(cycle)) / ({first!r} * {m!r} ** cycle)",
         ]
     lines.append(
         f"value = {p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * {q!r} ** cycle * (1.0 + cos(pi * frac)) / 2.0"
@@ -102,7 +135,7 @@ def _cyclic(p: dict[str, Any]) -> list[str]:
     ]
     amplitude = f"{p['lr'] - p['base_lr']!r} * scale"
     if p["mode"] == "triangular2":
-        amplitude += " / 2.0 ** (cycle - 1.0)"
+        amplitude += " * 0.5 ** (cycle - 1.0)"  # 2.0 ** cycle overflows (math raises) after 1024 cycles
     elif p["mode"] == "exp_range":
         amplitude += f" * {p['gamma']!r} ** t"
     lines.append(f"value = {p['base_lr']!r} + {amplitude}")
@@ -120,14 +153,14 @@ def _wsd(p: dict[str, Any], horizon: int) -> str:
     return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * ({shape})"
 
 
-CLOSED_FORMS: dict[str, Callable[[dict[str, Any], int], str | list[str]]] = {
-    "constant": lambda p, h: f"{p['lr']!r} + 0.0 * t",
-    "warmup": lambda p, h: f"{p['lr']!r} + 0.0 * t",
-    "piecewise": lambda p, h: _chain(p["boundaries"], [repr(float(v)) for v in p["values"]]),
-    "exponential": lambda p, h: f"{p['lr']!r} * {p['decay_rate']!r} ** {_progress(p)}",
-    "natural-exp": lambda p, h: f"{p['lr']!r} * exp({-p['decay_rate']!r} * {_progress(p)})",
-    "inverse-time": lambda p, h: f"{p['lr']!r} / (1.0 + {p['decay_rate']!r} * {_progress(p)})",
-    "polynomial": lambda p, h: (
+CLOSED_FORMS: dict[str, Callable[[dict[str, Any], int, Dialect], str | list[str]]] = {
+    "constant": lambda p, h, d: f"{p['lr']!r} + 0.0 * t",
+    "warmup": lambda p, h, d: f"{p['lr']!r} + 0.0 * t",
+    "piecewise": lambda p, h, d: _chain(p["boundaries"], [repr(float(v)) for v in p["values"]], d),
+    "exponential": lambda p, h, d: f"{p['lr']!r} * {p['decay_rate']!r} ** {_progress(p)}",
+    "natural-exp": lambda p, h, d: f"{p['lr']!r} * exp({-p['decay_rate']!r} * {_progress(p)})",
+    "inverse-time": lambda p, h, d: f"{p['lr']!r} / (1.0 + {p['decay_rate']!r} * {_progress(p)})",
+    "polynomial": lambda p, h, d: (
         [
             f"period = {float(p['decay_steps'])!r} * maximum(1.0, ceil(t / {float(p['decay_steps'])!r}))",
             f"value = {p['lr'] - p['end_lr']!r} * (1.0 - t / period) ** {p['power']!r} + {p['end_lr']!r}",
@@ -135,28 +168,28 @@ CLOSED_FORMS: dict[str, Callable[[dict[str, Any], int], str | list[str]]] = {
         if p["cycle"]
         else f"{p['lr'] - p['end_lr']!r} * (1.0 - minimum(t, {float(p['decay_steps'])!r}) / {float(p['decay_steps'])!r}) ** {p['power']!r} + {p['end_lr']!r}"
     ),
-    "linear": lambda p, h: (
+    "linear": lambda p, h, d: (
         f"{p['lr']!r} * ({p['start_factor']!r} + {p['end_factor'] - p['start_factor']!r}"
         f" * minimum(t, {float(p['total_steps'])!r}) / {float(p['total_steps'])!r})"
     ),
-    "step": lambda p, h: f"{p['lr']!r} * {p['gamma']!r} ** floor(t / {float(p['step_size'])!r})",
-    "multistep": lambda p, h: f"{p['lr']!r} * {p['gamma']!r} ** {_count(p['milestones'])}",
-    "cosine": lambda p, h: (
+    "step": lambda p, h, d: f"{p['lr']!r} * {p['gamma']!r} ** floor(t / {float(p['step_size'])!r})",
+    "multistep": lambda p, h, d: f"{p['lr']!r} * {p['gamma']!r} ** {_count(p['milestones'], d)}",
+    "cosine": lambda p, h, d: (
         f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {float(p['decay_steps'])!r})"
         f" / {float(p['decay_steps'])!r})) / 2.0"
     ),
-    "cosine-restarts": lambda p, h: _sgdr(p),
-    "onecycle": lambda p, h: _onecycle(p),
-    "cyclic": lambda p, h: _cyclic(p),
-    "noam": lambda p, h: (
+    "cosine-restarts": lambda p, h, d: _sgdr(p, d),
+    "onecycle": lambda p, h, d: _onecycle(p, d),
+    "cyclic": lambda p, h, d: _cyclic(p),
+    "noam": lambda p, h, d: (
         f"{p['lr'] * p['d_model'] ** -0.5!r} * minimum(maximum(t, 1.0) ** -0.5, t * {p['noam_warmup'] ** -1.5!r})"
     ),
-    "inverse-sqrt": lambda p, h: f"{p['lr']!r} * sqrt({float(p['timescale'])!r} / (t + {float(p['timescale'])!r}))",
-    "wsd": lambda p, h: _wsd(p, h),
+    "inverse-sqrt": lambda p, h, d: f"{p['lr']!r} * sqrt({float(p['timescale'])!r} / (t + {float(p['timescale'])!r}))",
+    "wsd": lambda p, h, d: _wsd(p, h),
 }
 
 
-def function_source(name: str, bound: Bound, horizon: int, doc: str) -> str:
+def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect) -> str:
     """A ``def name(step)`` computing the whole curve, warmup included;
     ``horizon`` is the steps after warmup (wsd decays at its end)."""
     p = bound.params
@@ -170,17 +203,17 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str) -> str:
         starts = [float(sum(lengths[:i])) for i in range(len(parts))]
         for index, (part, length) in enumerate(zip(parts, lengths), 1):
             source = function_source(
-                f"part_{index}", part, max(1, schedule_steps(part.params, length)), f"part {index}: {part.name}"
+                f"part_{index}", part, max(1, schedule_steps(part.params, length)), f"part {index}: {part.name}", d
             )
             lines += ["    " + line for line in source.splitlines()]
         value = f"part_{len(parts)}(maximum(t - {starts[-1]!r}, 0.0))"
         for index in range(len(parts) - 1, 0, -1):
-            value = f"where(t < {starts[index]!r}, part_{index}(maximum(t - {starts[index - 1]!r}, 0.0)), {value})"
+            value = d.where(f"t < {starts[index]!r}", f"part_{index}(maximum(t - {starts[index - 1]!r}, 0.0))", value)
         lines.append(f"    value = {value}")
     else:
-        form = CLOSED_FORMS[bound.name](p, horizon)
-        lines += [f"    value = {form}"] if isinstance(form, str) else ["    " + line for line in form]
-    lines += _warmup_lines(bound)
+        form = CLOSED_FORMS[bound.name](p, horizon, d)
+        lines += [f"    value = {form}"] if isinstance(form, str) else [("    " + line).rstrip() for line in form]
+    lines += _warmup_lines(bound, d)
     lines.append("    return value")
     return "\n".join(lines)
 
@@ -195,7 +228,7 @@ def _clock_lines(p: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _warmup_lines(bound: Bound) -> list[str]:
+def _warmup_lines(bound: Bound, d: Dialect) -> list[str]:
     p = bound.params
     w = p["warmup_steps"]
     if not w:
@@ -209,7 +242,7 @@ def _warmup_lines(bound: Bound) -> list[str]:
         "cosine": f"0.5 * (1.0 - cos(pi * {fraction}))",
         "1-sqrt": f"1.0 - sqrt(1.0 - minimum({fraction}, 1.0))",
         "quadratic": f"{fraction} * {fraction}",
-        "log": f"log(step + 1.0) / {math.log(max(w, 2))!r}",
+        "log": f"log1p(step) / {math.log(max(w, 2))!r}",
     }[p["warmup_shape"]]
     if p.get("warmup_mode", "replace") == "multiply":
         lr = p["lr"]
@@ -219,10 +252,11 @@ def _warmup_lines(bound: Bound) -> list[str]:
         if p.get("warmup_clock", "after") == "after":
             ramp = f"{_after_warmup(bound)!r} * ({first!r} + {1.0 - first!r} * {rise})"
     elif p["warmup_shape"] == "exponential":
-        ramp = f"{start!r} * {target / start if start else 0.0!r} ** {fraction}"
+        # target / start computed by the script: written out it may not be a finite float
+        ramp = f"{start!r} * ({target!r} / {start!r}) ** {fraction}"
     else:
         ramp = f"{start!r} + {target - start!r} * {rise}"
-    return [f"    value = where(step < {float(w)!r}, {ramp}, value)  # warmup"]
+    return [f"    value = {d.where(f'step < {float(w)!r}', ramp, 'value')}  # warmup"]
 
 
 def _after_warmup(bound: Bound) -> float:
@@ -461,17 +495,20 @@ HEADERS = {
 HELPERS = {
     "scalar": (
         "# Helpers for the closed forms below, one step at a time.\n"
-        "floor, ceil, exp, log, cos, sqrt, pi = math.floor, math.ceil, math.exp, math.log, math.cos, math.sqrt, math.pi\n"
-        "minimum, maximum = min, max\n\n\ndef where(condition, if_true, if_false):\n    return if_true if condition else if_false\n"
+        "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"
+        "    math.floor, math.ceil, math.exp, math.expm1, math.log1p, math.cos, math.sqrt, math.pi\n)\n"
+        "minimum, maximum = min, max\n"
     ),
     "jnp": (
         "# Helpers for the closed forms below (traceable by jax.jit).\n"
-        "floor, ceil, exp, log, cos, sqrt, pi = jnp.floor, jnp.ceil, jnp.exp, jnp.log, jnp.cos, jnp.sqrt, jnp.pi\n"
+        "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"
+        "    jnp.floor, jnp.ceil, jnp.exp, jnp.expm1, jnp.log1p, jnp.cos, jnp.sqrt, jnp.pi\n)\n"
         "minimum, maximum, where = jnp.minimum, jnp.maximum, jnp.where\n"
     ),
     "keras": (
         "# Helpers for the closed forms below (keras.ops: traceable, float32 like Keras).\n"
-        "floor, ceil, exp, log, cos, sqrt, pi = ops.floor, ops.ceil, ops.exp, ops.log, ops.cos, ops.sqrt, math.pi\n"
+        "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"
+        "    ops.floor, ops.ceil, ops.exp, ops.expm1, ops.log1p, ops.cos, ops.sqrt, math.pi\n)\n"
         "minimum, maximum, where = ops.minimum, ops.maximum, ops.where\n"
     ),
 }
@@ -479,20 +516,26 @@ HELPER_KIND = {"torch": "scalar", "paddle": "scalar", "optax": "jnp", "keras": "
 NATIVE = {"torch": torch_native, "keras": keras_native, "optax": optax_native, "paddle": paddle_native}
 
 
-def emit(framework: str, plan: Plan) -> str:
-    """The script for ``framework`` reproducing every curve of ``plan``."""
+def emit(framework: str, plan: Plan, closed_forms_only: bool = False) -> str:
+    """The script for ``framework`` reproducing every curve of ``plan``.
+
+    ``closed_forms_only`` writes every curve as lrplot's closed form, even
+    where a native class exists (tests run those scripts without the
+    framework).
+    """
+    dialect = SCALAR if HELPER_KIND[framework] == "scalar" else ARRAYS
     builders, mains, functions = [], [], []
     needs_helpers = False
     for index, curve in enumerate(plan.curves, 1):
         bound = curve.bound
         horizon = max(1, schedule_steps(bound.params, plan.steps))
-        native = NATIVE[framework](bound, plan.steps) if conventional(bound.params) else None
+        native = None if closed_forms_only or not conventional(bound.params) else NATIVE[framework](bound, plan.steps)
         builder = f"build_{index}"
         if native is None:
             needs_helpers = True
             reason = _reason(framework, bound, plan.steps)
             doc = f"{curve.label}: lrplot's closed form. {reason}."
-            functions.append(function_source(f"lr_{index}", bound, horizon, doc))
+            functions.append(function_source(f"lr_{index}", bound, horizon, doc, dialect))
         builders.append(_builder(framework, builder, index, native, curve.label, bound.params["lr"]))
         mains.append((curve.label, builder))
     parts = [

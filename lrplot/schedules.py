@@ -18,8 +18,9 @@ Warmup and sequences are composed around these in :mod:`lrplot.compose`.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -463,31 +464,28 @@ def cosine_restarts(
     m_mul: float,
     end_lr: float,
 ) -> np.ndarray:
-    first = float(first_decay_steps)
-    last = float(t[-1]) if t.size else 0.0
-    # Cycle i starts at first * (t_mul**i - 1) / (t_mul - 1) (first * i when
-    # t_mul = 1): exact for the integer multipliers torch supports, and the
-    # boundary step itself opens the new cycle, as in torch's bookkeeping.
-    if t_mul == 1.0:
-        cycles = int(last // first) + 1
-    else:
-        cycles = int(math.log1p(last / first * (t_mul - 1.0)) / math.log(t_mul)) + 2
-    if cycles <= MAX_SEGMENTS:
-        starts = [_cycle_start(first, t_mul, i) for i in range(cycles + 1)]
-        cuts = np.searchsorted(t, starts, side="left").tolist() + [t.size]
-        for i in range(cycles + 1):
-            segment = t[cuts[i] : cuts[i + 1]]
-            length = first * np.float64(t_mul) ** i
-            segment -= starts[i]
-            segment /= length
+    if not t.size:
+        return t
+    geometry = sgdr_geometry(first_decay_steps, t_mul)
+    low, high = cycle_index(geometry, t[[0, -1]]).tolist()
+    if high - low < MAX_SEGMENTS:
+        # Few cycles in this chunk: fill them slice by slice. The boundary
+        # step itself opens the new cycle, as in torch's bookkeeping.
+        cycles = np.arange(low, high + 2)
+        starts = cycle_starts(geometry, cycles)
+        cuts = np.searchsorted(t, starts, side="left").tolist()
+        for i, start, begin, end in zip(cycles.tolist(), starts.tolist(), cuts, cuts[1:]):
+            segment = t[begin:end]
+            segment -= start
+            segment /= geometry.first * np.float64(t_mul) ** i
             _half_cosine(segment)
             segment *= (lr - end_lr) * np.float64(m_mul) ** i
             segment += end_lr
         return t
-    # Many short cycles (t_mul = 1): the closed form per element.
-    cycle = np.floor(t / first)
-    t -= cycle * first
-    t /= first
+    # Many short cycles: the same starts, one cycle index per element.
+    cycle = cycle_index(geometry, t)
+    t -= cycle_starts(geometry, cycle)
+    t /= geometry.first * np.power(t_mul, cycle)
     _half_cosine(t)
     if m_mul != 1.0:
         t *= np.power(m_mul, cycle)
@@ -496,10 +494,106 @@ def cosine_restarts(
     return t
 
 
-def _cycle_start(first: float, t_mul: float, i: int) -> float:
+class CycleGeometry(NamedTuple):
+    """Where SGDR's cycles start: cycle i lasts ``first * t_mul**i`` steps, so
+    it starts at ``first * (t_mul**i - 1) / (t_mul - 1)`` (``first * i`` when
+    ``t_mul = 1``).
+
+    Written that way the start loses digits when ``t_mul**i`` is close to 1
+    (``t_mul = 1.001``: ``t_mul**i - 1`` cancels), so there ``t_mul**i - 1``
+    is ``expm1(i * log1p(t_mul - 1))``; where the power is exact in float64
+    (integer and dyadic ``t_mul`` such as 2 or 1.5) or at least 2, the power
+    itself is used, which keeps integer starts exact. :mod:`lrplot.emit`
+    writes the same arithmetic into exported code.
+    """
+
+    first: float
+    t_mul: float
+    rise: float  # t_mul - 1
+    log_mul: float  # log1p(rise), ln(t_mul)
+    exact_until: int  # t_mul**i is exact in float64 for i <= exact_until
+    doubled_from: int  # t_mul**i >= 2 for i >= doubled_from
+    last: int  # t_mul**i is finite for i <= last; later cycles start at inf
+
+
+def sgdr_geometry(first_decay_steps: float, t_mul: float) -> CycleGeometry:
+    first = float(first_decay_steps)
     if t_mul == 1.0:
-        return first * i
-    return float(first * (np.float64(t_mul) ** i - 1.0) / (t_mul - 1.0))
+        return CycleGeometry(first, 1.0, 0.0, 0.0, 0, 0, 0)
+    rise = t_mul - 1.0
+    log_mul = math.log1p(rise)
+    last = int(math.log(sys.float_info.max) / log_mul)
+    while _power_is_finite(t_mul, last + 1):
+        last += 1
+    while not _power_is_finite(t_mul, last):
+        last -= 1
+    doubled_from = max(1, math.ceil(math.log(2.0) / log_mul))
+    while doubled_from > 1 and t_mul ** (doubled_from - 1) >= 2.0:
+        doubled_from -= 1
+    while t_mul**doubled_from < 2.0:
+        doubled_from += 1
+    # t_mul = odd * 2**k: t_mul**i is exact while odd**i fits in 53 bits.
+    numerator = t_mul.as_integer_ratio()[0]
+    odd = numerator >> ((numerator & -numerator).bit_length() - 1)
+    exact_until = last
+    if odd > 1:
+        exact_until = 0
+        while odd ** (exact_until + 1) < 2**53:
+            exact_until += 1
+    return CycleGeometry(first, t_mul, rise, log_mul, min(exact_until, last), doubled_from, last)
+
+
+def _power_is_finite(base: float, exponent: int) -> bool:
+    try:
+        return math.isfinite(base**exponent)
+    except OverflowError:
+        return False
+
+
+def cycle_starts(geometry: CycleGeometry, cycles: np.ndarray) -> np.ndarray:
+    """The start of each cycle in ``cycles`` (whole numbers, as floats): a step,
+    or a point between two steps, in which case the next step opens the cycle."""
+    if geometry.t_mul == 1.0:
+        return geometry.first * cycles
+    with np.errstate(over="ignore"):  # past `last` a cycle starts at inf: no step reaches it
+        growth = np.power(geometry.t_mul, cycles)
+    growth -= 1.0
+    cancelling = (cycles > geometry.exact_until) & (cycles < geometry.doubled_from)
+    if cancelling.any():
+        growth[cancelling] = np.expm1(cycles[cancelling] * geometry.log_mul)
+    # (t_mul**i - 1) / (t_mul - 1) first: exactly 1 for cycle 1, and a whole
+    # or dyadic number wherever the power is exact, so first * it is too.
+    growth /= geometry.rise
+    growth *= geometry.first
+    return growth
+
+
+def cycle_index(geometry: CycleGeometry, t: np.ndarray) -> np.ndarray:
+    """The cycle each step of ``t`` is in (whole numbers, as floats): the last
+    cycle whose start is <= the step."""
+    if geometry.t_mul == 1.0:
+        return np.floor(t / geometry.first)
+    # A first guess from the inverse of the start formula, then the starts
+    # decide: next to a boundary the guess rounds either way. Clamping the
+    # log1p argument at 1e300 keeps the guess finite for an enormous t_mul,
+    # where it stays within a cycle of the truth.
+    with np.errstate(over="ignore"):
+        guess = t * (geometry.rise / geometry.first)
+    np.minimum(guess, 1e300, out=guess)
+    np.log1p(guess, out=guess)
+    guess /= geometry.log_mul
+    cycle = np.minimum(np.floor(guess, out=guess), float(geometry.last))
+    while True:
+        early = cycle_starts(geometry, cycle) > t
+        if not early.any():
+            break
+        cycle[early] -= 1.0
+    while True:
+        reached = (cycle < geometry.last) & (cycle_starts(geometry, cycle + 1.0) <= t)
+        if not reached.any():
+            break
+        cycle[reached] += 1.0
+    return cycle
 
 
 register(

@@ -117,7 +117,7 @@ def test_epochs_on_the_x_axis_when_the_file_counts_epochs(tmp_path):
          "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=2 is not supported yet"),
         ("lr_scheduler_type: cosine\nlr_scheduler_kwargs: {warmup: 2}\nmax_steps: 10\n"
          "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs warmup is not an argument lrplot knows"),
-        ("model: resnet\nepochs: 3\n", ".yaml", [], "not a training configuration lrplot recognises; name its kind with --dialect (hf|deepspeed|detectron2|timm)"),
+        ("model: resnet\nepochs: 3\n", ".yaml", [], "not a training configuration lrplot recognises; name its kind with --dialect (hf|deepspeed|detectron2|timm"),
         ('{"lr_scheduler_type": "linear", "max_steps": "many", "per_device_train_batch_size": 2}', ".json", [],
          "max_steps: got 'many', expected a number"),
         ("lr_scheduler_type: cosine\nmax_steps: 10\nper_device_train_batch_size: 4\nlr_warmup_frac: 0.1\n", ".yaml",

@@ -1,0 +1,178 @@
+"""--emit scripts run to their last step, in a real subprocess, without the
+frameworks installed.
+
+lrplot's closed forms need only `math` (torch and Paddle scripts compute one
+step at a time) or jax.numpy (optax scripts); the framework itself is reached
+only through a LambdaLR-style wrapper. STAND_INS below provide exactly those
+names: torch's LambdaLR and Paddle's LambdaDecay reduced to what they do with
+a function (base rate x f(number of step() calls)), numpy standing in for
+jax.numpy, every other class a stub that fails if called. The scripts run
+as written, `__main__` included, over 6,000 steps, and print what must equal
+lrplot at every step. Keras scripts compute in float32 through keras.ops and
+are checked only live (tests/test_emit.py); the native classes too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lrplot.emit import emit
+from lrplot.plan import CurveRequest, Plan, make_curves
+
+STAND_INS = {
+    "torch/__init__.py": "from . import nn, optim\n\n\ndef zeros(size):\n    return [0.0] * size\n",
+    "torch/nn.py": "def Parameter(data):\n    return data\n",
+    "torch/optim/__init__.py": (
+        "from . import lr_scheduler\n\n\n"
+        "class SGD:\n    def __init__(self, parameters, lr):\n        self.lr = lr\n\n    def step(self):\n        pass\n"
+    ),
+    "torch/optim/lr_scheduler.py": (
+        "class LambdaLR:\n"
+        "    # torch: get_last_lr() is the optimizer's lr x lr_lambda(number of step() calls)\n"
+        "    def __init__(self, optimizer, lr_lambda):\n"
+        "        self.base, self.factor, self.count = optimizer.lr, lr_lambda, 0\n\n"
+        "    def get_last_lr(self):\n        return [self.base * self.factor(self.count)]\n\n"
+        "    def step(self):\n        self.count += 1\n\n\n"
+        "def __getattr__(name):  # native classes: imported by every script, never called here\n"
+        "    def refuse(*args, **kwargs):\n        raise AssertionError(f'{name} is a stub')\n\n    return refuse\n"
+    ),
+    "paddle/__init__.py": "from . import optimizer\n",
+    "paddle/optimizer/__init__.py": "from . import lr\n",
+    "paddle/optimizer/lr.py": (
+        "class LambdaDecay:\n"
+        "    # Paddle: last_lr is learning_rate x lr_lambda(number of step() calls)\n"
+        "    def __init__(self, learning_rate, lr_lambda):\n"
+        "        self.base, self.factor, self.count = learning_rate, lr_lambda, 0\n"
+        "        self.last_lr = self.base * self.factor(0)\n\n"
+        "    def step(self):\n"
+        "        self.count += 1\n        self.last_lr = self.base * self.factor(self.count)\n\n\n"
+        "def __getattr__(name):\n"
+        "    def refuse(*args, **kwargs):\n        raise AssertionError(f'{name} is a stub')\n\n    return refuse\n"
+    ),
+    "jax/__init__.py": "from types import SimpleNamespace\n\nfrom . import numpy\n\nconfig = SimpleNamespace(update=lambda name, value: None)\n",
+    "jax/numpy.py": (
+        "from numpy import (arange, asarray, broadcast_to, ceil, cos, exp, expm1, float64, floor, log1p,\n"
+        "                   maximum, minimum, pi, sqrt, where)\n"
+    ),
+    "optax/__init__.py": (
+        "def __getattr__(name):\n"
+        "    def refuse(*args, **kwargs):\n        raise AssertionError(f'{name} is a stub')\n\n    return refuse\n"
+    ),
+}
+RUNNABLE = ["torch", "paddle", "optax"]
+STEPS = 6000
+
+
+@pytest.fixture(scope="module")
+def stand_ins(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("stand_ins")
+    for name, text in STAND_INS.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def run_script(code: str, stand_ins: Path, tmp_path: Path) -> str:
+    script = tmp_path / "schedule.py"
+    script.write_text(code, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(stand_ins), PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-3000:]
+    return done.stdout.decode("utf-8")
+
+
+def read_output(text: str, labels: list[str], steps: int) -> list[np.ndarray]:
+    """The script prints `# <label>` (the label exactly, whatever it holds)
+    and then one value per line, for each curve in order."""
+    curves, position = [], 0
+    for label in labels:
+        head = f"# {label}\n"
+        assert text.startswith(head, position), (label, text[position : position + 200])
+        position += len(head)
+        lines = text[position:].split("\n", steps)
+        curves.append(np.array([float(line) for line in lines[:steps]]))
+        position += sum(len(line) + 1 for line in lines[:steps])
+    assert position == len(text)
+    return curves
+
+
+def assert_equal_to_lrplot(plan: Plan, printed: list[np.ndarray]) -> None:
+    for curve, ours, theirs in zip(plan.curves, plan.values(), printed):
+        # 1e-9 relative (SPEC's float64 "exact"); a value that is a difference
+        # of peak-sized terms keeps only ulps of the peak.
+        allowed = 1e-9 * np.abs(ours) + 1e-15 * np.abs(ours).max() + 1e-300
+        bad = np.flatnonzero(np.abs(theirs - ours) > allowed)
+        assert bad.size == 0, f"{curve.label}: step {bad[0]}: script {theirs[bad[0]]!r}, lrplot {ours[bad[0]]!r} ({bad.size} steps differ)"
+
+
+def plan_of(curves: list[tuple[str, dict]], steps: int = STEPS, labels: list[str] | None = None) -> Plan:
+    labels = labels or [f"{name} {i}" for i, (name, _) in enumerate(curves)]
+    requests = [CurveRequest(name, params, label=label) for (name, params), label in zip(curves, labels)]
+    return Plan(steps=steps, curves=make_curves(requests, steps))
+
+
+# Every schedule over a long run, and the curves that broke scripts: a branch
+# not taken that overflows (exponential warmup ramps, rising sequence parts),
+# 2**cycle past 1024 cycles, SGDR with thousands of cycles of t_mul near 1.
+LONG_CURVES = [
+    ("constant", {"lr": 0.3}),
+    ("warmup", {"warmup_steps": 500}),
+    ("piecewise", {"boundaries": [1000, 2500, 5999], "values": [0.3, 0.1, 0.02, 0.001]}),
+    ("exponential", {"decay_rate": 0.999}),
+    ("exponential", {"decay_rate": 1.0005, "decay_steps": 3, "staircase": True}),
+    ("natural-exp", {"decay_rate": 0.002, "decay_steps": 7}),
+    ("inverse-time", {"decay_rate": 0.5, "decay_steps": 100, "staircase": True}),
+    ("polynomial", {"decay_steps": 4000, "end_lr": 0.001, "power": 2.0}),
+    ("polynomial", {"decay_steps": 700, "end_lr": 0.01, "power": 0.5, "cycle": True}),
+    ("linear", {"start_factor": 0.0, "end_factor": 2.0, "total_steps": 3000}),
+    ("step", {"step_size": 7, "gamma": 0.9}),  # ~860 decays, down to subnormal numbers
+    ("multistep", {"milestones": list(range(5, 6000, 5)), "gamma": 0.999}),
+    ("cosine", {"end_lr": 0.001}),
+    ("cosine-restarts", {"first_decay_steps": 5, "t_mul": 1.001}),  # the issue's SGDR
+    ("cosine-restarts", {"first_decay_steps": 3, "t_mul": 1.0 + 2**-40, "m_mul": 0.999}),
+    ("cosine-restarts", {"first_decay_steps": 7, "t_mul": 1.5, "m_mul": 0.8, "end_lr": 0.001}),
+    ("cosine-restarts", {"first_decay_steps": 2, "t_mul": 3.0}),
+    ("cosine-restarts", {"first_decay_steps": 1, "t_mul": 1e300}),
+    ("cosine-restarts", {"first_decay_steps": 9}),
+    ("onecycle", {"total_steps": 4000, "three_phase": True}),  # held at its minimum past total_steps
+    ("onecycle", {"pct_start": 0.0001, "anneal": "linear"}),
+    ("cyclic", {"step_size_up": 2, "mode": "triangular2"}),  # 1,500 cycles
+    ("cyclic", {"step_size_up": 50, "step_size_down": 13, "mode": "exp_range", "gamma": 0.9995}),
+    ("noam", {"lr": 1.0, "d_model": 64, "noam_warmup": 400}),
+    ("inverse-sqrt", {"timescale": 300}),
+    ("wsd", {"decay_steps": 900, "end_lr": 0.001, "decay_shape": "cosine"}),
+    ("cosine", {"warmup_steps": 50, "warmup_shape": "exponential", "warmup_start_lr": 1e-6}),
+    ("constant", {"lr": 1.0, "warmup_steps": 10, "warmup_shape": "exponential", "warmup_start_lr": 1e-300}),
+    ("step", {"step_size": 100, "warmup_steps": 30, "warmup_start_lr": 0.5}),  # a warmup that falls
+    ("noam", {"warmup_steps": 9, "warmup_start_lr": 0.001}),  # the issue's Paddle case: falls to noam's 0
+    ("multistep", {"milestones": [3000], "warmup_steps": 40, "warmup_start_lr": 0.02, "warmup_shape": "constant"}),
+    (
+        "sequence",
+        {
+            "parts": [
+                {"schedule": "exponential", "decay_rate": 1.05, "steps": 200},  # 1.05**5800 overflows after its end
+                {"schedule": "constant", "lr": 0.5, "warmup_steps": 20, "warmup_shape": "exponential", "warmup_start_lr": 1e-200, "steps": 300},
+                {"schedule": "cyclic", "mode": "triangular2", "step_size_up": 3},
+            ]
+        },
+    ),
+]
+
+
+def test_every_schedule_is_run_long_below():
+    from lrplot.registry import all_schedules
+
+    assert {name for name, _ in LONG_CURVES} == set(all_schedules())
+
+
+@pytest.mark.parametrize("framework", RUNNABLE)
+def test_closed_form_scripts_run_to_the_last_step_and_equal_lrplot(framework, stand_ins, tmp_path):
+    plan = plan_of(LONG_CURVES)
+    output = run_script(emit(framework, plan, closed_forms_only=True), stand_ins, tmp_path)
+    assert_equal_to_lrplot(plan, read_output(output, [c.label for c in plan.curves], STEPS))
