@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from lrplot import schedules as _builtins  # noqa: F401  (fills the registry)
 from lrplot.api import curve, evaluate, list_schedules
+from lrplot.binding import get_schedule
 from lrplot.errors import ParamError, UsageError
-from lrplot.registry import SCHEDULES, Param, Schedule, get_schedule, register
+from lrplot.registry import SCHEDULES, Param, Schedule, register
 
 __all__ = [
     "SCHEDULES",

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.binding import all_schedules, bind
 from lrplot.errors import ParamError
-from lrplot.registry import MAX_STEPS, Bound, Schedule, all_schedules, bind
+from lrplot.registry import MAX_STEPS, Bound, Schedule
 
 
 def _check_steps(steps: Any) -> int:

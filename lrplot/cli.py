@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from lrplot import __version__, stops
+from lrplot.binding import all_schedules
 from lrplot.dialects import MODULES as DIALECT_NAMES
 from lrplot.errors import (
     ReaderGone,
@@ -32,7 +33,7 @@ from lrplot.errors import (
 )
 from lrplot.options import FIGURE_OPTIONS, FigureOption
 from lrplot.plan import CurveRequest
-from lrplot.registry import Param, Schedule, all_schedules, did_you_mean
+from lrplot.registry import Param, Schedule, did_you_mean
 
 METAVARS = {
     "float": "FLOAT",

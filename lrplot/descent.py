@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrplot.errors import UsageError
-from lrplot.plotting import PLAIN_TEXT
 from lrplot.registry import did_you_mean
+from lrplot.style import PLAIN_TEXT
 
 # Simulations run step by step in Python; beyond this they would take minutes.
 MAX_DESCENT_STEPS = 1_000_000
@@ -196,7 +196,7 @@ def write_csv(plan: Any, runs: list[Any], handle: Any) -> None:
 def write_json(plan: Any, runs: list[Any], handle: Any) -> None:
     import json
 
-    from lrplot.compose import describe
+    from lrplot.binding import describe
 
     panels = []
     for index, (panel, panel_runs) in enumerate(zip(plan.panels, runs)):

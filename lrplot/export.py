@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from lrplot.compose import describe
+from lrplot.binding import describe
 from lrplot.plan import Plan, unique_labels
 
 

@@ -3,7 +3,8 @@ as plain text or as the markdown table the README embeds."""
 
 from __future__ import annotations
 
-from lrplot.registry import COMMON_PARAMS, Schedule, all_schedules
+from lrplot.binding import all_schedules
+from lrplot.registry import COMMON_PARAMS, Schedule
 
 
 def _own_params(schedule: Schedule) -> list[str]:

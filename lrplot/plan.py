@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lrplot.compose import short_params
+from lrplot.binding import bind, short_params
 from lrplot.errors import ParamError, UsageError, show_value
-from lrplot.registry import Bound, bind, check_text
+from lrplot.registry import Bound, check_text
 
 # Steps evaluated at once: large enough that numpy's per-call overhead is
 # negligible, small enough that a few float64 temporaries stay in tens of MB.

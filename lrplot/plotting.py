@@ -21,6 +21,7 @@ import numpy as np
 
 from lrplot.errors import UsageError, tell
 from lrplot.plan import CHUNK, Plan
+from lrplot.style import PLAIN_TEXT
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
 # with pixel columns; at 8 per pixel the segments joining kept points stay
@@ -37,7 +38,6 @@ MAX_PIXELS = 100_000_000
 # Titles and labels are the user's text, drawn as typed: "$\\eta$" is not
 # parsed as mathtext (a typo in it would crash matplotlib's parser), nor sent
 # to LaTeX when a matplotlibrc turns text.usetex on.
-PLAIN_TEXT = {"parse_math": False, "usetex": False}
 
 # matplotlib's axis arithmetic (margins, tick steps) overflows float64 near
 # its largest values: a figure is refused for values larger than this.

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lrplot.errors import ParamError, UsageError, shown_count
+from lrplot.errors import ParamError, shown_count
 
 # Largest --steps accepted: 10**9 float64 steps would need 8 GB if materialised;
 # exports and figures stream in chunks, but a schedule evaluated through the
@@ -325,26 +325,6 @@ def did_you_mean(name: str, candidates: Sequence[str], quote: str = "") -> str:
     return f" (did you mean {quote}{best}{quote}?)" if best else ""
 
 
-def get_schedule(name: str) -> Schedule:
-    _load_builtins()
-    try:
-        return SCHEDULES[name]
-    except KeyError:
-        raise UsageError(
-            f"unknown schedule {name!r}{did_you_mean(name, list(SCHEDULES))}; "
-            "run `lrplot list` to see them all"
-        ) from None
-
-
-def all_schedules() -> dict[str, Schedule]:
-    _load_builtins()
-    return dict(SCHEDULES)
-
-
-def _load_builtins() -> None:
-    import lrplot.schedules  # noqa: F401  (registering is a side effect of the import)
-
-
 # ---------------------------------------------------------------- conversion
 
 
@@ -548,59 +528,3 @@ def warmup_start(params: Mapping[str, Any]) -> float:
     """Where the warmup starts: warmup_start_lr, or warmup_start_factor x lr."""
     factor = params.get("warmup_start_factor")
     return params["warmup_start_lr"] if factor is None else factor * params["lr"]
-
-
-def bind(
-    name: str, values: Mapping[str, Any], steps: int, steps_per_epoch: int | None = None
-) -> Bound:
-    """Validate ``values`` for schedule ``name`` over ``steps`` steps
-    (step counts may be given in epochs, ``30ep``, when ``steps_per_epoch`` is known).
-
-    Unknown names, wrong types, values out of range, missing required values
-    and cross-parameter rules all raise :class:`ParamError` / :class:`UsageError`
-    naming the parameter, the value and what is allowed.
-    """
-    from lrplot.compose import build_curve
-
-    schedule = get_schedule(name)
-    known = [p.name for p in schedule.all_params]
-    for key in values:
-        if key not in known:
-            raise ParamError(
-                key,
-                values[key],
-                f"not a parameter of {name}{did_you_mean(key, known)}",
-                unknown=True,
-                suggestion=closest(key, known),
-            )
-    params: dict[str, Any] = {}
-    for p in schedule.all_params:
-        if p.name in values and values[p.name] is not None:
-            params[p.name] = convert(p, values[p.name], steps_per_epoch)
-        elif p.required:
-            raise ParamError(p.name, None, f"required for {name}: {p.allowed()}", missing=True)
-        elif not isinstance(p.default, Derived):
-            params[p.name] = p.default
-    remaining = schedule_steps(params, steps)
-    context = dict(params, remaining=remaining)
-    for p in schedule.all_params:
-        if p.name not in params and isinstance(p.default, Derived):
-            params[p.name] = p.default.compute(context)
-            context[p.name] = params[p.name]
-    # Keep declaration order so labels, JSON and `list` read the same way.
-    params = {p.name: params[p.name] for p in schedule.all_params}
-    if params["warmup_start_factor"] is not None and "warmup_start_lr" in values and values["warmup_start_lr"] is not None:
-        raise ParamError(
-            "warmup_start_factor", params["warmup_start_factor"], "not given together with warmup_start_lr"
-        )
-    if params["warmup_shape"] == "exponential" and params["warmup_steps"] > 0:
-        if warmup_start(params) <= 0:
-            raise ParamError(
-                "warmup_start_lr",
-                params["warmup_start_lr"],
-                "> 0 when warmup_shape is exponential",
-            )
-    if schedule.check is not None:
-        schedule.check(params)
-    given = tuple(k for k in known if k in values and values[k] is not None)
-    return build_curve(schedule, params, given, remaining, steps_per_epoch)

@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lrplot.compose import SEQUENCE
 from lrplot.errors import ParamError
 from lrplot.registry import (
     MODERATE,
@@ -934,5 +933,3 @@ register(
 )
 
 
-# The sequence join lives with the warmup wrapper in lrplot.compose.
-register(SEQUENCE)

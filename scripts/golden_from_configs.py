@@ -63,7 +63,10 @@ mmengine (0.10.7)
     ``before_train_iter``.  ``mmdet.QuadraticWarmupLR`` (mmdet is not
     installed) is registered from a copy of
     mmdet/engine/schedulers/quadratic_warmup.py (``QuadraticWarmupParamScheduler``
-    / ``QuadraticWarmupLR``) into an ``mmdet`` child registry.
+    / ``QuadraticWarmupLR``) into an ``mmdet`` child registry.  The venv has no
+    opencv/matplotlib: ``cv2`` is stubbed (imported by mmengine.hooks and
+    Runner.setup_env only) and the Runner gets a Visualizer that draws no
+    figure.  paramwise_cfg / clip_grad are dropped (one parameter group).
 detectron2 (fvcore 0.1.5.post20221221; detectron2 is not installed)
     ``_BASE_`` merged like ``CfgNode.load_yaml_with_base`` (detectron2/config/
     config.py), strings literal_eval'ed like yacs, defaults from
@@ -93,8 +96,9 @@ olmo (ai2-olmo 0.6.0)
     ``olmo.optim.build_scheduler(SchedulerConfig)``; olmo/train.py ``fit``
     increments ``global_step`` / ``global_train_tokens_seen`` *before*
     ``train_step``, which sets ``lr = get_lr(lr, scheduler_current,
-    scheduler_max)`` (properties evaluated unbound on the real Trainer class);
-    ``stop_at`` defaults to ``max_steps + 10``.  The Composer-era OLMo config
+    scheduler_max)`` (the Trainer properties are compiled from the installed
+    olmo/train.py, whose import needs wandb/sklearn); ``stop_at`` defaults to
+    ``max_steps + 10``.  The Composer-era OLMo config
     (``t_warmup: 100ba``) is run like the early OLMo repo did (olmo/composer.py
     ``build_scheduler`` -> Composer's CosineAnnealingWithWarmupScheduler in a
     Composer Trainer).
@@ -107,7 +111,9 @@ fairseq (0.12.2, source only)
     ``step_update(num_updates)`` after every update (``set_num_updates``):
     value[t] = step_update(t).
 espnet (espnet 202511)
-    espnet2/train/trainer.py ``train_one_epoch``: an update every
+    Scheduler classes as espnet2/tasks/abs_task.py ``scheduler_classes`` maps
+    them (warmuplr -> WarmupLR, noamlr -> NoamLR, exponentiallr -> torch
+    ExponentialLR).  espnet2/train/trainer.py ``train_one_epoch``: an update every
     ``accum_grad`` mini-batches (iiter restarts at 1 each epoch, leftovers do
     not update), ``AbsBatchStepScheduler.step()`` after each update;
     ``AbsEpochStepScheduler.step()`` at the end of ``run``'s epoch loop.
@@ -157,7 +163,6 @@ FIX = ROOT / "tests" / "fixtures" / "configs"
 OUT = ROOT / "tests" / "golden" / "from"
 STORE_ALL_MAX = 20_000
 EVEN_POINTS = 2_000
-GENERATED_BY = "scripts/golden_from_configs.py"
 
 warnings.filterwarnings("ignore")
 os.environ.setdefault("DS_ACCELERATOR", "cpu")
@@ -220,15 +225,14 @@ def compact_points(values: Sequence[float], boundaries: Sequence[int] = ()) -> l
             if 0 <= s < n:
                 keep.add(int(s))
     if n > 2:
+        # phase changes: a second difference far above the curve's typical curvature (kinks, jumps)
         scale = float(np.max(np.abs(v))) or 1.0
         d2 = np.abs(np.diff(v, 2))
-        for i in np.nonzero(d2 > 1e-9 * scale)[0]:
-            for s in (i, i + 1, i + 2, i + 3):  # d2[i] involves v[i..i+2]
+        threshold = max(1e-9 * scale, 50.0 * float(np.median(d2)))
+        for i in np.nonzero(d2 > threshold)[0]:
+            for s in (i, i + 1, i + 2):  # d2[i] involves v[i..i+2]: a kink at k keeps k-1..k+1
                 if 0 <= s < n:
                     keep.add(int(s))
-        jumps = np.abs(np.diff(v))
-        for i in np.nonzero(jumps > 1e-9 * scale)[0]:
-            pass  # smooth curves change every step; kinks and jumps are caught by d2
     return [(s, float(v[s])) for s in sorted(keep)]
 
 
@@ -361,6 +365,17 @@ HF_FACTS = {
 }
 
 
+class _SizedLoader:
+    """Stands for the accelerate-prepared train dataloader: its per-process length and its dataset."""
+
+    def __init__(self, length: int, dataset: list[int]) -> None:
+        self.length = length
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return self.length
+
+
 def gen_hf() -> None:
     import transformers
     from transformers import Trainer, TrainingArguments, get_scheduler
@@ -390,20 +405,16 @@ def gen_hf() -> None:
             len_dl = n_batches // world + (1 if n_batches % world else 0)
             facts = {"--dataset-size": dataset_size, "--batch-size": b, "--world-size": world, "--grad-accum": accum}
 
-        class _Loader:
-            dataset = list(range(dataset_size or len_dl * b))
-
-            def __len__(self) -> int:
-                return len_dl
-
-        fake = SimpleNamespace(
-            get_total_train_batch_size=lambda args: b * accum * world,
+        loader = _SizedLoader(len_dl, list(range(dataset_size or len_dl * b)))
+        total_batch = b * accum * world
+        fake = SimpleNamespace(  # the Trainer methods set_initial_training_values calls
+            get_total_train_batch_size=lambda args, n=total_batch: n,
             get_sp_size=lambda: 1,
             num_examples=lambda dl: len(dl.dataset),
         )
         targs = SimpleNamespace(max_steps=max_steps, num_train_epochs=epochs, gradient_accumulation_steps=accum,
                                 per_device_train_batch_size=b)
-        (n_epochs, upe, _, _, _, _, total) = Trainer.set_initial_training_values(fake, targs, _Loader())
+        (n_epochs, upe, _, _, _, _, total) = Trainer.set_initial_training_values(fake, targs, loader)
         n_warm = TrainingArguments.get_warmup_steps(SimpleNamespace(warmup_steps=warmup), total)
         opt = torch_param_optimizer("AdamW", lr=lr)
         sched = get_scheduler(name, opt, num_warmup_steps=n_warm, num_training_steps=total,
@@ -479,7 +490,6 @@ def timm_parser() -> argparse.ArgumentParser:
 
 
 def timm_loader_len(dataset_size: int, world: int, batch: int) -> int:
-    import torch
     from torch.utils.data import DataLoader
     from torch.utils.data.distributed import DistributedSampler
 
@@ -558,8 +568,9 @@ def gen_timm() -> None:
         "fixture": fixture, "framework": "timm", "version": timm.__version__,
         "notes": ("One curve per distributed_train.sh command line (label = the section heading); each curve has the "
                   "usual keys.  Arguments the lines omit take today's train.py defaults (warmup_lr 1e-5, min_lr 0, "
-                  "warmup_epochs 5, cooldown_epochs 0, decay_epochs 90); the 2020 train.py these lines were written "
-                  "for had warmup_lr 1e-4, min_lr 1e-5, warmup_epochs 3, cooldown_epochs 10."),
+                  "warmup_epochs 5, cooldown_epochs 0, decay_epochs 90, from train.py @2aabaef); older train.py "
+                  "versions differed (e.g. @004fb5f: warmup_lr 1e-4, min_lr 1e-6, warmup_epochs 3, cooldown_epochs "
+                  "10, decay_epochs 100), so the same line meant a different curve when it was written."),
         "curves": curves,
     }
     write("timm", fixture, rec)
@@ -754,8 +765,9 @@ def gen_mmengine() -> None:
         by_epoch = loop_type != "IterBasedTrainLoop" and "max_iters" not in train_cfg
         if batch is None:
             batch = cfg.train_dataloader["batch_size"]
-        if dataset_size is None:  # iteration-based: length fixed by the file, any dataset will do
-            items = 64
+        if dataset_size is None:  # iteration-based: length fixed by the file; one pass over the data
+            # (mmengine's _InfiniteDataloaderIterator sleeps 2 s at every re-iteration)
+            items = batch * cfg.train_cfg["max_iters"]
         else:
             items = -(-dataset_size // world)  # DefaultSampler(round_up=True): ceil(D / W) samples per rank
         train_cfg.pop("val_interval", None)
@@ -821,6 +833,13 @@ def gen_mmengine() -> None:
 
 def mm_notes(fixture, cfg, epoch_length, values, dataset_size, world, batch) -> str:
     notes = []
+    names = {s["type"].split(".")[-1] for s in cfg.param_scheduler}
+    if names & {"LinearLR", "PolyLR", "ConstantLR"}:
+        notes.append("MMEngine's LinearLR/PolyLR/ConstantLR use total_iters = end - begin - 1 (param_scheduler.py), "
+                     "so they reach their end value at the LAST step of [begin, end) (LinearLR warmup over "
+                     "[0, 500) is at the full lr from step 499; PolyLR is at eta_min on the run's last update), "
+                     "one step earlier than torch's LinearLR/PolynomialLR(total_iters = end - begin); "
+                     "CosineAnnealingLR uses T_max = end - begin.")
     if dataset_size is not None:
         notes.append(f"len(train_dataloader) = ceil(ceil({dataset_size}/{world})/{batch}) = {epoch_length} "
                      "(DefaultSampler round_up, drop_last False).")
@@ -829,21 +848,24 @@ def mm_notes(fixture, cfg, epoch_length, values, dataset_size, world, batch) -> 
         notes.append(f"auto_scale_lr {dict(asl)} is not applied: Runner.scale_lr only scales when "
                      "auto_scale_lr.enable is True (set by the tools' --auto-scale-lr flag).")
     if "faster" in fixture or "schedule_1x" in fixture:
-        notes.append("LinearLR (by_epoch=False, 500 iters) and MultiStepLR (by_epoch=True) are chained: each "
-                     "scheduler multiplies the current lr, so during warmup the MultiStepLR factor is 1 and the "
-                     "warmup ends at iteration 500 whatever the epoch length; milestones 8 and 11 apply at the "
-                     "first iteration of epochs 8 and 11.  LinearLR's first value is start_factor * lr at iteration 0 "
-                     "and it reaches lr at iteration 500 (factor grows by (1 - start)/(end - begin) ... chained form).")
+        notes.append("LinearLR (by_epoch=False, iterations [0, 500)) and MultiStepLR (by_epoch=True, epochs "
+                     "[0, 12)) are chained: each step multiplies the current lr, so the warmup goes from 0.001 * lr at "
+                     "iteration 0 to lr at iteration 500 whatever the epoch length, and MultiStepLR multiplies by "
+                     "0.1 at the first iteration of epochs 8 and 11 (it steps at epoch ends).  Chained products leave "
+                     "float noise (0.019999999999999952, not 0.02).")
     if "yolox" in fixture:
-        notes.append("mmdet.QuadraticWarmupLR: lr * (t + 1)^2 / T^2 over T = 5 epochs of iterations (its first "
-                     "value is lr / T^2, not 0); CosineAnnealingLR T_max = 285 epochs - 5 converted to iterations, "
-                     "eta_min = 0.05 * 0.01; ConstantLR(factor=1) for the last 15 epochs holds the lr where the cosine "
-                     "left it (epoch-based, not converted to iterations).")
+        notes.append("mmdet.QuadraticWarmupLR over epochs [0, 5) converted to iterations (T = 5 * epoch_length): "
+                     "lr_t = lr * (t + 1)^2 / T^2, so the first update uses lr / T^2, not 0.  CosineAnnealingLR "
+                     "(converted to iterations) runs over epochs [5, 285) but with T_max = 285 epochs (the config's "
+                     "max_epochs - num_last_epochs), not end - begin = 280: it stops at 280/285 of its period, at "
+                     "0.000507 instead of eta_min = 0.05 * 0.01 = 0.0005.  ConstantLR(factor=1) over the last 15 "
+                     "epochs (epoch-stepped) leaves that lr unchanged.")
     if "swin" in fixture:
         notes.append("lr = 5e-4 * 1024 / 512 = 0.001 (Python arithmetic in the config).  LinearLR start_factor 1e-3 "
-                     "over 20 epochs converted to iterations (no `begin` -> 0); CosineAnnealingLR has no `end`, so the "
-                     "Runner sets end = max_epochs (300) and T_max = end - begin = 280 epochs, converted to "
-                     "iterations because ... by_epoch=True without convert_to_iter_based: it steps once per epoch.")
+                     "over epochs [0, 20) converted to iterations (no `begin` -> 0), stepped every iteration.  "
+                     "CosineAnnealingLR has no `end`: the Runner sets end = max_epochs = 300, so T_max = end - begin = "
+                     "280 epochs; it is by_epoch without convert_to_iter_based, so it steps once per epoch and the lr "
+                     "is constant within each epoch from epoch 20 on.")
     if "segformer" in fixture:
         notes.append("The file replaces the base PolyLR list and the optimizer (_delete_=True): AdamW lr 6e-5.  "
                      "LinearLR start_factor 1e-6 over iterations [0, 1500), then PolyLR power 1.0 to eta_min 0 over "
@@ -902,16 +924,16 @@ def d2_decode(v: Any) -> Any:
     return v
 
 
-class WarmupPolyLR:  # placeholder replaced in gen_detectron2 (needs torch at import)
-    pass
-
-
 def gen_detectron2() -> None:
     import fvcore
     import torch
     from fvcore.common.param_scheduler import (
-        CompositeParamScheduler, ConstantParamScheduler, CosineParamScheduler, LinearParamScheduler,
-        MultiStepParamScheduler, ParamScheduler,
+        CompositeParamScheduler,
+        ConstantParamScheduler,
+        CosineParamScheduler,
+        LinearParamScheduler,
+        MultiStepParamScheduler,
+        ParamScheduler,
     )
 
     # detectron2/solver/lr_scheduler.py
@@ -924,7 +946,7 @@ def gen_detectron2() -> None:
             elif warmup_method == "linear":
                 warmup = LinearParamScheduler(start_value, end_value)
             else:
-                raise ValueError("Unknown warmup method: {}".format(warmup_method))
+                raise ValueError(f"Unknown warmup method: {warmup_method}")
             super().__init__([warmup, scheduler],
                              interval_scaling=["rescaled", "rescaled" if rescale_interval else "fixed"],
                              lengths=[warmup_length, 1 - warmup_length])
@@ -949,7 +971,7 @@ def gen_detectron2() -> None:
         elif method == "linear":
             alpha = iter / warmup_iters
             return warmup_factor * (1 - alpha) + alpha
-        raise ValueError("Unknown warmup method: {}".format(method))
+        raise ValueError(f"Unknown warmup method: {method}")
 
     # projects/DeepLab/deeplab/lr_scheduler.py
     class WarmupPolyLR(torch.optim.lr_scheduler._LRScheduler):
@@ -1051,11 +1073,32 @@ def linear_warmup_linear_decay(warmup_steps: int, decay_steps: int, current_step
     return curr_adjustment
 
 
-def gen_torchtitan() -> None:
-    import tomllib
+def torchtitan_022_agrees(kw: dict[str, Any], steps: int, lam: Callable[[int], float]) -> bool:
+    """Compile linear_warmup_stable_decay from torchtitan 0.2.2's lr_scheduler.py (the TOML-era source, not
+    importable next to 0.3.0) and compare its factors with 0.3.0's for every step."""
+    import ast
 
-    import torch
+    src = Path("/work/fw/src/torchtitan-0.2.2/torchtitan/components/lr_scheduler.py")
+    if not src.exists():
+        return False
+    tree = ast.parse(src.read_text(encoding="utf-8"))
+    fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "linear_warmup_stable_decay")
+    module = ast.Module(body=[fn], type_ignores=[])
+    ast.fix_missing_locations(module)
+    ns: dict[str, Any] = {"math": math}
+    exec(compile(module, str(src), "exec"), ns)
+    old = functools.partial(ns["linear_warmup_stable_decay"], **kw)
+    for t in range(steps):
+        if old(t) != lam(t):
+            raise AssertionError(f"torchtitan 0.2.2 and 0.3.0 differ at step {t}: {old(t)} vs {lam(t)}")
+    return True
+
+
+def gen_torchtitan() -> None:
     from importlib.metadata import version
+
+    import tomllib
+    import torch
     from torchtitan.components.optimizer.lr_scheduler import LRSchedulersContainer
 
     tt_version = version("torchtitan")
@@ -1076,6 +1119,7 @@ def gen_torchtitan() -> None:
                 opt.step()
                 cont.step()
             kw = lam.keywords
+            checked = torchtitan_022_agrees(kw, steps, lam)
             desc = (f"LRSchedulersContainer.Config({cfg['lr_scheduler']}).build(training_steps={steps}) -> "
                     f"LambdaLR(linear_warmup_stable_decay, warmup_steps={kw['warmup_steps']}, stable_steps="
                     f"{kw['stable_steps']}, decay_steps={kw['decay_steps']}, lr_decay_type={kw['lr_decay_type']!r}, "
@@ -1086,8 +1130,8 @@ def gen_torchtitan() -> None:
                      "min_lr); in the decay progress = (t + 1 - warmup - stable) / decay_steps, so the last update "
                      f"(t = {steps - 1}) has progress (decay_steps - 1) / decay_steps and never reaches "
                      "min_lr_factor * lr.  The TOML layout is torchtitan 0.1/0.2's; 0.3.0 configures runs in Python "
-                     "(config_registry) but its Config.build computes the same factors (checked against "
-                     "/work/fw/src/torchtitan-0.2.2).")
+                     "(config_registry) but its Config.build computes the same factors"
+                     + (" (checked step by step against 0.2.2's linear_warmup_stable_decay)." if checked else "."))
             boundaries = [kw["warmup_steps"], kw["warmup_steps"] + kw["stable_steps"]]
         else:
             warmup = int(cfg["training"]["warmup_steps"])
@@ -1110,7 +1154,9 @@ def gen_torchtitan() -> None:
                      f"{[values[0], values[warmup - 1], values[warmup], values[steps - 1]]}.  batch_size/seq_len do "
                      "not affect the schedule.")
             boundaries = [warmup]
-        rec = make_record(fixture, "torchtitan", tt_version, desc,
+        version_text = tt_version if "lr_scheduler" in cfg else (
+            f"{tt_version} installed; values from the legacy lr_scheduling.py (@419a202) copied here")
+        rec = make_record(fixture, "torchtitan", version_text, desc,
                           "train_step: optimizers.step() then lr_schedulers.step(); value[t] = get_last_lr() after "
                           "t steps = lr * lambda(t).", {}, values, notes, boundaries=boundaries)
         write("torchtitan", fixture, rec)
@@ -1169,7 +1215,7 @@ def composer_fit(scheduler: Any, max_duration: str, lr: float, batch: int, n_bat
     rec = Record()
     trainer = Trainer(model=model, train_dataloader=dl, max_duration=max_duration, optimizers=opt,
                       schedulers=scheduler, callbacks=[rec], device="cpu", progress_bar=False,
-                      log_to_console=False, loggers=[], save_folder=None)
+                      log_to_console=False, loggers=[], save_folder=None, device_train_microbatch_size=batch)
     trainer.fit()
     return rec.lrs
 
@@ -1189,7 +1235,9 @@ def gen_composer() -> None:
     sys.path.insert(0, "/work/fw/stubs")
     import composer
     from composer.optim.scheduler import (
-        ConstantWithWarmupScheduler, CosineAnnealingWithWarmupScheduler, LinearWithWarmupScheduler,
+        ConstantWithWarmupScheduler,
+        CosineAnnealingWithWarmupScheduler,
+        LinearWithWarmupScheduler,
     )
 
     def build(cfg):  # llm-foundry / mosaicml examples build_scheduler
@@ -1236,20 +1284,42 @@ def gen_composer() -> None:
                           f"{type(build(sc)).__name__}(t_warmup={sc['t_warmup']!r}, alpha_f={sc['alpha_f']}), "
                           f"lr {lr}, max_duration {dur}",
                           COMPOSER_STEPPING, facts, values, " ".join(notes),
-                          epochs=1 if facts_in else None, updates_per_epoch=per_epoch)
+                          epochs=1 if facts_in else None, updates_per_epoch=per_epoch,
+                          boundaries=[1, max(range(len(values)), key=values.__getitem__)])
         write("composer", fixture, rec)
 
 
 # ---------------------------------------------------------------------- olmo
 
 
+def olmo_trainer_properties(train_py: Path, SchedulerUnits: Any) -> type:
+    """The real olmo/train.py Trainer properties (tokens_per_batch, max_steps, max_tokens, scheduler_current,
+    scheduler_max), compiled from the installed source: importing olmo.train needs wandb, sklearn, ...,
+    which the venv does not have and the schedule does not use."""
+    import ast
+
+    tree = ast.parse(train_py.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Trainer")
+    wanted = {"tokens_per_batch", "max_steps", "max_tokens", "scheduler_current", "scheduler_max"}
+    body = [n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name in wanted]
+    assert {n.name for n in body} == wanted, "olmo/train.py changed"
+    module = ast.Module(body=[ast.ClassDef(name="Trainer", bases=[], keywords=[], body=body, decorator_list=[],
+                                           type_params=[])], type_ignores=[])
+    ast.fix_missing_locations(module)
+    ns: dict[str, Any] = {"math": math, "SchedulerUnits": SchedulerUnits}
+    exec(compile(module, str(train_py), "exec"), ns)
+    return ns["Trainer"]
+
+
 def gen_olmo() -> None:
     sys.path.insert(0, "/work/fw/stubs")
     from importlib.metadata import version
 
+    import olmo
     from olmo.config import SchedulerConfig, SchedulerUnits
     from olmo.optim import build_scheduler
-    from olmo.train import Trainer as OlmoTrainer
+
+    OlmoTrainer = olmo_trainer_properties(Path(olmo.__file__).parent / "train.py", SchedulerUnits)
 
     olmo_version = version("ai2-olmo")
     for path in sorted((FIX / "olmo").glob("*.yaml")):
@@ -1286,13 +1356,11 @@ def gen_olmo() -> None:
         md = cfg["max_duration"]
         if isinstance(md, str) and re.fullmatch(r"[0-9]+", md):
             md = int(md)
-        fake = SimpleNamespace(
-            cfg=SimpleNamespace(max_duration=md, scheduler=SimpleNamespace(units=sched_cfg.units),
-                                global_train_batch_size=gbs, model=SimpleNamespace(max_sequence_length=seq)),
-            global_step=0, global_train_tokens_seen=0,
-        )
-        fake.tokens_per_batch = OlmoTrainer.tokens_per_batch.fget(fake)
-        max_steps = OlmoTrainer.max_steps.fget(fake)
+        fake = OlmoTrainer()
+        fake.cfg = SimpleNamespace(max_duration=md, scheduler=SimpleNamespace(units=sched_cfg.units),
+                                   global_train_batch_size=gbs, model=SimpleNamespace(max_sequence_length=seq))
+        fake.global_step, fake.global_train_tokens_seen = 0, 0
+        max_steps = fake.max_steps
         stop_at = cfg.get("stop_at")
         if isinstance(stop_at, str) and stop_at.strip() == "${max_duration}":
             stop_at = md if isinstance(md, int) else max_steps
@@ -1303,8 +1371,8 @@ def gen_olmo() -> None:
         while fake.global_step < stop_at:
             fake.global_step += 1
             fake.global_train_tokens_seen += gbs * seq
-            cur = OlmoTrainer.scheduler_current.fget(fake)
-            mx = OlmoTrainer.scheduler_max.fget(fake)
+            cur = fake.scheduler_current
+            mx = fake.scheduler_max
             values.append(float(sched.get_lr(lr, cur, mx)))
         notes = [f"lr = get_lr({lr}, scheduler_current, scheduler_max) with global_step incremented before the "
                  "step: update t uses step t + 1 (tokens (t + 1) * global_batch * seq_len with units: tokens), so "
@@ -1512,8 +1580,6 @@ def fairseq_real_check(name: str, cfg_kwargs: dict[str, Any], steps: Sequence[in
     import types
     from dataclasses import dataclass
 
-    stub = types.ModuleType("fairseq_stub")
-
     class FairseqOptimizer:
         def __init__(self):
             self._lr = None
@@ -1546,9 +1612,14 @@ def fairseq_real_check(name: str, cfg_kwargs: dict[str, Any], steps: Sequence[in
     text = (src / files[name]).read_text()
     text = text.replace("from fairseq.dataclass import FairseqDataclass", "")
     text = text.replace("from fairseq.optim.lr_scheduler import FairseqLRScheduler, register_lr_scheduler", "")
-    mod: dict[str, Any] = {"FairseqDataclass": FairseqDataclass, "FairseqLRScheduler": ns["FairseqLRScheduler"],
-                           "register_lr_scheduler": register_lr_scheduler, "__name__": "fs_mod"}
-    exec(compile(text, str(src / files[name]), "exec"), mod)
+    module = types.ModuleType(f"_fairseq_src_{name}")
+    module.__dict__.update(FairseqDataclass=FairseqDataclass, FairseqLRScheduler=ns["FairseqLRScheduler"],
+                           register_lr_scheduler=register_lr_scheduler)
+    sys.modules[module.__name__] = module  # dataclasses look the module up
+    try:
+        exec(compile(text, str(src / files[name]), "exec"), module.__dict__)
+    finally:
+        del sys.modules[module.__name__]
     cls = registry[name]
     cfg = SimpleNamespace(**cfg_kwargs)
     sched = cls(cfg, FairseqOptimizer())
@@ -1556,7 +1627,6 @@ def fairseq_real_check(name: str, cfg_kwargs: dict[str, Any], steps: Sequence[in
         got = sched.step_update(s)
         if abs(got - expected(s)) > 1e-15 * max(1.0, abs(got)):
             raise AssertionError(f"fairseq port differs from source at {s}: {got} vs {expected(s)}")
-    del stub
     return True
 
 
@@ -1615,8 +1685,10 @@ def gen_fairseq() -> None:
                                             final_lr_scale=scfg.get("final_lr_scale", 0.01), max_update=max_update,
                                             lr=opt_lr)
         probe = sorted({0, 1, 2, max_update // 3, max_update // 2, max_update - 1, max_update} | set(range(0, max_update, max(1, max_update // 50))))
-        checked = fairseq_real_check(real_name, real_kw, probe,
-                                     lambda s: values[s] if s < max_update else float(pick(sched.step_update(s))))
+        def expected(s: int, values=values, max_update=max_update, pick=pick, sched=sched) -> float:
+            return values[s] if s < max_update else float(pick(sched.step_update(s)))
+
+        checked = fairseq_real_check(real_name, real_kw, probe, expected)
         if name == "polynomial_decay":
             w = scfg.get("warmup_updates", 0)
             desc = (f"polynomial_decay(warmup_updates={w}, total_num_update=max_update={max_update}, "
@@ -1663,11 +1735,16 @@ ESPNET_FACTS = {
 
 
 def gen_espnet() -> None:
-    import torch
     from importlib.metadata import version
 
+    import torch
     from espnet2.schedulers.abs_scheduler import AbsBatchStepScheduler, AbsEpochStepScheduler
-    from espnet2.tasks.abs_task import scheduler_classes
+    from espnet2.schedulers.noam_lr import NoamLR
+    from espnet2.schedulers.warmup_lr import WarmupLR
+
+    # espnet2/tasks/abs_task.py scheduler_classes (lines 165-186; importing abs_task needs humanfriendly etc.)
+    scheduler_classes = {"exponentiallr": torch.optim.lr_scheduler.ExponentialLR, "noamlr": NoamLR,
+                         "warmuplr": WarmupLR}
 
     ev = version("espnet")
     for fixture, batches in ESPNET_FACTS.items():
@@ -1742,7 +1819,7 @@ def gen_espnet() -> None:
 PADDLE_FACTS = {
     # fixture: (dataset_size, world_size)
     "paddle/paddleclas-resnet50-piecewise.yaml": (10_000, 1),
-    "paddle/paddleclas-pplcnet-x1_0-cosine-warmup-epoch.yaml": (10_000, 4),
+    "paddle/paddleclas-pplcnet-x1_0-cosine-warmup-epoch.yaml": (100_000, 4),
     "paddle/paddleocr-ppocrv3-det-student-cosine-warmup.yml": (1_000, 4),
 }
 
@@ -1778,8 +1855,10 @@ def gen_paddle() -> None:
                     f"T_max=step_each_epoch*epochs={T_max}), warmup_steps={warmup}, start_lr=0.0)")
             notes = (f"PaddleOCR's Cosine sets T_max = step_each_epoch * epoch_num = {T_max} (the warmup is NOT "
                      f"subtracted, unlike PaddleClas), and LinearWarmup feeds the cosine step t - {warmup} after "
-                     f"warmup, so the cosine is still at {lr_cfg['learning_rate']} * (1 + cos(pi * "
-                     f"{T_max - warmup - 1}/{T_max}))/2 at the last update, not 0.  Length from Global.epoch_num.")
+                     f"warmup: the cosine runs only {T_max - warmup} of its {T_max} steps and the last update uses "
+                     f"{lr_cfg['learning_rate']} * (1 + cos(pi * {T_max - warmup - 1}/{T_max}))/2 = "
+                     f"{lr_cfg['learning_rate'] * (1 + math.cos(math.pi * (T_max - warmup - 1) / T_max)) / 2:.4g} "
+                     "instead of reaching 0 (the shift grows with warmup_epoch).  Length from Global.epoch_num.")
             boundaries = [warmup]
         elif name == "Cosine":
             # ppcls/optimizer/learning_rate.py Cosine (by_epoch False)
@@ -1846,13 +1925,15 @@ def megatron_args(path: Path) -> dict[str, Any]:
                 pass
             env[m.group(1)] = val
 
-    def expand(s: str, depth: int = 0) -> str:
-        if depth > 5:
-            return s
-        s = re.sub(r"\$\{(\w+)\[@\]\}", lambda m: " ".join(arrays.get(m.group(1), [])), s)
-        s = re.sub(r"\$\{(\w+)(:-[^}]*)?\}", lambda m: env.get(m.group(1), (m.group(2) or ":-")[2:]), s)
-        s = re.sub(r"\$(\w+)", lambda m: env.get(m.group(1), ""), s)
-        return expand(s, depth + 1) if "$" in s and s != expand.__doc__ else s
+    def expand(s: str) -> str:
+        for _ in range(5):  # nested variables
+            before = s
+            s = re.sub(r"\$\{(\w+)\[@\]\}", lambda m: " ".join(arrays.get(m.group(1), [])), s)
+            s = re.sub(r"\$\{(\w+)(:-[^}]*)?\}", lambda m: env.get(m.group(1), (m.group(2) or ":-")[2:]), s)
+            s = re.sub(r"\$(\w+)", lambda m: env.get(m.group(1), ""), s)
+            if s == before:
+                break
+        return s
 
     for k in list(env):
         env[k] = expand(env[k])
@@ -1887,7 +1968,8 @@ def gen_megatron() -> None:
     from importlib.metadata import version
 
     from megatron.core.num_microbatches_calculator import (
-        ConstantNumMicroBatchesCalculator, RampupBatchsizeNumMicroBatchesCalculator,
+        ConstantNumMicroBatchesCalculator,
+        RampupBatchsizeNumMicroBatchesCalculator,
     )
     from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
 
@@ -1943,29 +2025,21 @@ def gen_megatron() -> None:
         consumed = 0
         boundaries = []
         prev_bs = None
-        for _ in range(train_iters):
-            calc.update(consumed, consistency_check=True)
-            bs = calc.get_num_micro_batches() * mbs * dp
+        warm_end = decay_end = None
+        for t in range(train_iters):
+            calc.update(consumed, consistency_check=True)  # update_num_microbatches(consumed_train_samples)
+            bs = calc.get() * mbs * dp  # get_num_microbatches() * micro_batch_size * data_parallel_size
             if bs != prev_bs:
-                boundaries.append(len(values))
+                boundaries.append(t)
                 prev_bs = bs
+            if warm_end is None and consumed >= lr_warmup_steps:
+                warm_end = t
+            if decay_end is None and consumed >= lr_decay_steps:
+                decay_end = t
             values.append(float(opt.param_groups[0]["lr"]))
             opt.step()
             sched.step(increment=bs)
             consumed += bs
-        # phase ends in update units
-        cum, c = [], 0
-        calc.update(0, consistency_check=False)
-        warm_end = decay_end = None
-        c = 0
-        for t in range(train_iters):
-            calc.update(c, consistency_check=False)
-            c += calc.get_current_global_batch_size()
-            if warm_end is None and c > lr_warmup_steps:
-                warm_end = t + 1
-            if decay_end is None and c > lr_decay_steps:
-                decay_end = t + 1
-                break
         boundaries += [x for x in (warm_end, decay_end) if x is not None]
         desc = (f"OptimizerParamScheduler(init_lr=0.0, max_lr={lr}, min_lr={min_lr}, lr_warmup_steps={lr_warmup_steps:g}, "
                 f"lr_decay_steps={lr_decay_steps}, lr_decay_style={style!r}) on the consumed-samples clock")

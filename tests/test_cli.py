@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lrplot.registry import all_schedules
+from lrplot.binding import all_schedules
 from tests.helpers import read_csv, run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

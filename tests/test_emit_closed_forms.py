@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from lrplot.api import evaluate
+from lrplot.binding import all_schedules
 from lrplot.emit import HELPERS, SCALAR, function_source
 from lrplot.plan import CurveRequest, make_curves
-from lrplot.registry import all_schedules, schedule_steps
+from lrplot.registry import schedule_steps
 
 STEPS = 300
 # Parameters that make each schedule do something within STEPS.

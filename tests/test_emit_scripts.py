@@ -166,7 +166,7 @@ LONG_CURVES = [
 
 
 def test_every_schedule_is_run_long_below():
-    from lrplot.registry import all_schedules
+    from lrplot.binding import all_schedules
 
     assert {name for name, _ in LONG_CURVES} == set(all_schedules())
 

@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lrplot.registry import all_schedules
+from lrplot.binding import all_schedules
 from tests.helpers import run
 
 # (argv, text the single error line must contain)

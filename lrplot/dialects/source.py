@@ -23,7 +23,7 @@ def read_text(path: str, shown: str | None = None) -> str:
 
 
 def parse_yaml(text: str, shown: str) -> Any:
-    from lrplot.config import parse_yaml_text
+    from lrplot.yaml_safe import parse_yaml_text
 
     return parse_yaml_text(text, shown)
 
