@@ -65,9 +65,10 @@ def register(dialect: Dialect) -> Dialect:
 
 
 def all_dialects() -> dict[str, Dialect]:
+    """Every dialect, in MODULES order (whichever module was imported first)."""
     for module in MODULES:
         importlib.import_module(f"lrplot.dialects.{module}")
-    return DIALECTS
+    return {name: DIALECTS[name] for name in MODULES}
 
 
 def load(path: str, facts: Facts, dialect: str | None = None) -> list[Imported]:
