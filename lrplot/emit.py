@@ -193,7 +193,7 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect)
     ``horizon`` is the steps after warmup (wsd decays at its end)."""
     p = bound.params
     warmup = p["warmup_steps"]
-    lines = [f"def {name}(step):", f'    """{doc}"""']
+    lines = [f"def {name}(step):", f"    {doc!r}"]
     lines.append(f"    t = maximum(step - {float(warmup)!r}, 0.0)" if warmup else "    t = step + 0.0")
     if bound.name == "sequence":
         parts, lengths = p["parts"]
@@ -528,35 +528,35 @@ def _builder(framework: str, name: str, index: int, native: Native, label: str, 
     if framework == "torch":
         if native:
             return (
-                f"def {name}(parameters, lr={lr!r}):\n    \"\"\"{label}\"\"\"\n"
+                f"def {name}(parameters, lr={lr!r}):\n    {label!r}\n"
                 f"    optimizer = torch.optim.SGD(parameters, lr=lr)\n{comment}    return optimizer, {native[0]}\n"
             )
         return (
-            f"def {name}(parameters):\n    \"\"\"{label}\"\"\"\n"
+            f"def {name}(parameters):\n    {label!r}\n"
             f"    # LambdaLR multiplies the optimizer's lr by lr_{index}(step): lr=1.0 makes it the rate.\n"
             f"    optimizer = torch.optim.SGD(parameters, lr=1.0)\n"
             f"    return optimizer, LambdaLR(optimizer, lambda step: lr_{index}(step))\n"
         )
     if framework == "keras":
         if native:
-            return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+            return f"def {name}():\n    {label!r}\n{comment}    return {native[0]}\n"
         return (
             f"class Schedule{index}(keras.optimizers.schedules.LearningRateSchedule):\n"
-            f"    \"\"\"{label}\"\"\"\n\n    def __call__(self, step):\n"
+            f"    {label!r}\n\n    def __call__(self, step):\n"
             f"        return lr_{index}(ops.cast(step, \"float32\"))\n\n\n"
             f"def {name}():\n    return Schedule{index}()\n"
         )
     if framework == "optax":
         if native:
-            return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+            return f"def {name}():\n    {label!r}\n{comment}    return {native[0]}\n"
         return (
-            f"def {name}():\n    \"\"\"{label}\"\"\"\n"
+            f"def {name}():\n    {label!r}\n"
             f"    return lambda count: lr_{index}(jnp.asarray(count, dtype=jnp.float64))\n"
         )
     if native:
-        return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+        return f"def {name}():\n    {label!r}\n{comment}    return {native[0]}\n"
     return (
-        f"def {name}():\n    \"\"\"{label}\"\"\"\n"
+        f"def {name}():\n    {label!r}\n"
         f"    return paddle.optimizer.lr.LambdaDecay(1.0, lambda step: lr_{index}(step))\n"
     )
 

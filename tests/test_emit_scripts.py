@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from lrplot.emit import emit
 from lrplot.plan import CurveRequest, Plan, make_curves
@@ -176,3 +177,61 @@ def test_closed_form_scripts_run_to_the_last_step_and_equal_lrplot(framework, st
     plan = plan_of(LONG_CURVES)
     output = run_script(emit(framework, plan, closed_forms_only=True), stand_ins, tmp_path)
     assert_equal_to_lrplot(plan, read_output(output, [c.label for c in plan.curves], STEPS))
+
+
+# ------------------------------------------------------------------ labels are data
+
+HOSTILE_LABELS = [
+    'three quotes """ inside',
+    "ends with a backslash \\",
+    "\\N{DEGREE SIGN} is not an escape here",
+    "a NUL \x00 byte",
+    "two\nlines",
+    "carriage\r\nreturn",
+    "single ' and double \" quotes",
+    "'''",
+    "non-ASCII: λ, 学习率, 🚀",
+    "{braces} %s %(x)s",
+    "# not a comment",
+    "\\",
+]
+
+
+def test_hostile_labels_through_the_command_line_give_scripts_that_print_them(stand_ins, tmp_path):
+    # A YAML config, as users write one (the NUL and the line breaks need its
+    # escapes). inverse-sqrt has no class in any framework: a plain function,
+    # whose script runs here; cyclic is a native class in torch and Paddle.
+    for schedule in ("inverse-sqrt", "cyclic"):
+        config = tmp_path / f"{schedule}.yaml"
+        curves = [{"schedule": schedule, "label": label} for label in HOSTILE_LABELS]
+        config.write_text(yaml.safe_dump({"steps": 50, "curves": curves}, allow_unicode=True), encoding="utf-8")
+        for framework in ["torch", "keras", "optax", "paddle"]:
+            done = subprocess.run(
+                [sys.executable, "-m", "lrplot", "--emit", framework, "--config", str(config)],
+                capture_output=True,
+                env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+            )
+            assert done.returncode == 0, done.stderr
+            code = done.stdout.decode("utf-8")
+            namespace: dict = {}
+            exec(compile(_definitions_only(code), framework, "exec"), namespace)  # the docstrings hold the labels
+            for index, label in enumerate(HOSTILE_LABELS, 1):
+                documented = namespace[f"build_{index}"].__doc__ or namespace[f"Schedule{index}"].__doc__
+                assert documented == label, (schedule, framework)
+            if schedule == "inverse-sqrt" and framework in RUNNABLE:
+                output = run_script(code, stand_ins, tmp_path)
+                expected = plan_of([(schedule, {})] * len(HOSTILE_LABELS), steps=50, labels=HOSTILE_LABELS)
+                assert_equal_to_lrplot(expected, read_output(output, HOSTILE_LABELS, 50))
+
+
+def _definitions_only(code: str) -> str:
+    """The script without its imports and `__main__`: its def and class
+    statements, each with the framework names it would call left unresolved."""
+    import ast
+
+    tree = ast.parse(code)
+    tree.body = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            node.bases = []  # keras.optimizers.schedules.LearningRateSchedule
+    return ast.unparse(tree)
