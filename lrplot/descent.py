@@ -121,14 +121,22 @@ class Trajectory(NamedTuple):
     diverged_at: int | None  # the update that overflowed or left the sane range
 
 
+def sane_bound(loss: Loss) -> float:
+    """100 times the loss's plot range: beyond it, in any coordinate, a run has
+    diverged. Inside it every loss and gradient here is a finite float64
+    (at most ~1e12, Rosenbrock's corner), so exports hold only numbers."""
+    return 100.0 * max(abs(v) for pair in loss.plot_range for v in pair)
+
+
 def simulate(loss: Loss, lrs: np.ndarray, x0: tuple[float, ...] | None = None, bound: float | None = None) -> Trajectory:
     """Gradient descent with rate ``lrs[k]`` at update k; never raises on divergence.
 
     The run counts as diverged when an iterate is not finite or leaves
-    ``bound`` (default: 100 times the loss's plot range) in any coordinate.
+    ``bound`` (default: :func:`sane_bound`) in any coordinate; it stops
+    there, before that iterate.
     """
     if bound is None:
-        bound = 100.0 * max(abs(v) for pair in loss.plot_range for v in pair)
+        bound = sane_bound(loss)
     x = np.array(loss.default_x0 if x0 is None else x0, dtype=np.float64)
     points = [x.copy()]
     diverged = None
@@ -147,6 +155,15 @@ def check_x0(loss: Loss, x0: Any) -> tuple[float, ...]:
     values = tuple(float(v) for v in x0)
     if len(values) != loss.dim or not all(np.isfinite(values)):
         raise UsageError(f"--x0: got {','.join(map(str, x0))}, expected {loss.dim} finite number(s) for {loss.name}")
+    # A start beyond the range where runs count as diverged would be diverged
+    # before its first step, with a loss float64 may not hold (x0 = 1e200 on
+    # x^2 is inf): refused, so no export ever holds inf or nan.
+    bound = sane_bound(loss)
+    if max(abs(v) for v in values) > bound:
+        raise UsageError(
+            f"--x0: got {','.join(map(str, x0))}, expected {loss.dim} number(s) within ±{bound:g} for {loss.name} "
+            "(100 x its plot range; a run that leaves it has diverged)"
+        )
     return values
 
 
@@ -216,7 +233,9 @@ def write_json(plan: Any, runs: list[Any], handle: Any) -> None:
                 }
             )
         panels.append({"title": panel_name(plan, index), "loss": panel.loss.name, "x0": list(panel.x0), "curves": curves})
-    json.dump({"steps": plan.steps, "panels": panels}, handle)
+    # allow_nan=False: Infinity and NaN are not JSON. Runs stop before they
+    # diverge and starts are checked (check_x0): one would be a bug, reported as such.
+    json.dump({"steps": plan.steps, "panels": panels}, handle, allow_nan=False)
     handle.write("\n")
 
 

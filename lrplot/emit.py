@@ -194,7 +194,7 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect)
     ``horizon`` is the steps after warmup (wsd decays at its end)."""
     p = bound.params
     warmup = p["warmup_steps"]
-    lines = [f"def {name}(step):", f'    """{doc}"""']
+    lines = [f"def {name}(step):", f"    {doc!r}"]
     lines += _clock_lines(p)
     shift = 0.0 if p.get("warmup_clock", "after") == "shared" else float(warmup)
     lines.append(f"    t = maximum(step - {shift!r}, 0.0)" if warmup and shift else "    t = step + 0.0")
@@ -280,6 +280,13 @@ def _exact_decay_steps_1(p: dict[str, Any]) -> bool:
     return p["decay_steps"] == 1 and not p["staircase"]
 
 
+def _finite(*numbers: float) -> bool:
+    """Each number can be written into a script: repr(inf) is `inf`, a NameError.
+    A class whose argument would not be (Keras alpha = end_lr / lr with a tiny
+    lr) is not exact there; the closed form is used instead."""
+    return all(math.isfinite(number) for number in numbers)
+
+
 def torch_native(bound: Bound, shown: int) -> Native:
     p, name, lr = bound.params, bound.name, bound.params["lr"]
     w = p["warmup_steps"]
@@ -330,7 +337,9 @@ def _torch_warmed(bound: Bound, shown: int) -> Native:
     if bound.name in ("onecycle", "cyclic") or lr <= 0:
         return None  # they set the optimizer's rate themselves
     inner = torch_native(bound._replace(params={**p, "warmup_steps": 0}), shown - w)
-    if inner is None or not (0 < start <= lr and 0 <= target <= lr):
+    # LinearLR and ConstantLR take factors of lr in (0, 1]: a start factor
+    # that underflows to 0 is refused.
+    if inner is None or not (0 < start <= lr and 0 <= target <= lr and start / lr > 0):
         return None
     if p["warmup_shape"] == "linear":
         warm = f"LinearLR(optimizer, start_factor={start / lr!r}, end_factor={target / lr!r}, total_iters={w})"
@@ -362,7 +371,7 @@ def torch_reason(bound: Bound, shown: int) -> str:
 def keras_native(bound: Bound, shown: int) -> Native:
     p, name, lr = bound.params, bound.name, bound.params["lr"]
     w = p["warmup_steps"]
-    if name == "cosine" and lr > 0 and (not w or p["warmup_shape"] == "linear"):
+    if name == "cosine" and lr > 0 and _finite(p["end_lr"] / lr) and (not w or p["warmup_shape"] == "linear"):
         warm = f", warmup_target={lr!r}, warmup_steps={w}" if w else ""
         first = p["warmup_start_lr"] if w else lr
         return (
@@ -391,7 +400,7 @@ def keras_native(bound: Bound, shown: int) -> Native:
             f"keras.optimizers.schedules.PolynomialDecay({lr!r}, decay_steps={p['decay_steps']}, end_learning_rate={p['end_lr']!r}, power={p['power']!r}, cycle={p['cycle']})",
             "",
         )
-    if name == "cosine-restarts" and lr > 0:
+    if name == "cosine-restarts" and lr > 0 and _finite(p["end_lr"] / lr):
         return (
             f"keras.optimizers.schedules.CosineDecayRestarts({lr!r}, first_decay_steps={p['first_decay_steps']}, t_mul={p['t_mul']!r}, m_mul={p['m_mul']!r}, alpha={p['end_lr'] / lr!r})",
             "",
@@ -408,13 +417,15 @@ def optax_native(bound: Bound, shown: int) -> Native:
         inner = f"optax.exponential_decay({lr!r}, transition_steps={p['decay_steps']}, decay_rate={p['decay_rate']!r}, staircase={p['staircase']})"
     elif name == "polynomial" and not p["cycle"]:
         inner = f"optax.polynomial_schedule({lr!r}, {p['end_lr']!r}, power={p['power']!r}, transition_steps={p['decay_steps']})"
-    elif name == "cosine" and lr > 0:
+    elif name == "cosine" and lr > 0 and _finite(p["end_lr"] / lr):
         inner = f"optax.cosine_decay_schedule({lr!r}, decay_steps={p['decay_steps']}, alpha={p['end_lr'] / lr!r})"
     elif name == "linear":
         inner = f"optax.linear_schedule({lr * p['start_factor']!r}, {lr * p['end_factor']!r}, transition_steps={p['total_steps']})"
     elif name == "piecewise" and all(v > 0 for v in p["values"]):
         scales = {b: p["values"][i + 1] / p["values"][i] for i, b in enumerate(p["boundaries"])}
-        inner = f"optax.piecewise_constant_schedule({float(p['values'][0])!r}, {scales!r})"
+        # optax multiplies the scales: one that overflows or underflows to 0 loses the values after it
+        if all(_finite(scale) and scale > 0 for scale in scales.values()):
+            inner = f"optax.piecewise_constant_schedule({float(p['values'][0])!r}, {scales!r})"
     if inner is None:
         return None
     w = p["warmup_steps"]
@@ -436,9 +447,9 @@ def paddle_native(bound: Bound, shown: int) -> Native:
         inner = repr(lr)
     elif name == "piecewise":
         inner = f"{L}.PiecewiseDecay(boundaries={p['boundaries']}, values={[float(v) for v in p['values']]})"
-    elif name == "exponential" and _exact_decay_steps_1(p):
+    elif name == "exponential" and _exact_decay_steps_1(p) and p["decay_rate"] < 1:  # Paddle asserts 0 < gamma < 1
         inner = f"{L}.ExponentialDecay({lr!r}, gamma={p['decay_rate']!r})"
-    elif name == "natural-exp" and _exact_decay_steps_1(p):
+    elif name == "natural-exp" and _exact_decay_steps_1(p) and p["decay_rate"] > 0:  # Paddle asserts gamma > 0
         inner = f"{L}.NaturalExpDecay({lr!r}, gamma={p['decay_rate']!r})"
     elif name == "inverse-time" and _exact_decay_steps_1(p):
         inner = f"{L}.InverseTimeDecay({lr!r}, gamma={p['decay_rate']!r})"
@@ -446,9 +457,9 @@ def paddle_native(bound: Bound, shown: int) -> Native:
         inner = f"{L}.PolynomialDecay({lr!r}, decay_steps={p['decay_steps']}, end_lr={p['end_lr']!r}, power={p['power']!r}, cycle={p['cycle']})"
     elif name == "noam":
         inner = f"{L}.NoamDecay(d_model={p['d_model']}, warmup_steps={p['noam_warmup']}, learning_rate={lr!r})"
-    elif name == "step" and isinstance(p["step_size"], int):
+    elif name == "step" and isinstance(p["step_size"], int) and p["gamma"] < 1:  # Paddle raises for gamma >= 1
         inner = f"{L}.StepDecay({lr!r}, step_size={p['step_size']}, gamma={p['gamma']!r})"
-    elif name == "multistep" and all(b > a for a, b in zip(p["milestones"], p["milestones"][1:])):
+    elif name == "multistep" and p["gamma"] < 1 and all(b > a for a, b in zip(p["milestones"], p["milestones"][1:])):
         inner = f"{L}.MultiStepDecay({lr!r}, milestones={p['milestones']}, gamma={p['gamma']!r})"
     elif (
         name == "onecycle"
@@ -472,10 +483,12 @@ def paddle_native(bound: Bound, shown: int) -> Native:
     w = p["warmup_steps"]
     if not w:
         return (f"{L}.LambdaDecay(1.0, lambda step: {lr!r})", "a constant rate") if name == "constant" else (inner, "")
-    if p["warmup_shape"] != "linear":
+    target = _target(bound)
+    # LinearWarmup asserts end_lr > start_lr: a warmup that falls or stays flat is a plain function
+    if p["warmup_shape"] != "linear" or not target > p["warmup_start_lr"]:
         return None
     return (
-        f"{L}.LinearWarmup({inner}, warmup_steps={w}, start_lr={p['warmup_start_lr']!r}, end_lr={_target(bound)!r})",
+        f"{L}.LinearWarmup({inner}, warmup_steps={w}, start_lr={p['warmup_start_lr']!r}, end_lr={target!r})",
         "",
     )
 
@@ -523,6 +536,10 @@ def emit(framework: str, plan: Plan, closed_forms_only: bool = False) -> str:
     where a native class exists (tests run those scripts without the
     framework).
     """
+    # A curve that overflows float64 within the run is refused as -o refuses
+    # it: its script would stop there with an OverflowError.
+    for _ in plan.chunks():
+        pass
     dialect = SCALAR if HELPER_KIND[framework] == "scalar" else ARRAYS
     builders, mains, functions = [], [], []
     needs_helpers = False
@@ -558,7 +575,21 @@ def _reason(framework: str, bound: Bound, shown: int) -> str:
         return f"Keras has no exact schedule class for {bound.name}" + (" with this warmup" if bound.params["warmup_steps"] else "")
     if framework == "optax":
         return f"optax has no exact schedule for {bound.name}" + (" with this warmup" if bound.params["warmup_steps"] else "")
-    return f"Paddle has no exact scheduler for {bound.name}" + (" with this warmup" if bound.params["warmup_steps"] else "")
+    return paddle_reason(bound)
+
+
+def paddle_reason(bound: Bound) -> str:
+    """Why paddle_native wrote no class: Paddle's own asserts first."""
+    p, name = bound.params, bound.name
+    if p["warmup_steps"] and p["warmup_shape"] == "linear" and not _target(bound) > p["warmup_start_lr"]:
+        return "Paddle's LinearWarmup asserts end_lr > start_lr, and this warmup does not rise"
+    if name in ("step", "multistep") and p["gamma"] >= 1:
+        return f"Paddle's {'StepDecay' if name == 'step' else 'MultiStepDecay'} refuses gamma >= 1"
+    if name == "exponential" and p["decay_rate"] >= 1:
+        return "Paddle's ExponentialDecay asserts 0 < gamma < 1"
+    if name == "natural-exp" and p["decay_rate"] == 0:
+        return "Paddle's NaturalExpDecay asserts gamma > 0"
+    return f"Paddle has no exact scheduler for {name}" + (" with this warmup" if p["warmup_steps"] else "")
 
 
 def _builder(framework: str, name: str, index: int, native: Native, label: str, lr: float) -> str:
@@ -566,35 +597,35 @@ def _builder(framework: str, name: str, index: int, native: Native, label: str, 
     if framework == "torch":
         if native:
             return (
-                f"def {name}(parameters, lr={lr!r}):\n    \"\"\"{label}\"\"\"\n"
+                f"def {name}(parameters, lr={lr!r}):\n    {label!r}\n"
                 f"    optimizer = torch.optim.SGD(parameters, lr=lr)\n{comment}    return optimizer, {native[0]}\n"
             )
         return (
-            f"def {name}(parameters):\n    \"\"\"{label}\"\"\"\n"
+            f"def {name}(parameters):\n    {label!r}\n"
             f"    # LambdaLR multiplies the optimizer's lr by lr_{index}(step): lr=1.0 makes it the rate.\n"
             f"    optimizer = torch.optim.SGD(parameters, lr=1.0)\n"
             f"    return optimizer, LambdaLR(optimizer, lambda step: lr_{index}(step))\n"
         )
     if framework == "keras":
         if native:
-            return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+            return f"def {name}():\n    {label!r}\n{comment}    return {native[0]}\n"
         return (
             f"class Schedule{index}(keras.optimizers.schedules.LearningRateSchedule):\n"
-            f"    \"\"\"{label}\"\"\"\n\n    def __call__(self, step):\n"
+            f"    {label!r}\n\n    def __call__(self, step):\n"
             f"        return lr_{index}(ops.cast(step, \"float32\"))\n\n\n"
             f"def {name}():\n    return Schedule{index}()\n"
         )
     if framework == "optax":
         if native:
-            return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+            return f"def {name}():\n    {label!r}\n{comment}    return {native[0]}\n"
         return (
-            f"def {name}():\n    \"\"\"{label}\"\"\"\n"
+            f"def {name}():\n    {label!r}\n"
             f"    return lambda count: lr_{index}(jnp.asarray(count, dtype=jnp.float64))\n"
         )
     if native:
-        return f"def {name}():\n    \"\"\"{label}\"\"\"\n{comment}    return {native[0]}\n"
+        return f"def {name}():\n    {label!r}\n{comment}    return {native[0]}\n"
     return (
-        f"def {name}():\n    \"\"\"{label}\"\"\"\n"
+        f"def {name}():\n    {label!r}\n"
         f"    return paddle.optimizer.lr.LambdaDecay(1.0, lambda step: lr_{index}(step))\n"
     )
 

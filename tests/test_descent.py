@@ -6,10 +6,14 @@ import csv
 import io
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrplot import descent
 from lrplot.plan import CurveRequest, Panel, Plan, make_curves
@@ -182,3 +186,69 @@ def test_warmup_config_constant_diverges_warmup_reaches_global_minimum():
     for label in ("warmup 0.06 to 0.14, cosine decay", "warmup 0.06 to 0.14, exponential decay"):
         assert float(last[label][4]) == pytest.approx(-1.473, abs=1e-3)
     assert math.isclose(float(last["constant 0.01"][4]), 1.347, abs_tol=1e-3)
+
+
+# ------------------------------------------------------------------ exports hold only numbers
+
+
+def strict_json(text: str):
+    """json.loads accepts Infinity and NaN, which are not JSON: refuse them."""
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in the JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--descent", "quadratic", "--x0", "1e200"], "--x0: got 1e+200, expected 1 number(s) within ±200 for quadratic (100 x its plot range; a run that leaves it has diverged)"),
+        (["--descent", "quadratic", "--x0", "200.1"], "within ±200 for quadratic"),
+        (["--descent", "rosenbrock", "--x0", "1e100,1"], "--x0: got 1e+100,1.0, expected 2 number(s) within ±300 for rosenbrock"),
+        (["--descent", "double-well", "--x0", "-260.5"], "within ±260 for double-well"),
+    ],
+)
+def test_a_start_beyond_the_sane_range_is_refused(tmp_path, args, expected):
+    # x0 = 1e200 on x^2 wrote "loss": [Infinity] (not JSON); the range is 100
+    # x the plot range (quadratic: 100 x 2 = 200), where a run counts as diverged.
+    out = tmp_path / "d.json"
+    done = subprocess.run([sys.executable, "-m", "lrplot", "--steps", "5", *args, "-o", str(out), "constant"], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("lrplot: error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert expected in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_start_on_the_edge_of_the_range_diverges_at_once_with_finite_numbers(tmp_path):
+    # Rosenbrock at (300, -300): loss (1 - 300)^2 + 100 (-300 - 90000)^2 = 815409089401;
+    # the gradient's first step leaves the range: diverged at step 0, only x0 kept.
+    out = tmp_path / "d.json"
+    done = subprocess.run([sys.executable, "-m", "lrplot", "--steps", "5", "--descent", "rosenbrock", "--x0", "300,-300", "-o", str(out), "-o", str(tmp_path / "d.csv"), "constant"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    (curve,) = strict_json(out.read_text())["panels"][0]["curves"]
+    assert curve["trajectory"] == {"x": [300.0], "y": [-300.0], "loss": [815409089401.0]}
+    assert curve["diverged_at"] == 0
+    assert "inf" not in (tmp_path / "d.csv").read_text() and "nan" not in (tmp_path / "d.csv").read_text()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    loss=st.sampled_from(sorted(descent.LOSSES)),
+    where=st.lists(st.floats(-1.0, 1.0), min_size=2, max_size=2),
+    lr=st.one_of(st.floats(0.0, 2.0), st.sampled_from([0.0, 1e-300, 1e10, 1e300, 1.7976931348623157e308])),
+    steps=st.integers(1, 60),
+)
+def test_any_run_from_an_accepted_start_exports_only_numbers(loss, where, lr, steps):
+    loss_ = descent.LOSSES[loss]
+    bound = descent.sane_bound(loss_)
+    x0 = descent.check_x0(loss_, [w * bound for w in where[: loss_.dim]])  # anywhere in the range, edges included
+    curves = make_curves([CurveRequest("constant", {"lr": lr}, label="c")], steps)
+    plan = Plan(steps=steps, curves=curves, panels=(Panel(None, loss_, x0, curves),))
+    runs = descent.simulate_panels(plan)
+    text = io.StringIO()
+    descent.write_json(plan, runs, text)
+    strict_json(text.getvalue())
+    table = io.StringIO()
+    descent.write_csv(plan, runs, table)
+    assert "inf" not in table.getvalue() and "nan" not in table.getvalue()

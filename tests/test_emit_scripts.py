@@ -7,20 +7,25 @@ only through a LambdaLR-style wrapper. STAND_INS below provide exactly those
 names: torch's LambdaLR and Paddle's LambdaDecay reduced to what they do with
 a function (base rate x f(number of step() calls)), numpy standing in for
 jax.numpy, every other class a stub that fails if called. The scripts run
-as written, `__main__` included, over 6,000 steps, and print what must equal
+as written, `__main__` included, over 5,000 steps, and print what must equal
 lrplot at every step. Keras scripts compute in float32 through keras.ops and
 are checked only live (tests/test_emit.py); the native classes too.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrplot.emit import emit
 from lrplot.plan import CurveRequest, Plan, make_curves
@@ -66,7 +71,7 @@ STAND_INS = {
     ),
 }
 RUNNABLE = ["torch", "paddle", "optax"]
-STEPS = 6000
+STEPS = 5000
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +181,206 @@ def test_closed_form_scripts_run_to_the_last_step_and_equal_lrplot(framework, st
     plan = plan_of(LONG_CURVES)
     output = run_script(emit(framework, plan, closed_forms_only=True), stand_ins, tmp_path)
     assert_equal_to_lrplot(plan, read_output(output, [c.label for c in plan.curves], STEPS))
+
+
+@pytest.mark.parametrize("framework", ["torch", "paddle"])
+def test_scripts_as_emitted_run_where_no_class_is_exact(framework, stand_ins, tmp_path):
+    # Curves no class of these frameworks reproduces: the script is emitted
+    # as usual (not forced), and needs no framework class to run.
+    curves = [
+        ("noam", {"warmup_steps": 9, "warmup_start_lr": 0.001}),
+        ("cosine-restarts", {"first_decay_steps": 5, "t_mul": 1.001}),
+        ("cosine", {"warmup_steps": 50, "warmup_shape": "exponential", "warmup_start_lr": 1e-6}),
+        ("wsd", {"decay_steps": 900}),
+    ]
+    plan = plan_of(curves)
+    code = emit(framework, plan)
+    assert "LinearWarmup(" not in code and "SequentialLR(" not in code
+    output = run_script(code, stand_ins, tmp_path)
+    assert_equal_to_lrplot(plan, read_output(output, [c.label for c in plan.curves], STEPS))
+
+
+# ------------------------------------------------------------------ labels are data
+
+HOSTILE_LABELS = [
+    'three quotes """ inside',
+    "ends with a backslash \\",
+    "\\N{DEGREE SIGN} is not an escape here",
+    "a NUL \x00 byte",
+    "two\nlines",
+    "carriage\r\nreturn",
+    "single ' and double \" quotes",
+    "'''",
+    "non-ASCII: λ, 学习率, 🚀",
+    "{braces} %s %(x)s",
+    "# not a comment",
+    "\\",
+]
+
+
+def test_hostile_labels_through_the_command_line_give_scripts_that_print_them(stand_ins, tmp_path):
+    # A YAML config, as users write one (the NUL and the line breaks need its
+    # escapes). inverse-sqrt has no class in any framework: a plain function,
+    # whose script runs here.
+    config = tmp_path / "labels.yaml"
+    curves = [{"schedule": "inverse-sqrt", "label": label} for label in HOSTILE_LABELS]
+    config.write_text(yaml.safe_dump({"steps": 50, "curves": curves}, allow_unicode=True), encoding="utf-8")
+    expected = plan_of([("inverse-sqrt", {})] * len(HOSTILE_LABELS), steps=50, labels=HOSTILE_LABELS)
+    for framework in ["torch", "keras", "optax", "paddle"]:
+        done = subprocess.run(
+            [sys.executable, "-m", "lrplot", "--emit", framework, "--config", str(config)],
+            capture_output=True,
+            env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+        )
+        assert done.returncode == 0, done.stderr
+        code = done.stdout.decode("utf-8")
+        assert_documented(code, HOSTILE_LABELS, framework)
+        if framework in RUNNABLE:
+            output = run_script(code, stand_ins, tmp_path)
+            assert_equal_to_lrplot(expected, read_output(output, HOSTILE_LABELS, 50))
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras", "optax", "paddle"])
+def test_hostile_labels_on_native_classes(framework):
+    # cyclic, cosine, exponential: native classes in some frameworks, plain functions in others
+    curves = [("cyclic", {}), ("cosine", {}), ("exponential", {})] * 4
+    code = emit(framework, plan_of(curves, steps=50, labels=HOSTILE_LABELS))
+    assert_documented(code, HOSTILE_LABELS, framework)
+
+
+def assert_documented(code: str, labels: list[str], framework: str) -> None:
+    """Each curve's builder (or Keras schedule class) has the label as its docstring."""
+    namespace: dict = {}
+    exec(compile(_definitions_only(code), framework, "exec"), namespace)
+    for index, label in enumerate(labels, 1):
+        documented = namespace[f"build_{index}"].__doc__ or namespace[f"Schedule{index}"].__doc__
+        assert documented == label, (framework, index)
+
+
+def _definitions_only(code: str) -> str:
+    """The script without its imports and `__main__`: its def and class
+    statements, each with the framework names it would call left unresolved."""
+    import ast
+
+    tree = ast.parse(code)
+    tree.body = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            node.bases = []  # keras.optimizers.schedules.LearningRateSchedule
+    return ast.unparse(tree)
+
+
+# ------------------------------------------------------------------ numbers the frameworks accept
+
+
+def _names(code: str) -> set[str]:
+    return {token.string for token in tokenize.generate_tokens(io.StringIO(code).readline) if token.type == tokenize.NAME}
+
+
+TINY, HUGE = 5e-324, 1e300
+EXTREMES = [
+    ("cosine", {"lr": TINY, "end_lr": 1.0}),  # Keras / optax alpha = end_lr / lr = inf
+    ("cosine-restarts", {"lr": TINY, "end_lr": 1.0}),
+    ("piecewise", {"boundaries": [3, 6], "values": [HUGE, 1e-300, 1.0]}),  # optax scales 1e-600, 1e300
+    ("constant", {"lr": 1.0, "warmup_steps": 1, "warmup_shape": "exponential", "warmup_start_lr": TINY}),  # target / start = inf
+    ("cosine", {"lr": 10.0, "warmup_steps": 5, "warmup_start_lr": TINY}),  # torch start factor underflows to 0
+    ("linear", {"lr": HUGE, "start_factor": 1.5, "end_factor": 0.0}),
+    ("onecycle", {"lr": HUGE, "div_factor": 1e-8}),
+]
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras", "optax", "paddle"])
+@pytest.mark.parametrize("name,params", EXTREMES)
+def test_every_number_written_is_finite(framework, name, params):
+    try:
+        code = emit(framework, plan_of([(name, params)], steps=10))
+    except Exception as error:  # lrplot refuses the curve itself (it overflows): fine
+        assert "overflows float64" in str(error)
+        return
+    assert not {"inf", "nan"} & _names(code)
+    if name == "cosine" and params.get("warmup_start_lr") == TINY:
+        assert "SequentialLR(" not in code  # LinearLR(start_factor=0.0) raises in torch
+    if name in ("cosine", "cosine-restarts") and params["lr"] == TINY:
+        assert "alpha=" not in code
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    framework=st.sampled_from(["torch", "keras", "optax", "paddle"]),
+    name=st.sampled_from(["cosine", "cosine-restarts", "piecewise", "linear", "exponential", "step", "polynomial"]),
+    lr=st.sampled_from([0.0, TINY, 1e-300, 0.1, HUGE]),
+    other=st.sampled_from([0.0, TINY, 0.1, 1.0, HUGE]),
+    warmup=st.sampled_from([0, 1, 5]),
+    shape=st.sampled_from(["linear", "exponential", "constant"]),
+)
+def test_extreme_numbers_never_reach_a_script_as_inf_or_nan(framework, name, lr, other, warmup, shape):
+    from lrplot.errors import UsageError
+
+    params = {
+        "cosine": {"end_lr": other},
+        "cosine-restarts": {"end_lr": other},
+        "piecewise": {"boundaries": [2], "values": [other, lr]},
+        "linear": {"start_factor": other, "end_factor": 1.0},
+        "exponential": {"decay_rate": max(other, TINY)},
+        "step": {"gamma": max(other, TINY), "step_size": 2},
+        "polynomial": {"end_lr": other, "power": 2.0},
+    }[name]
+    start = other if shape != "exponential" else max(other, TINY)
+    try:
+        plan = plan_of([(name, {"lr": lr, **params, "warmup_steps": warmup, "warmup_start_lr": start, "warmup_shape": shape})], steps=8)
+        code = emit(framework, plan)
+    except UsageError as error:
+        assert "overflows float64" in str(error) or "warmup_start_lr" in str(error)
+        return
+    compile(code, "emitted", "exec")
+    assert not {"inf", "nan"} & _names(code)
+
+
+# ------------------------------------------------------------------ what Paddle's and torch's classes refuse
+
+
+@pytest.mark.parametrize(
+    "framework,name,params,refused",
+    [
+        # Paddle's LinearWarmup asserts end_lr > start_lr (the issue's command line)
+        ("paddle", "noam", {"warmup_steps": 9, "warmup_start_lr": 0.001}, "LinearWarmup"),
+        ("paddle", "cosine", {"warmup_steps": 9, "warmup_start_lr": 0.2}, "LinearWarmup"),
+        ("paddle", "cosine", {"warmup_steps": 9, "warmup_start_lr": 0.1}, "LinearWarmup"),  # flat: not > either
+        ("paddle", "exponential", {"decay_rate": 1.0}, "ExponentialDecay"),  # asserts 0 < gamma < 1
+        ("paddle", "exponential", {"decay_rate": 1.01}, "ExponentialDecay"),
+        ("paddle", "natural-exp", {"decay_rate": 0.0}, "NaturalExpDecay"),  # asserts gamma > 0
+        ("paddle", "step", {"gamma": 1.0}, "StepDecay"),  # raises for gamma >= 1
+        ("paddle", "multistep", {"milestones": [3], "gamma": 2.0}, "MultiStepDecay"),
+        ("torch", "cosine", {"lr": 10.0, "warmup_steps": 5, "warmup_start_lr": TINY}, "SequentialLR"),
+    ],
+)
+def test_a_class_the_framework_refuses_is_not_written(framework, name, params, refused):
+    code = emit(framework, plan_of([(name, params)], steps=30))
+    assert refused + "(" not in code
+    assert "lrplot's closed form" in code
+
+
+def test_the_issue_paddle_command_line_names_the_reason(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "lrplot", "--emit", "paddle", "noam", "--warmup-steps", "9", "--warmup-start-lr", "0.001"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LinearWarmup(" not in done.stdout
+    assert "Paddle's LinearWarmup asserts end_lr > start_lr, and this warmup does not rise" in done.stdout
+
+
+def test_a_curve_that_overflows_within_the_run_is_refused_as_for_files(tmp_path):
+    # 1.01**t passes float64's 1.8e308 after t = ln(1.8e308) / ln(1.01) = 709.78 / 0.0099503
+    # = 71332.6: from step 71333 on the script's `1.01 ** t` raises OverflowError.
+    done = subprocess.run(
+        [sys.executable, "-m", "lrplot", "--steps", "100000", "--emit", "torch", "exponential", "--decay-rate", "1.01"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == "lrplot: error: exponential(decay_rate=1.01): the learning rate overflows float64 at step 71333; use smaller rates or factors\n"
+    assert list(tmp_path.iterdir()) == []

@@ -145,7 +145,7 @@ def test_sgdr_oracle_by_hand():
     assert other == {}
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(
     first=st.integers(1, 300),
     t_mul=T_MUL,
@@ -190,9 +190,10 @@ def test_issue_command_writes_the_exact_cycles(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    lines = out.read_text().splitlines()
-    assert len(lines) == 1_000_001
-    ours = np.array([float(line.partition(",")[2]) for line in lines[1:]])
+    header, _, body = out.read_text().partition("\n")
+    assert header == 'step,"cosine-restarts(first_decay_steps=5, t_mul=1.001)"'
+    ours = np.array(body.replace(",", "\n").split()[1::2], dtype=np.float64)
+    assert ours.size == 1_000_000
     assert_sgdr(ours, 1_000_000, {"lr": 0.1, "first_decay_steps": 5, "t_mul": 1.001, "m_mul": 1.0, "end_lr": 0.0}, "issue")
     # By hand: cycle 1 lasts 5 * 1.001 = 5.005 steps from step 5, so step 10
     # is its last step, not a restart (t_mul = 1 restarted there); cycle 2
