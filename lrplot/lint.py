@@ -13,13 +13,6 @@ import numpy as np
 from lrplot.plan import Plan
 from lrplot.registry import Bound, first_update, schedule_steps
 
-# Parameters after which a decay is over (the curve stays at its final value).
-DECAY_ENDS = {
-    "polynomial": "decay_steps",
-    "cosine": "decay_steps",
-    "linear": "total_steps",
-    "onecycle": "total_steps",
-}
 # A decay that ends before this fraction of the run is probably a mistake.
 EARLY_END = 0.75
 
@@ -66,7 +59,7 @@ def _curve_warnings(bound: Bound, steps: int) -> Iterator[str]:
             f"total_steps = {params['total_steps']} is shorter than the {remaining} steps shown: "
             f"torch's OneCycleLR raises 'Tried to step {params['total_steps'] + 2} times' past it"
         )
-    horizon = DECAY_ENDS.get(bound.name)
+    horizon = bound.schedule.decay_end
     if horizon is not None and not params.get("cycle"):
         end = int(first_update(params, params[horizon]))
         if end < EARLY_END * steps:

@@ -281,6 +281,9 @@ class Schedule(NamedTuple):
     # (lr, end_lr, values...): with all parameters <= MODERATE the curve cannot
     # overflow and skips build_curve's check (a max over it).
     bounded: Callable[[Mapping[str, Any]], bool] = never_bounded
+    # The parameter after which the decay is over and the curve holds its
+    # final value (lint warns when that is early in the run).
+    decay_end: str | None = None
 
     @property
     def all_params(self) -> tuple[Param, ...]:

@@ -300,6 +300,7 @@ register(
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
         bounded=always_bounded,
+        decay_end="decay_steps",
     )
 )
 
@@ -335,6 +336,7 @@ register(
         else "increasing",
         # lr * (start + (end - start) * p), p in [0, 1], never exceeds lr * max(start, end).
         bounded=lambda params: params["lr"] * max(params["start_factor"], params["end_factor"]) <= MODERATE,
+        decay_end="total_steps",
     )
 )
 
@@ -450,6 +452,7 @@ register(
         "torch CosineAnnealingLR for t <= T_max",
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
         bounded=always_bounded,
+        decay_end="decay_steps",
     )
 )
 
@@ -721,6 +724,7 @@ register(
         "down to lr/(div_factor*final_div_factor) at total_steps - 1",
         "torch OneCycleLR; Paddle OneCycleLR",
         check=_check_onecycle,
+        decay_end="total_steps",
     )
 )
 
