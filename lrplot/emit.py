@@ -189,12 +189,19 @@ CLOSED_FORMS: dict[str, Callable[[dict[str, Any], int, Dialect], str | list[str]
 }
 
 
-def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect) -> str:
+def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect, steps: int | None = None) -> str:
     """A ``def name(step)`` computing the whole curve, warmup included;
-    ``horizon`` is the steps after warmup (wsd decays at its end)."""
+    ``horizon`` is the steps after warmup (wsd decays at its end). A schedule
+    without a closed form here (one registered by a user) is written as its
+    values at steps 0 .. ``steps`` - 1, held after the last."""
     p = bound.params
     warmup = p["warmup_steps"]
     lines = [f"def {name}(step):", f"    {doc!r}"]
+    if bound.name not in CLOSED_FORMS and bound.name != "sequence":
+        table = bound.evaluate_at(np.arange(max(1, steps or horizon), dtype=np.float64)).tolist()
+        lines.append(f"    # {bound.name} has no closed form in lrplot's --emit: its values, step by step.")
+        lines.append(f"    return lookup({table!r}, step)")
+        return "\n".join(lines)
     lines += _clock_lines(p)
     shift = 0.0 if p.get("warmup_clock", "after") == "shared" else float(warmup)
     lines.append(f"    t = maximum(step - {shift!r}, 0.0)" if warmup and shift else "    t = step + 0.0")
@@ -203,7 +210,8 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect)
         starts = [float(sum(lengths[:i])) for i in range(len(parts))]
         for index, (part, length) in enumerate(zip(parts, lengths), 1):
             source = function_source(
-                f"part_{index}", part, max(1, schedule_steps(part.params, length)), f"part {index}: {part.name}", d
+                f"part_{index}", part, max(1, schedule_steps(part.params, length)), f"part {index}: {part.name}", d,
+                length,
             )
             lines += ["    " + line for line in source.splitlines()]
         value = f"part_{len(parts)}(maximum(t - {starts[-1]!r}, 0.0))"
@@ -510,19 +518,26 @@ HELPERS = {
         "# Helpers for the closed forms below, one step at a time.\n"
         "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"
         "    math.floor, math.ceil, math.exp, math.expm1, math.log1p, math.cos, math.sqrt, math.pi\n)\n"
-        "minimum, maximum = min, max\n"
+        "minimum, maximum = min, max\n\n\n"
+        "def lookup(table, step):\n"
+        "    return table[min(int(step), len(table) - 1)]\n"
     ),
     "jnp": (
         "# Helpers for the closed forms below (traceable by jax.jit).\n"
         "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"
         "    jnp.floor, jnp.ceil, jnp.exp, jnp.expm1, jnp.log1p, jnp.cos, jnp.sqrt, jnp.pi\n)\n"
-        "minimum, maximum, where = jnp.minimum, jnp.maximum, jnp.where\n"
+        "minimum, maximum, where = jnp.minimum, jnp.maximum, jnp.where\n\n\n"
+        "def lookup(table, step):\n"
+        "    return jnp.asarray(table)[jnp.minimum(jnp.floor(step).astype(jnp.int32), len(table) - 1)]\n"
     ),
     "keras": (
         "# Helpers for the closed forms below (keras.ops: traceable, float32 like Keras).\n"
         "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"
         "    ops.floor, ops.ceil, ops.exp, ops.expm1, ops.log1p, ops.cos, ops.sqrt, math.pi\n)\n"
-        "minimum, maximum, where = ops.minimum, ops.maximum, ops.where\n"
+        "minimum, maximum, where = ops.minimum, ops.maximum, ops.where\n\n\n"
+        "def lookup(table, step):\n"
+        "    index = ops.minimum(ops.cast(ops.floor(step), \"int32\"), len(table) - 1)\n"
+        "    return ops.take(ops.convert_to_tensor(table, dtype=\"float32\"), index)\n"
     ),
 }
 HELPER_KIND = {"torch": "scalar", "paddle": "scalar", "optax": "jnp", "keras": "keras"}
@@ -552,7 +567,7 @@ def emit(framework: str, plan: Plan, closed_forms_only: bool = False) -> str:
             needs_helpers = True
             reason = _reason(framework, bound, plan.steps)
             doc = f"{curve.label}: lrplot's closed form. {reason}."
-            functions.append(function_source(f"lr_{index}", bound, horizon, doc, dialect))
+            functions.append(function_source(f"lr_{index}", bound, horizon, doc, dialect, plan.steps))
         builders.append(_builder(framework, builder, index, native, curve.label, bound.params["lr"]))
         mains.append((curve.label, builder))
     parts = [
