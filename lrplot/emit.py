@@ -142,9 +142,9 @@ def _cyclic(p: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _wsd(p: dict[str, Any], horizon: int) -> str:
+def _wsd(p: dict[str, Any]) -> str:
     d = p["decay_steps"]
-    progress = f"minimum(maximum((t - {float(horizon - d)!r}) / {float(d)!r}, 0.0), 1.0)"
+    progress = f"minimum(maximum((t - {float(p['stable_steps'])!r}) / {float(d)!r}, 0.0), 1.0)"
     shape = {
         "1-sqrt": f"1.0 - sqrt({progress})",
         "linear": f"1.0 - {progress}",
@@ -185,7 +185,7 @@ CLOSED_FORMS: dict[str, Callable[[dict[str, Any], int, Dialect], str | list[str]
         f"{p['lr'] * p['d_model'] ** -0.5!r} * minimum(maximum(t, 1.0) ** -0.5, t * {p['noam_warmup'] ** -1.5!r})"
     ),
     "inverse-sqrt": lambda p, h, d: f"{p['lr']!r} * sqrt({float(p['timescale'])!r} / (t + {float(p['timescale'])!r}))",
-    "wsd": lambda p, h, d: _wsd(p, h),
+    "wsd": lambda p, h, d: _wsd(p),
 }
 
 

@@ -894,11 +894,11 @@ def wsd(
     decay_steps: int,
     end_lr: float,
     decay_shape: str,
-    horizon: int,
+    stable_steps: int,
 ) -> np.ndarray:
-    # Warmup-stable-decay: hold lr, then decay over the last decay_steps so
-    # that end_lr is reached at the end of the run (horizon).
-    decay_start = horizon - decay_steps
+    # Warmup-stable-decay: hold lr for stable_steps (by default, until
+    # decay_steps before the end of the run), then decay to end_lr.
+    decay_start = stable_steps
     split = int(np.searchsorted(t, max(decay_start, 0), side="left"))
     t[:split] = lr
     progress = t[split:]
@@ -925,12 +925,17 @@ register(
                 "shape of the final decay",
                 choices=tuple(_WSD_SHAPES),
             ),
+            Param(
+                "stable_steps",
+                "int",
+                Derived("= --steps - decay_steps", lambda ctx: max(1, ctx["remaining"]) - ctx["decay_steps"]),
+                "steps at lr before the decay (default: the decay ends with the run; "
+                "negative when the decay is longer than the run)",
+            ),
         ),
         "warmup-stable-decay: hold lr, decay over the last decay_steps",
-        "end_lr + (lr - end_lr) * shape((t - (R - decay_steps)) / decay_steps), "
-        "R = steps after warmup",
+        "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
-        uses_horizon=True,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
     )

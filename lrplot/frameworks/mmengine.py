@@ -1,0 +1,507 @@
+"""MMEngine's parameter schedulers (``mmengine.optim.scheduler``, 0.10) as its
+Runner builds and steps them: ``param_scheduler`` is a list, each entry a
+scheduler working on a window ``[begin, end)`` of its own clock.
+
+How MMEngine runs them (``param_scheduler.py``, ``ParamSchedulerHook``):
+
+- Each constructor calls ``step()`` once, so a scheduler beginning at 0
+  sets the lr of the first iteration. ``by_epoch=False`` schedulers then
+  step after every iteration, ``by_epoch=True`` ones after every epoch (the
+  lr is constant within an epoch: ``step_every`` = iterations per epoch).
+  ``convert_to_iter_based`` turns an epoch window into iterations
+  (``begin``, ``end``, ``T_max``, ``milestones``, ``step_size`` x epoch length).
+- The forms are chainable: each step multiplies (or shifts) the lr the
+  other schedulers left, so windows that overlap multiply. A warmup over
+  a schedule from 0 is ``warmup_mode multiply`` on a ``shared`` clock; that
+  product is exact only for schedules that are pure factors (``eta_min`` 0).
+- ``LinearLR``, ``ConstantLR`` and ``PolyLR`` count ``end - begin - 1``
+  steps: they reach their end value on the window's last step, so a
+  ``LinearLR`` over iterations [0, 500) warms up over 499 of them. mmdet's
+  ``QuadraticWarmupLR`` gives lr x (k + 1)^2 / T^2 at its step k (T = end -
+  begin): a quadratic warmup counted from the update being made
+  (``step_offset 1``). ``CosineAnnealingLR`` runs over ``T_max`` (default
+  ``end - begin``).
+- Past ``end`` a scheduler leaves the lr where it was.
+
+So what lrplot draws exactly: one scheduler alone, or a warmup (``LinearLR``
+rising to 1, ``ConstantLR``, ``QuadraticWarmupLR``) from 0 with one schedule
+that either only decays at steps (``MultiStepLR``, ``StepLR``: these
+commute with any warmup, wherever they begin) or overlaps it from 0 as a
+pure factor. A schedule that starts where a ``LinearLR`` warmup ends is
+not one of them: MMEngine holds the warmup's end value one more step before
+the schedule's first (lrplot's warmup hands over on its last step), and no
+lrplot convention shifts the schedule alone. Those, a third scheduler,
+restarts, one-cycle, momentum and plateau schedulers are :class:`Unsupported`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, NamedTuple
+
+from lrplot.errors import UsageError
+from lrplot.frameworks import Curve, Unsupported, number, only
+
+INF = int(1e9)  # MMEngine's default ``end`` (param_scheduler.INF)
+MAX_EVENTS = 10_000  # StepLR decays written out as milestones; past this the curve is not worth a list
+
+WARMUPS = ("LinearLR", "ConstantLR", "QuadraticWarmupLR")
+STEPPED = ("MultiStepLR", "StepLR")  # decay by gamma at steps: a pure factor, commuting with any warmup
+DECAYS = ("CosineAnnealingLR", "PolyLR", "ExponentialLR", "LinearLR")
+SUPPORTED = ("LinearLR", "ConstantLR", "QuadraticWarmupLR", "MultiStepLR", "StepLR",
+             "CosineAnnealingLR", "PolyLR", "ExponentialLR")
+# Schedulers MMEngine has that lrplot does not draw, and why.
+REFUSED = {
+    "CosineRestartLR": "restarts",
+    "OneCycleLR": "a one-cycle policy",
+    "ReduceOnPlateauLR": "it follows a validation metric",
+}
+
+
+class Mapped(NamedTuple):
+    curve: Curve
+    origin: dict[str, str]  # lrplot parameter -> the scheduler key(s) it came from
+
+
+class Scheduler(NamedTuple):
+    """One ``param_scheduler`` entry as MMEngine builds it."""
+
+    index: int
+    kind: str  # the class, without its registry scope ("mmdet.QuadraticWarmupLR" -> "QuadraticWarmupLR")
+    args: dict[str, Any]
+    per_epoch: bool  # stepped after each epoch (by_epoch, not converted to iterations)
+    begin: int  # on its own clock (iterations, or epochs when per_epoch)
+    end: int
+    scale: int  # iterations per unit of its config's step counts (epoch length when converted, else 1)
+
+    @property
+    def where(self) -> str:
+        return f"param_scheduler[{self.index}] {self.kind}"
+
+    @property
+    def length(self) -> int:
+        """``end - begin - 1``: the steps LinearLR, ConstantLR and PolyLR count."""
+        return self.end - self.begin - 1
+
+    def at(self, step: int) -> str:
+        """A step on its clock, for messages: "epoch 20", "iteration 500"."""
+        return f"{'epoch' if self.per_epoch else 'iteration'} {step}"
+
+    def counts(self, key: str) -> str:
+        """How a step count of the config became this clock's, for messages."""
+        if self.scale == 1:
+            return f"{self.where} {key}"
+        return f"{self.where} {key} (epochs x {self.scale} iterations, convert_to_iter_based)"
+
+
+class Run(NamedTuple):
+    total_iters: int
+    iters_per_epoch: int | None
+    base_lr: float  # the optimizer's initial lr, which eta_min_ratio scales
+
+    def last(self, scheduler: Scheduler) -> int:
+        """The last step of the run on the scheduler's clock."""
+        if scheduler.per_epoch:
+            return (self.total_iters - 1) // self.iters_per_epoch
+        return self.total_iters - 1
+
+
+def param_scheduler(
+    schedulers: list[dict[str, Any]], base_lr: float, iters_per_epoch: int | None, total_iters: int
+) -> Curve:
+    """The lr MMEngine's Runner gives each iteration of a ``total_iters`` run
+    for a ``param_scheduler`` list, as one lrplot curve (``end`` as the
+    schedulers' constructors default it: the Runner's default is the
+    caller's)."""
+    return map_param_scheduler(schedulers, base_lr, iters_per_epoch, total_iters).curve
+
+
+def map_param_scheduler(
+    schedulers: list[dict[str, Any]],
+    base_lr: float,
+    iters_per_epoch: int | None,
+    total_iters: int,
+    lr_source: str = "the optimizer's lr",
+) -> Mapped:
+    """:func:`param_scheduler`, with where each parameter came from."""
+    run = Run(total_iters, iters_per_epoch, base_lr)
+    built = [_build(index, entry, iters_per_epoch) for index, entry in enumerate(schedulers)]
+    active = [s for s in built if not _inert(s, run)]
+    if not active:
+        return Mapped(Curve("constant", {"lr": base_lr}), {"lr": lr_source})
+    if len(active) == 1:
+        return _single(active[0], base_lr, run, lr_source)
+    if len(active) == 2:
+        return _pair(active[0], active[1], base_lr, run, lr_source)
+    names = ", ".join(s.where for s in active)
+    raise Unsupported(f"{len(active)} schedulers at once ({names}) are not supported yet: a warmup and one schedule")
+
+
+# ---------------------------------------------------------------- building
+
+
+def _build(index: int, entry: Any, iters_per_epoch: int | None) -> Scheduler:
+    if not isinstance(entry, dict):
+        raise UsageError(f"param_scheduler[{index}] must be a dict(type=...), got {entry!r}")
+    # An imported class (new-style config) reads as its dotted name; a registry scope as "mmdet.".
+    kind = str(entry.get("type", "")).rsplit(".", 1)[-1]
+    where = f"param_scheduler[{index}] {kind or '(no type)'}"
+    if not kind:
+        raise UsageError(f"param_scheduler[{index}] has no type")
+    if kind in REFUSED:
+        raise Unsupported(f"{where} is not supported yet ({REFUSED[kind]})")
+    if "Momentum" in kind:
+        raise Unsupported(f"{where} is not supported yet (momentum schedulers; lrplot draws the lr)")
+    if kind not in SUPPORTED:
+        raise Unsupported(f"{where} is not supported yet ({', '.join(SUPPORTED)})")
+    only(entry, "last_step", -1, where)
+    by_epoch = entry.get("by_epoch", True)
+    converted = bool(entry.get("convert_to_iter_based", False))
+    if not isinstance(by_epoch, bool):
+        raise UsageError(f"{where} by_epoch: got {by_epoch!r}, expected True or False")
+    try:
+        begin, end = number(entry, "begin", 0), number(entry, "end", INF)
+    except UsageError as error:
+        raise UsageError(f"{where} {error}") from None
+    if by_epoch and iters_per_epoch is None:
+        raise Unsupported(f"{where} with by_epoch=True in an iteration-based run is not supported yet")
+    scale = 1
+    if converted:
+        if not by_epoch:
+            raise UsageError(f"{where}: convert_to_iter_based needs by_epoch=True (MMEngine asserts it)")
+        scale = iters_per_epoch
+        # build_iter_from_epoch: int(begin * epoch_length); mmdet's QuadraticWarmupLR does not truncate.
+        cut = (lambda x: x) if kind == "QuadraticWarmupLR" else int
+        begin = cut(begin * scale)
+        end = end if end == INF else cut(end * scale)
+    for key, value in (("begin", begin), ("end", end)):
+        if float(value) != int(value):
+            raise Unsupported(f"{where} with a fractional {key} ({value}) is not supported yet")
+    begin, end = int(begin), int(end)
+    if begin < 0:  # MMEngine then counts its steps from iteration 0, not from begin
+        raise Unsupported(f"{where} with a negative begin ({begin}) is not supported yet")
+    if end <= begin:
+        raise UsageError(f"{where}: end ({end}) must be larger than begin ({begin})")
+    scheduler = Scheduler(index, kind, entry, by_epoch and not converted, begin, end, scale)
+    _check(scheduler)
+    return scheduler
+
+
+def _check(s: Scheduler) -> None:
+    """What MMEngine refuses (its constructors' errors, or a division by zero
+    on a later step) or lrplot cannot draw, before anything is drawn."""
+    args = s.args
+    if s.kind in ("LinearLR", "ConstantLR"):
+        keys = ("start_factor", "end_factor") if s.kind == "LinearLR" else ("factor",)
+        for key in keys:
+            value = _arg(s, key, 1.0 / 3 if key != "end_factor" else 1.0)
+            if not 0 <= value <= 1:
+                raise UsageError(f"{s.where} {key} {value} must be between 0 and 1 (MMEngine refuses it)")
+        first = _arg(s, keys[0], 1.0 / 3)
+        if first == 0 and s.length >= 1:
+            raise UsageError(f"{s.where} {keys[0]} 0: MMEngine divides by it on a later step; use a small factor")
+    elif s.kind == "QuadraticWarmupLR" and s.end >= INF:
+        raise UsageError(f"{s.where} needs an end (mmdet refuses an endless QuadraticWarmupLR)")
+    elif s.kind == "CosineAnnealingLR":
+        if args.get("eta_min") is not None and args.get("eta_min_ratio") is not None:
+            raise UsageError(f"{s.where}: give eta_min or eta_min_ratio, not both (MMEngine asserts it)")
+        _cosine_length(s)
+    elif s.kind == "PolyLR" and _arg(s, "power", 1.0) <= 0:
+        raise Unsupported(f"{s.where} with power {args.get('power')} is not supported yet (a power > 0)")
+    elif s.kind in ("ExponentialLR", "StepLR", "MultiStepLR"):
+        default = 0.1 if s.kind != "ExponentialLR" else None
+        if _arg(s, "gamma", default) <= 0:
+            raise Unsupported(f"{s.where} with gamma {args.get('gamma')} is not supported yet (a gamma > 0)")
+        if s.kind == "StepLR":
+            _step_size(s)
+        if s.kind == "MultiStepLR":
+            _milestones(s)
+
+
+def _arg(s: Scheduler, key: str, default: Any) -> Any:
+    """``s.args[key]`` (or ``default``), checked to be a number."""
+    try:
+        return number(s.args, key, default)
+    except UsageError as error:
+        raise UsageError(f"{s.where} {error}") from None
+
+
+def _cosine_length(s: Scheduler) -> int:
+    t_max = s.args.get("T_max")
+    if t_max is not None:
+        t_max = _arg(s, "T_max", None) * s.scale
+    length = t_max or (s.end - s.begin)  # MMEngine: ``T_max or (end - begin)``
+    if float(length) != int(length) or length < 1:
+        raise Unsupported(f"{s.where} with T_max {length} is not supported yet (a whole number of steps)")
+    return int(length)
+
+
+def _step_size(s: Scheduler) -> int:
+    size = _arg(s, "step_size", None) * s.scale
+    if float(size) != int(size) or size < 1:
+        raise Unsupported(f"{s.where} with step_size {size} is not supported yet (a whole number of steps)")
+    return int(size)
+
+
+def _milestones(s: Scheduler) -> list[float]:
+    raw = s.args.get("milestones")
+    if not isinstance(raw, (list, tuple)):
+        raise UsageError(f"{s.where} milestones: got {raw!r}, expected a list of steps")
+    return [_arg(s._replace(args={"milestones": m}), "milestones", None) * s.scale for m in raw]
+
+
+def _eta_min(s: Scheduler, run: Run) -> tuple[float, str]:
+    """The floor of a CosineAnnealingLR or PolyLR, and where it came from."""
+    if s.kind == "CosineAnnealingLR" and s.args.get("eta_min_ratio") is not None:
+        # The ratio applies to the optimizer's initial lr (base_values), not the lr at ``begin``.
+        return run.base_lr * _arg(s, "eta_min_ratio", None), f"{s.where} eta_min_ratio x the optimizer's lr"
+    return float(_arg(s, "eta_min", 0.0)), f"{s.where} eta_min"
+
+
+def _inert(s: Scheduler, run: Run) -> bool:
+    """True when the scheduler never changes the lr of this run: it begins
+    after the run's last step, or every step of it multiplies by 1."""
+    if s.begin > run.last(s):
+        return True
+    if s.kind == "ConstantLR":
+        return _arg(s, "factor", 1.0 / 3) == 1
+    if s.kind == "LinearLR":
+        return _arg(s, "start_factor", 1.0 / 3) == 1 and _arg(s, "end_factor", 1.0) == 1
+    if s.kind == "ExponentialLR":
+        return _arg(s, "gamma", None) == 1
+    if s.kind == "StepLR":  # its first decay, step_size after begin, falls outside the window or the run
+        return _arg(s, "gamma", 0.1) == 1 or s.begin + _step_size(s) > min(s.end - 1, run.last(s))
+    if s.kind == "MultiStepLR":
+        return _arg(s, "gamma", 0.1) == 1 or not _events(s, run)
+    if s.kind == "PolyLR":
+        return s.length == 0  # its only step is the first, which leaves the lr as it is
+    # A QuadraticWarmupLR sets the lr outright on its first step, even over one step: never inert.
+    return False
+
+
+# ---------------------------------------------------------------- one scheduler
+
+
+def _events(s: Scheduler, run: Run) -> list[int]:
+    """Steps on the scheduler's clock where a MultiStepLR or StepLR multiplies
+    the lr by gamma (a repeated milestone twice), within its window and the run."""
+    stop = min(s.end - 1, run.last(s))
+    if s.kind == "MultiStepLR":
+        out = []
+        for milestone, count in Counter(_milestones(s)).items():
+            # MultiStepLR compares its step count k with each milestone: a fractional
+            # or negative one is never reached.
+            if float(milestone).is_integer() and milestone >= 0 and s.begin + milestone <= stop:
+                out += [s.begin + int(milestone)] * count
+        return sorted(out)
+    size = _step_size(s)  # StepLR: every step_size steps of its own count, never at its first
+    count = max(0, (stop - s.begin) // size)
+    if count > MAX_EVENTS:
+        raise Unsupported(f"{s.where} decaying {count:,} times in the run is not supported yet")
+    return [s.begin + size * j for j in range(1, count + 1)]
+
+
+def _stepped_curve(lr: float, gamma: float, events: list[int], params: dict[str, Any]) -> Curve:
+    """lr x gamma at each event: a decay at step 0 is part of the first lr."""
+    at_start = sum(1 for e in events if e == 0)
+    if at_start:
+        lr = lr * gamma**at_start
+    later = [e for e in events if e > 0]
+    if not later:
+        return Curve("constant", {**params, "lr": lr})
+    return Curve("multistep", {**params, "lr": lr, "milestones": later, "gamma": gamma})
+
+
+def _decay(s: Scheduler, run: Run, origin: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """A decaying scheduler on its own clock from its ``begin`` (step 0 = begin)."""
+    args = s.args
+    last = run.last(s)
+    held = s.end - 1 < last  # the run goes on past the window: MMEngine holds the last value
+    if s.kind == "PolyLR":
+        low, where = _eta_min(s, run)
+        origin.update(decay_steps=f"{s.where} end - begin - 1 (it reaches eta_min on the window's last step)",
+                      end_lr=where, power=f"{s.where} power")
+        return "polynomial", {"decay_steps": s.length, "end_lr": low, "power": float(_arg(s, "power", 1.0))}
+    if s.kind == "CosineAnnealingLR":
+        length = _cosine_length(s)
+        seen = min(s.length, last - s.begin)  # its last step in the run
+        if seen > length:
+            raise Unsupported(f"{s.where} running past T_max ({length} steps) is not supported yet "
+                              "(MMEngine's cosine turns back up; lrplot holds eta_min)")
+        if held and seen != length:
+            raise Unsupported(f"{s.where} whose window [{s.begin}, {s.end}) closes before its T_max ({length} "
+                              f"steps) is not supported yet (MMEngine holds the value of step {s.end - 1 - s.begin})")
+        low, where = _eta_min(s, run)
+        origin.update(decay_steps=s.counts("T_max") if args.get("T_max") else f"{s.where} end - begin",
+                      end_lr=where)
+        return "cosine", {"decay_steps": length, "end_lr": low}
+    if s.kind == "ExponentialLR":
+        if held:
+            raise Unsupported(f"{s.where} whose window [{s.begin}, {s.end}) closes before the run ends is not "
+                              "supported yet (MMEngine holds its last value)")
+        origin.update(decay_rate=f"{s.where} gamma", decay_steps="one step of the scheduler")
+        return "exponential", {"decay_rate": float(_arg(s, "gamma", None)), "decay_steps": 1}
+    # LinearLR: lr x (start + (end - start) x k / (end - begin - 1)).
+    first, final = float(_arg(s, "start_factor", 1.0 / 3)), float(_arg(s, "end_factor", 1.0))
+    origin.update(start_factor=f"{s.where} start_factor", end_factor=f"{s.where} end_factor",
+                  total_steps=f"{s.where} end - begin - 1 (it reaches end_factor on the window's last step)")
+    if s.length == 0:  # its only step applies start_factor, which stays
+        return "linear", {"start_factor": first, "end_factor": first, "total_steps": 1}
+    return "linear", {"start_factor": first, "end_factor": final, "total_steps": s.length}
+
+
+def _epoch_clock(params: dict[str, Any], origin: dict[str, str], run: Run) -> None:
+    if run.iters_per_epoch and run.iters_per_epoch > 1:
+        params["step_every"] = run.iters_per_epoch
+        origin["step_every"] = f"by_epoch=True: stepped after each epoch of {run.iters_per_epoch} iterations"
+
+
+def _single(s: Scheduler, lr: float, run: Run, lr_source: str) -> Mapped:
+    origin = {"lr": lr_source}
+    params: dict[str, Any] = {"lr": lr}
+    if s.per_epoch:
+        _epoch_clock(params, origin, run)
+    if s.kind in STEPPED:
+        gamma = float(_arg(s, "gamma", 0.1))
+        origin["gamma"] = f"{s.where} gamma"
+        if s.kind == "StepLR" and s.begin == 0 and s.end - 1 >= run.last(s):
+            origin["step_size"] = s.counts("step_size")
+            return Mapped(Curve("step", {**params, "step_size": _step_size(s), "gamma": gamma}), origin)
+        origin["milestones"] = s.counts("milestones" if s.kind == "MultiStepLR" else "step_size") + \
+            (f", from begin {s.begin}" if s.begin else "")
+        return Mapped(_stepped_curve(lr, gamma, _events(s, run), params), origin)
+    if s.kind in ("ConstantLR", "QuadraticWarmupLR"):
+        if s.begin:
+            raise Unsupported(f"{s.where} beginning at {s.at(s.begin)}, not 0, is not supported yet")
+        if s.kind == "ConstantLR" and s.length == 0:  # its one step applies the factor, never undone
+            origin["lr"] = f"{lr_source} x {s.where} factor (its one-step window never restores it)"
+            return Mapped(Curve("constant", {**params, "lr": lr * _arg(s, "factor", 1.0 / 3)}), origin)
+        return Mapped(Curve("constant", {**params, **_warmup(s, origin, shared=False)}), origin)
+    schedule, own = _decay(s, run, origin)
+    params.update(own)
+    if s.begin:
+        # The lr stays the optimizer's until the window opens.
+        params.update(warmup_steps=s.begin, warmup_shape="constant", warmup_start_factor=1.0)
+        origin.update(warmup_steps=s.counts("begin") + ": the optimizer's lr until then",
+                      warmup_shape="the lr is held", warmup_start_factor="the optimizer's lr")
+    return Mapped(Curve(schedule, params), origin)
+
+
+# ---------------------------------------------------------------- a warmup and a schedule
+
+
+def _warmup(s: Scheduler, origin: dict[str, str], shared: bool) -> dict[str, Any]:
+    """The warmup conventions for a LinearLR, ConstantLR or QuadraticWarmupLR
+    beginning at 0, alone (``shared`` False: over a constant lr) or
+    multiplying a schedule on its clock. Empty when it leaves the lr as is."""
+    together = {"warmup_mode": "multiply", "warmup_clock": "shared"} if shared else {}
+    if shared:
+        origin.update(warmup_mode="MMEngine chains schedulers: overlapping windows multiply",
+                      warmup_clock="the warmup and the schedule both count from 0")
+    if s.kind == "QuadraticWarmupLR":
+        length = s.end - s.begin
+        if length == 1:
+            return {}
+        origin.update(warmup_steps=s.counts("end - begin"), warmup_shape=f"{s.where}: lr x (k + 1)^2 / T^2",
+                      warmup_start_factor=f"{s.where} starts from 0",
+                      step_offset=f"{s.where} counts the step being made (k + 1)")
+        return {"warmup_steps": length, "warmup_shape": "quadratic", "warmup_start_factor": 0.0,
+                "step_offset": 1, **together}
+    key = "start_factor" if s.kind == "LinearLR" else "factor"
+    factor = float(_arg(s, key, 1.0 / 3))
+    origin.update(warmup_steps=s.counts("end") + " - begin - 1 (it reaches the full lr on the window's last step)",
+                  warmup_start_factor=f"{s.where} {key}",
+                  warmup_shape=f"{s.where}" + (" (linear)" if s.kind == "LinearLR" else ": factor until its last step"))
+    return {"warmup_steps": s.length, "warmup_start_factor": factor,
+            "warmup_shape": "linear" if s.kind == "LinearLR" else "constant", **together}
+
+
+def _is_warmup(s: Scheduler) -> bool:
+    if s.begin != 0:
+        return False
+    if s.kind == "LinearLR":
+        return _arg(s, "end_factor", 1.0) == 1
+    return s.kind in ("ConstantLR", "QuadraticWarmupLR")
+
+
+def _pair(a: Scheduler, b: Scheduler, lr: float, run: Run, lr_source: str) -> Mapped:
+    warmups = [s for s in (a, b) if _is_warmup(s)]
+    if not warmups:
+        raise Unsupported(f"{a.where} with {b.where} is not supported yet: "
+                          "a warmup (LinearLR to 1, ConstantLR, QuadraticWarmupLR from 0) and one schedule")
+    warm = warmups[0]
+    main = b if warm is a else a
+    origin = {"lr": lr_source}
+    if warm.length == 0 and warm.kind != "QuadraticWarmupLR":
+        # A window of one step: its factor is applied once and never undone.
+        key = "start_factor" if warm.kind == "LinearLR" else "factor"
+        lr = lr * _arg(warm, key, 1.0 / 3)
+        origin["lr"] = f"{lr_source} x {warm.where} {key} (its one-step window never restores it)"
+        return _single(main, lr, run, origin["lr"])
+    if main.kind in STEPPED:
+        return _warm_stepped(warm, main, lr, run, origin)
+    if main.kind in DECAYS:
+        return _warm_decay(warm, main, lr, run, origin)
+    raise Unsupported(f"{main.where} with {warm.where} is not supported yet")
+
+
+def _warm_stepped(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: dict[str, str]) -> Mapped:
+    """A MultiStepLR / StepLR only multiplies by gamma at its events, so with a
+    LinearLR / ConstantLR warmup the lr is their product at every step, on
+    the warmup's clock, wherever the schedule begins."""
+    events = _events(main, run)
+    epoch = run.iters_per_epoch
+    if warm.per_epoch and not main.per_epoch:
+        if any(e % epoch for e in events):
+            raise Unsupported(f"{main.where} decaying within an epoch under the per-epoch {warm.where} "
+                              "is not supported yet")
+        events = [e // epoch for e in events]
+    elif main.per_epoch and not warm.per_epoch:
+        events = [e * epoch for e in events]  # an epoch scheduler steps after the epoch's last iteration
+    gamma = float(_arg(main, "gamma", 0.1))
+    params: dict[str, Any] = {"lr": lr}
+    if warm.per_epoch:
+        _epoch_clock(params, origin, run)
+    warmup = _warmup(warm, origin, shared=True)
+    if warm.kind == "QuadraticWarmupLR":
+        # It sets the lr outright on its first step and adds to it after: a decay
+        # during it would not multiply. After it, the curve counts one step ahead.
+        early = [e for e in events if e < warm.end]
+        if early:
+            raise Unsupported(f"{main.where} decaying at {warm.at(early[0])}, during {warm.where}, is not supported yet")
+        if warmup:
+            events = [e + 1 for e in events]
+    params.update(warmup)
+    unit = "iterations" if not warm.per_epoch else "epochs"
+    origin["gamma"] = f"{main.where} gamma"
+    origin["milestones"] = (f"{main.where} {'milestones' if main.kind == 'MultiStepLR' else 'step_size'}, "
+                            f"as {unit} of the run" + (" (+1: the quadratic warmup's clock)"
+                                                       if warmup.get("step_offset") else ""))
+    return Mapped(_stepped_curve(lr, gamma, events, params), origin)
+
+
+def _warm_decay(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: dict[str, str]) -> Mapped:
+    """A LinearLR / ConstantLR warmup multiplying a schedule that starts with
+    it at 0 and is a pure factor of the lr (no eta_min), on one clock."""
+    if main.begin != 0:
+        raise Unsupported(
+            f"{main.where} beginning at {main.at(main.begin)}, after {warm.where} from 0, is not supported yet: "
+            "MMEngine holds the warmup's end value one step before the schedule's first, "
+            "and lrplot cannot delay the schedule alone")
+    if warm.kind == "QuadraticWarmupLR":
+        raise Unsupported(f"{main.where} under {warm.where} is not supported yet "
+                          "(the quadratic warmup adds to the lr, it does not multiply it)")
+    if warm.per_epoch != main.per_epoch:
+        clocks = {True: "per epoch", False: "per iteration"}
+        raise Unsupported(f"{main.where} stepped {clocks[main.per_epoch]} under {warm.where} stepped "
+                          f"{clocks[warm.per_epoch]} is not supported yet")
+    if main.kind in ("CosineAnnealingLR", "PolyLR") and _eta_min(main, run)[0] != 0:
+        raise Unsupported(f"{main.where} with a nonzero eta_min under {warm.where} is not supported yet "
+                          "(MMEngine's chained steps then do not multiply)")
+    params: dict[str, Any] = {"lr": lr}
+    if main.per_epoch:
+        _epoch_clock(params, origin, run)
+    schedule, own = _decay(main, run, origin)
+    params.update(own)
+    params.update(_warmup(warm, origin, shared=True))
+    return Mapped(Curve(schedule, params), origin)

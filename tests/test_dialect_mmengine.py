@@ -1,0 +1,335 @@
+"""The MMEngine dialect (OpenMMLab Python configs) and its scheduler mapping.
+
+Expected values are hand calculations from MMEngine's rules, written out
+here, or the real MMEngine's values (tests/golden/frameworks/mmengine.json;
+tests/test_from_golden.py compares the real fixtures at every update)."""
+
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lrplot.api import evaluate
+from lrplot.frameworks import Unsupported, mmengine
+from tests.helpers import assert_usage_error, read_csv, run
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures" / "configs" / "mmengine"
+MMDET = FIXTURES / "mmdetection" / "configs"
+MMSEG = FIXTURES / "mmsegmentation" / "configs"
+GOLDEN = TESTS / "golden" / "frameworks" / "mmengine.json"
+# Golden cases the mapping must reproduce; the others (CosineRestartLR,
+# OneCycleLR, three schedulers, a schedule starting where its warmup ends,
+# a cosine past T_max or cut before it) are refused, never drawn wrong.
+REPRODUCED = 18
+
+
+def lrs(*args: str, cwd: Path | None = None) -> list[float]:
+    result = run("-o", "-", *args, cwd=cwd)
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    return [row[1] for row in rows]
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# ---------------------------------------------------------------- the mapping against MMEngine
+
+
+def _compare(case: dict) -> str | None:
+    try:
+        curve = mmengine.param_scheduler(
+            case["args"]["param_scheduler"], case["optimizer_lr"], case.get("steps_per_epoch"), case["steps"]
+        )
+    except Unsupported as error:
+        assert "not supported yet" in str(error), str(error)
+        return "unsupported"
+    ours = evaluate(curve.schedule, steps=case["steps"], **curve.params)
+    theirs = np.asarray(case["lr"])
+    bad = np.flatnonzero(~np.isclose(ours, theirs, rtol=1e-12, atol=1e-15))
+    if bad.size:
+        return f"step {bad[0]}: lrplot {ours[bad[0]]!r}, mmengine {theirs[bad[0]]!r} ({curve})"
+    return None
+
+
+def test_param_scheduler_equals_mmengine_at_every_iteration():
+    cases = json.loads(GOLDEN.read_text())["cases"]
+    results = {case["id"]: _compare(case) for case in cases}
+    wrong = {case: result for case, result in results.items() if result not in (None, "unsupported")}
+    assert not wrong, f"{len(wrong)} cases differ, first: {next(iter(wrong.items()))}"
+    matched = sum(result is None for result in results.values())
+    assert matched >= REPRODUCED, f"{matched} of {len(results)} cases reproduced"
+
+
+@pytest.mark.parametrize(
+    ("schedulers", "expected"),
+    [
+        ([{"type": "CosineRestartLR", "periods": [5], "restart_weights": [1], "by_epoch": False}],
+         "param_scheduler[0] CosineRestartLR is not supported yet"),
+        ([{"type": "CosineAnnealingMomentum", "T_max": 5, "by_epoch": False}], "momentum schedulers"),
+        ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5},
+          {"type": "StepLR", "step_size": 3, "by_epoch": False}], "3 schedulers at once"),
+        ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5}],
+         "PolyLR beginning at iteration 5, after param_scheduler[0] LinearLR from 0, is not supported yet"),
+        # A gap: the warmup ends at 5, the cosine begins at 8.
+        ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "CosineAnnealingLR", "by_epoch": False, "begin": 8}],
+         "beginning at iteration 8"),
+        ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "CosineAnnealingLR", "eta_min": 0.001,
+                                                              "by_epoch": False}], "nonzero eta_min"),
+        ([{"type": "CosineAnnealingLR", "T_max": 10, "by_epoch": False}], "running past T_max"),
+        ([{"type": "ExponentialLR", "gamma": 0.9, "end": 10, "by_epoch": False}], "closes before the run ends"),
+        ([{"type": "MultiStepLR", "milestones": [1], "by_epoch": True}], "by_epoch=True in an iteration-based run"),
+    ],
+)
+def test_what_mmengine_does_differently_is_refused(schedulers, expected):
+    with pytest.raises(Unsupported, match="not supported yet") as error:
+        mmengine.param_scheduler(schedulers, 0.1, None, 40)
+    assert expected in str(error.value)
+
+
+# ---------------------------------------------------------------- real configs, by hand
+
+
+def test_faster_rcnn_1x_linear_warmup_times_epoch_milestones():
+    # 20000 images on 8 GPUs x 2: ceil(ceil(20000 / 8) / 2) = 1250 iterations per epoch, 12 epochs.
+    # LinearLR 0.001 -> 1 over iterations [0, 500): factor 0.001 + 0.999 t / 499 (full at 499);
+    # MultiStepLR x0.1 after epochs 8 and 11 -> iterations 10000 and 13750. lr 0.02.
+    lr = lrs("--from", str(MMDET / "faster_rcnn" / "faster-rcnn_r50_fpn_1x_coco.py"),
+             "--dataset-size", "20000", "--batch-size", "2", "--world-size", "8")
+    assert len(lr) == 15000
+    for t in (0, 1, 250, 498):
+        assert lr[t] == pytest.approx(0.02 * (0.001 + 0.999 * t / 499), rel=1e-12)
+    assert lr[499] == pytest.approx(0.02, rel=1e-12) and lr[9999] == pytest.approx(0.02, rel=1e-12)
+    assert lr[10000] == pytest.approx(0.002, rel=1e-12) and lr[13749] == pytest.approx(0.002, rel=1e-12)
+    assert lr[13750] == pytest.approx(0.0002, rel=1e-12) and lr[14999] == pytest.approx(0.0002, rel=1e-12)
+
+
+def test_the_world_size_moves_epoch_milestones_not_the_iteration_warmup():
+    # 4 GPUs: ceil(ceil(20000 / 4) / 2) = 2500 iterations per epoch: milestones at 20000 and 27500.
+    lr = lrs("--from", str(MMDET / "_base_" / "schedules" / "schedule_1x.py"),
+             "--dataset-size", "20000", "--batch-size", "2", "--world-size", "4")
+    assert len(lr) == 30000
+    assert lr[499] == pytest.approx(0.02, rel=1e-12)
+    assert lr[19999] == pytest.approx(0.02, rel=1e-12) and lr[20000] == pytest.approx(0.002, rel=1e-12)
+    assert lr[27499] == pytest.approx(0.002, rel=1e-12) and lr[27500] == pytest.approx(0.0002, rel=1e-12)
+
+
+def test_schedule_160k_poly_reaches_eta_min_on_the_last_iteration():
+    # IterBasedTrainLoop, 160000 iterations: PolyLR counts end - begin - 1 = 159999 steps.
+    lr = lrs("--from", str(MMSEG / "_base_" / "schedules" / "schedule_160k.py"))
+    assert len(lr) == 160000
+    for t in (0, 1, 80000, 159998):
+        assert lr[t] == pytest.approx((0.01 - 1e-4) * (1 - t / 159999) ** 0.9 + 1e-4, rel=1e-12)
+    assert lr[159999] == pytest.approx(1e-4, rel=1e-12)
+
+
+def test_a_schedule_starting_where_its_warmup_ends_is_one_line():
+    # segformer: LinearLR over [0, 1500), PolyLR over [1500, 160000). MMEngine holds 6e-5 at
+    # iterations 1499 and 1500; lrplot's warmup hands over on its last step.
+    path = MMSEG / "segformer" / "segformer_mit-b0_8xb2-160k_ade20k-512x512.py"
+    assert_usage_error(run("-o", "-", "--from", str(path)),
+                       "param_scheduler[1] PolyLR beginning at iteration 1500, after param_scheduler[0] LinearLR "
+                       "from 0, is not supported yet")
+
+
+def test_yolox_quadratic_warmup_then_cosine_is_one_line():
+    # 2000 images, 8 GPUs x 8: 32 iterations per epoch; the cosine begins after 5 epochs = 160 iterations.
+    path = MMDET / "yolox" / "yolox_s_8xb8-300e_coco.py"
+    result = run("translate", str(path), "--dataset-size", "2000", "--batch-size", "8", "--world-size", "8")
+    assert_usage_error(result, "param_scheduler[1] CosineAnnealingLR beginning at iteration 160, after "
+                               "param_scheduler[0] QuadraticWarmupLR from 0, is not supported yet")
+
+
+# ---------------------------------------------------------------- small configs, by hand
+
+EPOCHS = """\
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9))
+train_cfg = dict(by_epoch=True, max_epochs=10)
+train_dataloader = dict(
+    batch_size=10,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='RepeatDataset', times=2, dataset=dict(type='ImageNet')))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.5, by_epoch=True, begin=0, end=3),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, eta_min=0.0),
+]
+"""
+
+
+def test_per_epoch_warmup_times_cosine(tmp_path):
+    write(tmp_path, "config.py", EPOCHS)
+    # 45 images repeated twice = 90, on 2 GPUs: 45 each, batches of 10: ceil = 5 iterations per epoch.
+    # Both step after each epoch e: LinearLR over epochs [0, 3) is 0.5 + 0.5 e / 2, then 1; the
+    # cosine ends with the run (end = max_epochs = 10 = T_max): (1 + cos(pi e / 10)) / 2.
+    lr = lrs("--from", "config.py", "--dataset-size", "45", "--world-size", "2", cwd=tmp_path)
+    assert len(lr) == 50
+    for t in range(50):
+        e = t // 5
+        warmup = 0.5 + 0.5 * min(e, 2) / 2
+        assert lr[t] == pytest.approx(0.1 * warmup * (1 + math.cos(math.pi * e / 10)) / 2, rel=1e-12), t
+
+
+def test_drop_last_floors_the_epoch(tmp_path):
+    write(tmp_path, "config.py", EPOCHS.replace("batch_size=10,", "batch_size=10, drop_last=True,"))
+    # 90 / 2 = 45 samples per GPU: floor(45 / 10) = 4 iterations per epoch.
+    lr = lrs("--from", "config.py", "--dataset-size", "45", "--world-size", "2", cwd=tmp_path)
+    assert len(lr) == 40
+    assert lr[3] == pytest.approx(0.05, rel=1e-12) and lr[4] == pytest.approx(0.1 * 0.75 * (1 + math.cos(math.pi / 10)) / 2)
+
+
+def test_new_style_config_with_read_base_and_imported_classes(tmp_path):
+    write(tmp_path, "_base_/schedule.py", """\
+        from mmengine.optim.scheduler.lr_scheduler import LinearLR, MultiStepLR
+        from mmengine.runner.loops import EpochBasedTrainLoop
+        param_scheduler = [
+            dict(type=LinearLR, start_factor=0.1, by_epoch=False, begin=0, end=11),
+            dict(type=MultiStepLR, by_epoch=True, milestones=[2], gamma=0.5),
+        ]
+        train_cfg = dict(type=EpochBasedTrainLoop, max_epochs=3)
+        """)
+    write(tmp_path, "config.py", """\
+        from mmengine.config import read_base
+        from torch.optim import SGD
+        with read_base():
+            from ._base_.schedule import *
+        optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.2))
+        """)
+    # 40 samples, batch 4: 10 iterations per epoch. LinearLR over [0, 11): 0.1 + 0.9 t / 10, full at 10;
+    # MultiStepLR x0.5 after epoch 2, iteration 20.
+    lr = lrs("--from", "config.py", "--dataset-size", "40", "--batch-size", "4", cwd=tmp_path)
+    assert len(lr) == 30
+    for t in (0, 5, 9):
+        assert lr[t] == pytest.approx(0.2 * (0.1 + 0.9 * t / 10), rel=1e-12)
+    assert lr[10] == pytest.approx(0.2, rel=1e-12) and lr[19] == pytest.approx(0.2, rel=1e-12)
+    assert lr[20] == pytest.approx(0.1, rel=1e-12) and lr[29] == pytest.approx(0.1, rel=1e-12)
+
+
+QUADRATIC = """\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01))
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=4)
+train_dataloader = dict(batch_size=8, sampler=dict(type='DefaultSampler', shuffle=True))
+param_scheduler = [
+    dict(type='mmdet.QuadraticWarmupLR', by_epoch=True, begin=0, end=1, convert_to_iter_based=True),
+    dict(type='MultiStepLR', by_epoch=True, milestones=[2, 3], gamma=0.1),
+]
+auto_scale_lr = dict(enable=False, base_batch_size=64)
+"""
+
+
+def test_quadratic_warmup_counts_the_step_being_made(tmp_path):
+    write(tmp_path, "config.py", QUADRATIC)
+    # 80 samples, batch 8: 10 iterations per epoch. mmdet's QuadraticWarmupLR over 10 iterations:
+    # lr (t + 1)^2 / 100, full at t = 9; x0.1 after epochs 2 and 3.
+    lr = lrs("--from", "config.py", "--dataset-size", "80", cwd=tmp_path)
+    assert len(lr) == 40
+    for t in range(10):
+        assert lr[t] == pytest.approx(0.01 * (t + 1) ** 2 / 100, rel=1e-12)
+    assert lr[19] == pytest.approx(0.01) and lr[20] == pytest.approx(0.001) and lr[30] == pytest.approx(0.0001)
+
+
+def test_auto_scale_lr_only_when_enabled(tmp_path):
+    write(tmp_path, "config.py", QUADRATIC.replace("enable=False", "enable=True"))
+    # Runner.scale_lr: 0.01 x (batch 8 x 4 GPUs) / 64 = 0.005 (10 iterations per epoch; epoch 1 is
+    # past the warmup); with --batch-size 16: 0.01 x 64 / 64 (5 iterations per epoch).
+    lr = lrs("--from", "config.py", "--dataset-size", "320", "--world-size", "4", cwd=tmp_path)
+    assert lr[15] == pytest.approx(0.005, rel=1e-12)
+    lr = lrs("--from", "config.py", "--dataset-size", "320", "--world-size", "4", "--batch-size", "16", cwd=tmp_path)
+    assert lr[9] == pytest.approx(0.01, rel=1e-12)
+
+
+def test_translate_names_the_keys_and_draws_the_same(tmp_path):
+    write(tmp_path, "config.py", QUADRATIC)
+    printed = run("translate", "config.py", "--dataset-size", "80", cwd=tmp_path)
+    assert printed.exit_code == 0, printed.stderr
+    text = printed.stdout
+    assert "# train_cfg.max_epochs (4) x 10 iterations per epoch" in text
+    assert "lr: 0.01  # optim_wrapper.optimizer.lr" in text
+    assert "param_scheduler[0] QuadraticWarmupLR" in text and "param_scheduler[1] MultiStepLR milestones" in text
+    (tmp_path / "mine.yaml").write_text(text)
+    assert lrs("--config", "mine.yaml", cwd=tmp_path) == lrs("--from", "config.py", "--dataset-size", "80", cwd=tmp_path)
+
+
+def test_no_param_scheduler_keeps_the_optimizer_lr(tmp_path):
+    write(tmp_path, "config.py", "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=3e-4))\n"
+                                 "train_cfg = dict(type='IterBasedTrainLoop', max_iters=7)\n")
+    assert lrs("--from", "config.py", cwd=tmp_path) == [3e-4] * 7
+
+
+def test_strict_refuses_lr_multipliers_it_does_not_draw(tmp_path):
+    write(tmp_path, "config.py", "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=3e-4),\n"
+                                 "    paramwise_cfg=dict(custom_keys=dict(head=dict(lr_mult=10.0))))\n"
+                                 "train_cfg = dict(type='IterBasedTrainLoop', max_iters=7)\n")
+    assert lrs("--from", "config.py", cwd=tmp_path)[0] == 3e-4
+    assert_usage_error(run("-o", "-", "--strict", "--from", "config.py", cwd=tmp_path),
+                       "optim_wrapper.paramwise_cfg.custom_keys.head.lr_mult looks schedule-related")
+
+
+# ---------------------------------------------------------------- hostile and unsupported configs
+
+HEAD = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))\n"
+        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=100)\n")
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "expected"),
+    [
+        ({"config.py": "import os\nprint('not a config')\n"}, (), "not a training configuration lrplot recognises"),
+        ({"config.py": "import os\nprint('not a config')\n"}, ("--dialect", "mmengine"), "has no optim_wrapper"),
+        ({"config.py": HEAD.replace("type='IterBasedTrainLoop', max_iters=100", "by_epoch=True, max_epochs=3")},
+         (), "give --dataset-size"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='OneCycleLR', eta_max=0.1, by_epoch=False)]\n"},
+         (), "param_scheduler[0] OneCycleLR is not supported yet"),
+        ({"config.py": HEAD + "param_scheduler = dict(type='ReduceOnPlateauLR', by_epoch=False)\n"},
+         (), "ReduceOnPlateauLR is not supported yet (it follows a validation metric)"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='MyWarmupLR', by_epoch=False)]\n"},
+         (), "param_scheduler[0] MyWarmupLR is not supported yet"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='MultiStepLR', milestones=[1], by_epoch=True)]\n"},
+         (), "by_epoch=True in an iteration-based run is not supported yet"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='LinearLR', start_factor=0, by_epoch=False, end=9)]\n"},
+         (), "start_factor 0: MMEngine divides by it"),
+        ({"config.py": HEAD.replace("lr=0.1)", "lr=0.1), accumulative_counts=4")},
+         (), "optim_wrapper.accumulative_counts 4 is not supported yet"),
+        ({"config.py": HEAD}, ("--grad-accum", "2"), "optim_wrapper.accumulative_counts"),
+        ({"config.py": "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))\n"}, (), "has no train_cfg"),
+        ({"config.py": "optimizer = dict(type='SGD', lr=0.1)\nlr_config = dict(policy='step', step=[8, 11])\n"
+                       "optim_wrapper = dict(optimizer=optimizer)\nrunner = dict(max_epochs=12)\n"},
+         (), "lr_config (an mmcv 1.x config) is not supported yet"),
+        ({"config.py": "_base_ = 'base.py'\n", "base.py": "_base_ = 'config.py'\n"}, (),
+         "_base_ files include each other in a loop"),
+        ({"config.py": "_base_ = ['../nowhere/schedule.py']\n"}, (), "does not exist"),
+        ({"config.py": "param_scheduler = [\n"}, (), "not a Python config: line 1"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='MultiStepLR', milestones=[0] * 10**9)]\n"},
+         (), "more than 100,000 elements"),
+        ({"config.py": HEAD.replace("type='IterBasedTrainLoop', max_iters=100", "type='EpochBasedTrainLoop', "
+                                    "max_epochs=2") + "train_dataloader = dict(batch_size=2, "
+                       "dataset=dict(type='ClassBalancedDataset', oversample_thr=1e-3))\n"},
+         ("--dataset-size", "100"), "ClassBalancedDataset is not supported yet"),
+    ],
+)
+def test_hostile_and_unsupported_configs_are_one_line(tmp_path, files, args, expected):
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    assert_usage_error(run("-o", "-", "--from", "config.py", *args, cwd=tmp_path), expected)
+
+
+def test_a_config_is_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    write(tmp_path, "config.py", f"""\
+        import os
+        os.system('touch {marker}')
+        written = open('{marker}', 'w').write('x')
+        optim_wrapper = dict(optimizer=dict(type='SGD', lr=__import__('os').system('touch {marker}')))
+        train_cfg = dict(type='IterBasedTrainLoop', max_iters=100)
+        """)
+    assert_usage_error(run("-o", "-", "--from", "config.py", cwd=tmp_path), "optim_wrapper.optimizer.lr: got")
+    assert not marker.exists()
