@@ -24,6 +24,8 @@ from lrplot.errors import ParamError, shown_count
 # exports and figures stream in chunks, but a schedule evaluated through the
 # Python API returns the whole array, so this is also a memory guard.
 MAX_STEPS = 10**9
+# The largest whole number float64 holds exactly: counts of steps above it are refused.
+LARGEST_COUNT = 2**53
 
 
 class _Required:
@@ -358,6 +360,8 @@ def _number(param: Param, raw: Any, integer: bool) -> float | int:
             if not value.is_integer():
                 raise ParamError(param.name, raw, param.allowed())
             value = int(value)
+        if abs(value) > LARGEST_COUNT:  # beyond it float64 cannot tell one step from the next
+            raise ParamError(param.name, raw, f"{param.allowed()} and at most {LARGEST_COUNT}")
     else:
         value = float(value)
     _check_bounds(param, value, raw)
@@ -441,7 +445,7 @@ def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:
             value = _number(param, steps, integer=False)
         except ParamError:
             raise ParamError(param.name, raw, param.allowed()) from None
-        return int(value) if value.is_integer() else value
+        return int(value) if value.is_integer() and abs(value) <= LARGEST_COUNT else value
     if kind == "bool":
         if isinstance(raw, bool):
             return raw

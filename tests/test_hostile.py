@@ -24,6 +24,8 @@ HOSTILE = [
     (["constant", "--lr", "1", "--lr", "2"], {}, "curve 1 (constant): --lr is given 2 times (1, 2)"),
     (["--config", "nul.yaml"], {}, "cannot read 'a\\x00b.csv': embedded null byte"),
     (["--config", "x" * 300 + ".yaml"], {}, "File name too long"),
+    (["cyclic", "--step-size-up", "1e308"], {}, "--step-size-up: got 1e308, expected an integer >= 1"),
+    (["noam", "--d-model", "1e300"], {}, "--d-model: got 1e300, expected an integer >= 1 and at most 9007199254740992"),
 ]
 
 
