@@ -81,9 +81,10 @@ def _warmed(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
     lr = params.get("lr", 0.0)
     factor = params.get("warmup_start_factor")
     start = params["warmup_start_lr"] if factor is None else factor * lr
-    shift = 0.0 if shared else float(steps)
+    hold = 0 if shared else params.get("warmup_hold", 0)
+    shift = 0.0 if shared else float(steps + hold)
     with np.errstate(over="ignore", invalid="ignore"):  # an inf is reported by the overflow check
-        schedule_at_end = float(curve(np.array([steps - shift]))[0])
+        schedule_at_end = float(curve(np.array([max(0.0, steps - shift)]))[0])
     target = lr if params.get("warmup_target", "schedule") == "lr" else schedule_at_end
     if multiply:
         # A factor from start / lr (or warmup_start_factor) up to 1, times the schedule.
@@ -93,6 +94,8 @@ def _warmed(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
         split = int(np.searchsorted(t, steps, side="left"))
         if split == 0:
             t -= shift
+            if hold:
+                np.maximum(t, 0.0, out=t)  # held at the schedule's step 0
             return curve(t)
         clock = t[:split].copy()
         if multiply:
@@ -102,7 +105,13 @@ def _warmed(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
             ramp = head * factors
         else:
             ramp = _ramp(shape, start, target, clock, steps)
-        _evaluate_into(curve, t[split:], offset=shift)
+        rest = t[split:]
+        if hold and rest.size:
+            rest -= shift
+            np.maximum(rest, 0.0, out=rest)  # held at the schedule's step 0
+            _evaluate_into(curve, rest, offset=0.0)
+        else:
+            _evaluate_into(curve, rest, offset=shift)
         t[:split] = ramp
         return t
 

@@ -203,7 +203,7 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect,
         lines.append(f"    return lookup({table!r}, step)")
         return "\n".join(lines)
     lines += _clock_lines(p)
-    shift = 0.0 if p.get("warmup_clock", "after") == "shared" else float(warmup)
+    shift = 0.0 if p.get("warmup_clock", "after") == "shared" else float(warmup + p.get("warmup_hold", 0))
     lines.append(f"    t = maximum(step - {shift!r}, 0.0)" if warmup and shift else "    t = step + 0.0")
     if bound.name == "sequence":
         parts, lengths = p["parts"]
@@ -271,7 +271,7 @@ def _after_warmup(bound: Bound) -> float:
     """The curve's value at the first update after its warmup: the schedule
     where it takes over (its step 0, or step W on a shared clock)."""
     p = bound.params
-    update = max(0, (p["warmup_steps"] - p.get("step_offset", 0)) * p.get("step_every", 1))
+    update = max(0, (p["warmup_steps"] - p.get("step_offset", 0)) * p.get("step_every", 1))  # held or not, S(0)
     return float(bound.evaluate_at(np.array([float(update)]))[0])
 
 

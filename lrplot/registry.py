@@ -210,6 +210,14 @@ COMMON_PARAMS: tuple[Param, ...] = (
         choices=("replace", "multiply"),
     ),
     Param(
+        "warmup_hold",
+        "steps",
+        0,
+        "steps the schedule waits at its step-0 value after the warmup (MMEngine: 1, its "
+        "warmup reaches the lr on its last step and the next scheduler starts after it)",
+        low=0,
+    ),
+    Param(
         "step_every",
         "steps",
         1,
@@ -226,6 +234,7 @@ COMMON_PARAMS: tuple[Param, ...] = (
     ),
 )
 DEFAULT_CONVENTIONS = {
+    "warmup_hold": 0,
     "warmup_target": "schedule",
     "warmup_clock": "after",
     "warmup_mode": "replace",
@@ -520,14 +529,15 @@ def schedule_steps(params: Mapping[str, Any], steps: int) -> int:
     every = params.get("step_every", 1)
     own = -(-steps // every) + params.get("step_offset", 0)
     if params.get("warmup_clock", "after") == "after":
-        own -= params["warmup_steps"]
+        own -= params["warmup_steps"] + params.get("warmup_hold", 0)
     return own
 
 
 def first_update(params: Mapping[str, Any], schedule_step: float) -> float:
     """The update at which the schedule (counted as its parameters count,
     after a warmup on the ``after`` clock) reaches ``schedule_step``."""
-    clock = schedule_step + (params["warmup_steps"] if params.get("warmup_clock", "after") == "after" else 0)
+    after = params.get("warmup_clock", "after") == "after"
+    clock = schedule_step + (params["warmup_steps"] + params.get("warmup_hold", 0) if after else 0)
     return max(0.0, (clock - params.get("step_offset", 0)) * params.get("step_every", 1))
 
 

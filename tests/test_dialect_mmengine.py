@@ -26,7 +26,7 @@ GOLDEN = TESTS / "golden" / "frameworks" / "mmengine.json"
 # Golden cases the mapping must reproduce; the others (CosineRestartLR,
 # OneCycleLR, three schedulers, a schedule starting where its warmup ends,
 # a cosine past T_max or cut before it) are refused, never drawn wrong.
-REPRODUCED = 18
+REPRODUCED = 19
 
 
 def lrs(*args: str, cwd: Path | None = None) -> list[float]:
@@ -79,8 +79,8 @@ def test_param_scheduler_equals_mmengine_at_every_iteration():
         ([{"type": "CosineAnnealingMomentum", "T_max": 5, "by_epoch": False}], "momentum schedulers"),
         ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5},
           {"type": "StepLR", "step_size": 3, "by_epoch": False}], "3 schedulers at once"),
-        ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5}],
-         "PolyLR beginning at iteration 5, after param_scheduler[0] LinearLR from 0, is not supported yet"),
+        ([{"type": "QuadraticWarmupLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5}],
+         "PolyLR beginning at iteration 5, after param_scheduler[0] QuadraticWarmupLR from 0, is not supported yet"),
         # A gap: the warmup ends at 5, the cosine begins at 8.
         ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "CosineAnnealingLR", "by_epoch": False, "begin": 8}],
          "beginning at iteration 8"),
@@ -133,13 +133,21 @@ def test_schedule_160k_poly_reaches_eta_min_on_the_last_iteration():
     assert lr[159999] == pytest.approx(1e-4, rel=1e-12)
 
 
-def test_a_schedule_starting_where_its_warmup_ends_is_one_line():
-    # segformer: LinearLR over [0, 1500), PolyLR over [1500, 160000). MMEngine holds 6e-5 at
-    # iterations 1499 and 1500; lrplot's warmup hands over on its last step.
+def test_a_schedule_starting_where_its_warmup_ends_waits_one_step():
+    # segformer: LinearLR (start_factor 1e-6) over [0, 1500), PolyLR (power 1, eta_min 0) over
+    # [1500, 160000). The warmup reaches 6e-5 on iteration 1499; the PolyLR's step 0 is
+    # iteration 1500, so 6e-5 twice; then 6e-5 * (1 - k / 158499) at iteration 1500 + k
+    # (MMEngine's PolyLR decays over end - begin - 1 steps).
     path = MMSEG / "segformer" / "segformer_mit-b0_8xb2-160k_ade20k-512x512.py"
-    assert_usage_error(run("-o", "-", "--from", str(path)),
-                       "param_scheduler[1] PolyLR beginning at iteration 1500, after param_scheduler[0] LinearLR "
-                       "from 0, is not supported yet")
+    result = run("-o", "-", "--from", str(path))
+    assert result.exit_code == 0, result.stderr
+    lr = [row[1] for row in read_csv(result.stdout)[1]]
+    assert len(lr) == 160000
+    assert lr[0] == pytest.approx(6e-5 * 1e-6)
+    assert lr[749] == pytest.approx(6e-5 * (1e-6 + (1 - 1e-6) * 749 / 1499), rel=1e-12)
+    assert lr[1499] == pytest.approx(6e-5) and lr[1500] == pytest.approx(6e-5)
+    assert lr[1501] == pytest.approx(6e-5 * (1 - 1 / 158499), rel=1e-12)
+    assert lr[80000] == pytest.approx(6e-5 * (1 - 78500 / 158499), rel=1e-12)
 
 
 def test_yolox_quadratic_warmup_then_cosine_is_one_line():

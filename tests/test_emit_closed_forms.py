@@ -46,6 +46,7 @@ VARIANTS = {
     "cosine warmup": {"warmup_steps": 10, "warmup_shape": "cosine", "warmup_start_lr": 0.001},
     "per-epoch": {"step_every": 7, "warmup_steps": 2, "warmup_start_lr": 0.001},
     "offset +1": {"step_offset": 1},
+    "held a step": {"warmup_steps": 9, "warmup_start_factor": 0.001, "warmup_hold": 1},
 }
 SCHEDULES = sorted(all_schedules())
 

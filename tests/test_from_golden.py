@@ -25,7 +25,6 @@ NOT_YET = {
     "mmengine/mmdetection/configs/yolox/yolox_s_8xb8-300e_coco.py": "CosineAnnealingLR after a quadratic warmup",
     "mmengine/mmpretrain/configs/_base_/schedules/imagenet_bs1024_adamw_swin.py": "CosineAnnealingLR after a LinearLR warmup",
     "mmengine/mmpretrain/configs/swin_transformer/swin-tiny_16xb64_in1k.py": "CosineAnnealingLR after a LinearLR warmup",
-    "mmengine/mmsegmentation/configs/segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py": "PolyLR after a LinearLR warmup",
     "olmo/olmo2-1b-10b-tokens-cosine-token-units.yaml": "t_max in tokens between updates",
 }
 CASES = [path for path in GOLDEN if path.parent.name in MODULES]

@@ -480,14 +480,31 @@ def _warm_stepped(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin:
     return Mapped(_stepped_curve(lr, gamma, events, params), origin)
 
 
+def _warm_then_decay(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: dict[str, str]) -> Mapped:
+    """A LinearLR warmup over [0, end), then a schedule from ``end`` on the same
+    clock: the warmup reaches the lr on its window's last step, and the
+    schedule's step 0 comes one step later (``warmup_hold 1``)."""
+    if warm.kind != "LinearLR" or main.begin != warm.end or warm.per_epoch != main.per_epoch:
+        raise Unsupported(
+            f"{main.where} beginning at {main.at(main.begin)}, after {warm.where} from 0, is not supported yet "
+            "(a LinearLR warmup and a schedule beginning where it ends, on one clock)")
+    params: dict[str, Any] = {"lr": lr}
+    if main.per_epoch:
+        _epoch_clock(params, origin, run)
+    schedule, own = _decay(main, run, origin)
+    params.update(own)
+    params.update(_warmup(warm, origin, shared=False))
+    params["warmup_hold"] = 1
+    origin["warmup_hold"] = (f"{main.where} begins at {main.at(main.begin)}, one step after {warm.where} "
+                             "reaches the lr")
+    return Mapped(Curve(schedule, params), origin)
+
+
 def _warm_decay(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: dict[str, str]) -> Mapped:
     """A LinearLR / ConstantLR warmup multiplying a schedule that starts with
     it at 0 and is a pure factor of the lr (no eta_min), on one clock."""
     if main.begin != 0:
-        raise Unsupported(
-            f"{main.where} beginning at {main.at(main.begin)}, after {warm.where} from 0, is not supported yet: "
-            "MMEngine holds the warmup's end value one step before the schedule's first, "
-            "and lrplot cannot delay the schedule alone")
+        return _warm_then_decay(warm, main, lr, run, origin)
     if warm.kind == "QuadraticWarmupLR":
         raise Unsupported(f"{main.where} under {warm.where} is not supported yet "
                           "(the quadratic warmup adds to the lr, it does not multiply it)")
