@@ -29,6 +29,9 @@ from hypothesis import strategies as st
 import lrplot
 from lrplot import schedules
 from lrplot.plan import Curve, Plan
+from lrplot.registry import MAX_STEPS
+from tests.test_robustness import BOUNDED_EXTREMES
+from tests.test_robustness import RATE as EXTREME_RATE
 from tests.test_schedules import (
     oracle_cosine,
     oracle_cyclic,
@@ -368,5 +371,36 @@ def test_long_runs_in_chunks_equal_the_per_step_formula(name):
         if warmup:
             f = with_warmup(f, warmup, start)
         assert_close(chunked(bound, LONG, chunk), [f(t) for t in range(LONG)], 1e-11, (name, given_params, chunk))
+
+    check()
+
+
+# ------------------------------------------------------------------ bounded curves skip the overflow check
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDED_EXTREMES))
+def test_bounded_curves_stay_finite_to_the_last_step_of_the_longest_run(name):
+    """A bounded curve whose parameters are all <= MODERATE skips the overflow
+    check, on the promise that a closed form over up to 10**9 steps cannot
+    overflow. Checked where the products are largest, at the run's last
+    steps, with extreme parameters and any overflow warning an error."""
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.data())
+    def check(data):
+        given_params = {
+            "lr": data.draw(EXTREME_RATE),
+            "warmup_start_lr": data.draw(EXTREME_RATE),
+            "warmup_steps": data.draw(st.sampled_from([0, 3, 10**8])),
+            **data.draw(BOUNDED_EXTREMES[name]),
+        }
+        steps = np.concatenate([np.arange(2000), np.arange(MAX_STEPS - 2000, MAX_STEPS)])
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+            try:
+                values = lrplot.curve(name, steps=MAX_STEPS, **given_params)(steps)
+            except lrplot.UsageError as error:
+                assert "overflows float64" in str(error), given_params
+                return
+        assert np.isfinite(values).all(), given_params
 
     check()
