@@ -288,6 +288,13 @@ def _exact_decay_steps_1(p: dict[str, Any]) -> bool:
     return p["decay_steps"] == 1 and not p["staircase"]
 
 
+def _halvings_fit(p: dict[str, Any], last_step: int) -> bool:
+    """torch's and Paddle's CyclicLR compute triangular2's 1 / 2.0 ** (cycle - 1)
+    with Python floats: past cycle 1024 that raises OverflowError. True when
+    the curve is not triangular2 or ``last_step`` is still in cycle 1024."""
+    return p["mode"] != "triangular2" or last_step // (p["step_size_up"] + p["step_size_down"]) < 1024
+
+
 def _finite(*numbers: float) -> bool:
     """Each number can be written into a script: repr(inf) is `inf`, a NameError.
     A class whose argument would not be (Keras alpha = end_lr / lr with a tiny
@@ -329,7 +336,7 @@ def torch_native(bound: Bound, shown: int) -> Native:
             f"final_div_factor={p['final_div_factor']!r}, three_phase={p['three_phase']}, cycle_momentum=False)",
             "",
         )
-    if name == "cyclic":
+    if name == "cyclic" and _halvings_fit(p, shown - 1):
         return (
             f"CyclicLR(optimizer, base_lr={p['base_lr']!r}, max_lr={lr!r}, step_size_up={p['step_size_up']}, "
             f"step_size_down={p['step_size_down']}, mode={p['mode']!r}, gamma={p['gamma']!r}, cycle_momentum=False)",
@@ -373,6 +380,8 @@ def torch_reason(bound: Bound, shown: int) -> str:
         return "torch's OneCycleLR raises past total_steps; lrplot holds the minimum"
     if name in ("exponential",):
         return "torch's ExponentialLR decays every step (no decay_steps / staircase)"
+    if name == "cyclic":
+        return "torch's CyclicLR raises OverflowError past 1024 triangular2 cycles (2.0 ** cycle)"
     return f"torch has no exact class for {name}" + (" with this warmup" if p["warmup_steps"] else "")
 
 
@@ -479,7 +488,7 @@ def paddle_native(bound: Bound, shown: int) -> Native:
             f"{L}.OneCycleLR({lr!r}, total_steps={p['total_steps']}, divide_factor={p['div_factor']!r}, "
             f"end_learning_rate={end!r}, phase_pct={p['pct_start']!r}, anneal_strategy={p['anneal']!r}, three_phase={p['three_phase']})"
         )
-    elif name == "cyclic":
+    elif name == "cyclic" and _halvings_fit(p, shown):  # Paddle computes one step past the last
         inner = (
             f"{L}.CyclicLR({p['base_lr']!r}, {lr!r}, step_size_up={p['step_size_up']}, "
             f"step_size_down={p['step_size_down']}, mode={p['mode']!r}, exp_gamma={p['gamma']!r})"
@@ -604,6 +613,8 @@ def paddle_reason(bound: Bound) -> str:
         return "Paddle's ExponentialDecay asserts 0 < gamma < 1"
     if name == "natural-exp" and p["decay_rate"] == 0:
         return "Paddle's NaturalExpDecay asserts gamma > 0"
+    if name == "cyclic":
+        return "Paddle's CyclicLR raises OverflowError past 1024 triangular2 cycles (2.0 ** cycle)"
     return f"Paddle has no exact scheduler for {name}" + (" with this warmup" if p["warmup_steps"] else "")
 
 

@@ -352,12 +352,25 @@ def test_extreme_numbers_never_reach_a_script_as_inf_or_nan(framework, name, lr,
         ("paddle", "step", {"gamma": 1.0}, "StepDecay"),  # raises for gamma >= 1
         ("paddle", "multistep", {"milestones": [3], "gamma": 2.0}, "MultiStepDecay"),
         ("torch", "cosine", {"lr": 10.0, "warmup_steps": 5, "warmup_start_lr": TINY}, "SequentialLR"),
+        # CyclicLR's 1 / 2.0 ** (cycle - 1) raises past cycle 1024 (found running torch and Paddle live)
+        ("torch", "cyclic", {"step_size_up": 1, "mode": "triangular2"}, "CyclicLR"),
+        ("paddle", "cyclic", {"step_size_up": 1, "mode": "triangular2"}, "CyclicLR"),
     ],
 )
 def test_a_class_the_framework_refuses_is_not_written(framework, name, params, refused):
-    code = emit(framework, plan_of([(name, params)], steps=30))
+    code = emit(framework, plan_of([(name, params)], steps=2050))
     assert refused + "(" not in code
     assert "lrplot's closed form" in code
+
+
+@pytest.mark.parametrize(
+    "framework,steps,native",
+    # 2 steps per cycle: step 2047 is the last of cycle 1024, step 2048 opens cycle 1025
+    [("torch", 2048, True), ("torch", 2049, False), ("paddle", 2047, True), ("paddle", 2048, False)],
+)
+def test_triangular2_classes_up_to_cycle_1024(framework, steps, native):
+    code = emit(framework, plan_of([("cyclic", {"step_size_up": 1, "mode": "triangular2"})], steps=steps))
+    assert ("CyclicLR(" in code) is native
 
 
 def test_the_issue_paddle_command_line_names_the_reason(tmp_path):
@@ -384,3 +397,27 @@ def test_a_curve_that_overflows_within_the_run_is_refused_as_for_files(tmp_path)
     assert done.stdout == ""
     assert done.stderr == "lrplot: error: exponential(decay_rate=1.01): the learning rate overflows float64 at step 71333; use smaller rates or factors\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ live: the real frameworks
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("framework", RUNNABLE)
+def test_long_run_scripts_in_the_real_framework(framework, tmp_path):
+    """The long curves, emitted as usual (native classes where exact), run by
+    the real framework when it is importable (see scripts/make_golden.py).
+    Not Keras: a schedule call costs milliseconds there (20 minutes for
+    these 5,000 steps), and it is float32; tests/test_emit.py runs it live."""
+    import importlib.util
+
+    if importlib.util.find_spec(framework) is None:
+        pytest.skip(f"{framework} is not installed")
+    plan = plan_of(LONG_CURVES)
+    script = tmp_path / "schedule.py"
+    script.write_text(emit(framework, plan), encoding="utf-8")
+    env = dict(os.environ, KERAS_BACKEND=os.environ.get("KERAS_BACKEND", "jax"))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = read_output(done.stdout, [c.label for c in plan.curves], STEPS)
+    assert_equal_to_lrplot(plan, printed)

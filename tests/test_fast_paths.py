@@ -29,6 +29,9 @@ from hypothesis import strategies as st
 import lrplot
 from lrplot import schedules
 from lrplot.plan import Curve, Plan
+from lrplot.registry import MAX_STEPS
+from tests.test_robustness import BOUNDED_EXTREMES
+from tests.test_robustness import RATE as EXTREME_RATE
 from tests.test_schedules import (
     oracle_cosine,
     oracle_cyclic,
@@ -113,17 +116,19 @@ def sgdr_oracle(steps: int, lr: float, first: int, t_mul: float, m_mul: float, e
     return values, amplitudes, other_side
 
 
-def assert_sgdr(ours: np.ndarray, steps: int, params: dict, context) -> None:
+def assert_sgdr(ours: np.ndarray, steps: int, params: dict, context, at: np.ndarray | None = None) -> None:
+    """``ours`` holds the values at steps 0..steps-1, or at the steps ``at``."""
     values, amplitudes, other_side = sgdr_oracle(
         steps, params["lr"], params["first_decay_steps"], params["t_mul"], params["m_mul"], params["end_lr"]
     )
-    expected, amplitude = np.asarray(values), np.asarray(amplitudes)
+    at = np.arange(steps) if at is None else at
+    expected, amplitude = np.asarray(values)[at], np.asarray(amplitudes)[at]
     # A step's place in its cycle (frac) carries float64 rounding of the cycle
     # start; its effect on the value scales with the cycle's amplitude.
     allowed = 1e-9 * amplitude + 1e-12 * np.abs(expected) + 1e-300
-    bad = [int(t) for t in np.flatnonzero(np.abs(ours - expected) > allowed)]
-    bad = [t for t in bad if not (t in other_side and abs(ours[t] - other_side[t]) <= allowed[t])]
-    assert not bad, f"{context}: step {bad[0]}: lrplot {ours[bad[0]]!r}, oracle {expected[bad[0]]!r} ({len(bad)} steps differ)"
+    bad = [int(i) for i in np.flatnonzero(np.abs(ours - expected) > allowed)]
+    bad = [i for i in bad if not (int(at[i]) in other_side and abs(ours[i] - other_side[int(at[i])]) <= allowed[i])]
+    assert not bad, f"{context}: step {at[bad[0]]}: lrplot {ours[bad[0]]!r}, oracle {expected[bad[0]]!r} ({len(bad)} steps differ)"
 
 
 T_MUL = st.one_of(
@@ -179,6 +184,9 @@ def test_sgdr_every_path_on_hand_picked_parameters(params, path):
     params = {"lr": 0.1, "m_mul": 1.0, "end_lr": 0.0, **params}
     bound = lrplot.curve("cosine-restarts", steps=LONG, **params)
     assert_sgdr(chunked(bound, LONG, 3000), LONG, params, (path, params))
+    # Scattered steps in any order, as the API and --overlay's logged steps call it.
+    scattered = np.random.default_rng(0).permutation(LONG)[:5000]
+    assert_sgdr(bound(scattered), LONG, params, (path, params, "scattered"), at=scattered)
 
 
 def test_issue_command_writes_the_exact_cycles(tmp_path):
@@ -368,5 +376,36 @@ def test_long_runs_in_chunks_equal_the_per_step_formula(name):
         if warmup:
             f = with_warmup(f, warmup, start)
         assert_close(chunked(bound, LONG, chunk), [f(t) for t in range(LONG)], 1e-11, (name, given_params, chunk))
+
+    check()
+
+
+# ------------------------------------------------------------------ bounded curves skip the overflow check
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDED_EXTREMES))
+def test_bounded_curves_stay_finite_to_the_last_step_of_the_longest_run(name):
+    """A bounded curve whose parameters are all <= MODERATE skips the overflow
+    check, on the promise that a closed form over up to 10**9 steps cannot
+    overflow. Checked where the products are largest, at the run's last
+    steps, with extreme parameters and any overflow warning an error."""
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.data())
+    def check(data):
+        given_params = {
+            "lr": data.draw(EXTREME_RATE),
+            "warmup_start_lr": data.draw(EXTREME_RATE),
+            "warmup_steps": data.draw(st.sampled_from([0, 3, 10**8])),
+            **data.draw(BOUNDED_EXTREMES[name]),
+        }
+        steps = np.concatenate([np.arange(2000), np.arange(MAX_STEPS - 2000, MAX_STEPS)])
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+            try:
+                values = lrplot.curve(name, steps=MAX_STEPS, **given_params)(steps)
+            except lrplot.UsageError as error:
+                assert "overflows float64" in str(error), given_params
+                return
+        assert np.isfinite(values).all(), given_params
 
     check()
