@@ -57,6 +57,15 @@ CURVES = [
     ("exponential", {"decay_rate": 0.95, "warmup_steps": 8, "warmup_start_lr": 0.001, "warmup_shape": "exponential"}),
     ("multistep", {"milestones": [40], "warmup_steps": 5, "warmup_start_lr": 0.02, "warmup_shape": "constant"}),
     ("sequence", {"parts": [{"schedule": "linear", "start_factor": 0.1, "end_factor": 1.0, "steps": 20}, {"schedule": "cosine", "end_lr": 0.001}]}),
+    # The conventions (always lrplot's closed form: no framework class has them).
+    ("cosine", {"decay_steps": 100, "end_lr": 1e-5, "warmup_steps": 3, "warmup_start_lr": 1e-4, "warmup_target": "lr",
+                "warmup_clock": "shared", "step_every": 4}),
+    ("polynomial", {"decay_steps": 90, "power": 1.0, "warmup_steps": 10, "warmup_shape": "log", "step_offset": -1}),
+    ("multistep", {"milestones": [60, 80], "warmup_steps": 10, "warmup_start_factor": 0.001, "warmup_clock": "shared"}),
+    ("polynomial", {"decay_steps": 120, "power": 0.9, "warmup_steps": 10, "warmup_start_factor": 0.001,
+                    "warmup_mode": "multiply", "warmup_clock": "shared"}),
+    ("wsd", {"decay_steps": 30, "decay_shape": "cosine", "warmup_steps": 5, "step_offset": 1, "stable_steps": 80}),
+    ("cosine", {"decay_steps": 100, "warmup_steps": 9, "warmup_start_factor": 1e-6, "warmup_hold": 1}),
 ]
 FRAMEWORKS = ["torch", "keras", "optax", "paddle"]
 
