@@ -31,7 +31,7 @@ from lrplot.errors import (
     tell,
     writing_stdout,
 )
-from lrplot.options import FIGURE_OPTIONS, FigureOption
+from lrplot.options import FIGURE_OPTIONS
 from lrplot.plan import CurveRequest
 from lrplot.registry import Param, Schedule, did_you_mean
 
@@ -139,7 +139,7 @@ class ScheduleCommand(click.Command):
             raise
 
 
-def _figure_option(option: FigureOption) -> click.Option:
+def _figure_option(option: Param) -> click.Option:
     help_text = option.help
     if option.default not in (None, (), False):
         shown = "x".join(f"{v:g}" for v in option.default) if option.kind == "size" else option.default

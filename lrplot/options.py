@@ -1,4 +1,6 @@
-"""Figure options: one table for the command line (``--log-y``) and YAML (``log_y``).
+"""Figure options: one table for the command line (``--log-y``) and YAML (``log_y``),
+of the same :class:`~lrplot.registry.Param` records as schedule parameters
+(with three more kinds: ``text``, ``size``, ``paths``).
 
 Values arrive raw (CLI strings, YAML scalars) and are converted together by
 :func:`resolve`, after the whole command line is parsed: ``--steps 90ep``
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from lrplot.descent import LOSSES
 from lrplot.dialects import MODULES as DIALECT_NAMES
@@ -20,77 +22,63 @@ from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 FRAMEWORKS = ("torch", "keras", "optax", "paddle")
 
 
-class FigureOption(NamedTuple):
-    name: str
-    kind: str  # a registry kind, or "text", "size", "paths"
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-
-    @property
-    def option(self) -> str:
-        return "--" + self.name.replace("_", "-")
-
-
-FIGURE_OPTIONS: tuple[FigureOption, ...] = (
-    FigureOption("steps", "steps", 100, "steps to evaluate: 0, 1, ..., N-1 (or epochs: 90ep)", 1, MAX_STEPS),
-    FigureOption(
+FIGURE_OPTIONS: tuple[Param, ...] = (
+    Param("steps", "steps", 100, "steps to evaluate: 0, 1, ..., N-1 (or epochs: 90ep)", low=1, high=MAX_STEPS),
+    Param(
         "output",
         "paths",
         (),
         output_help(),
     ),
-    FigureOption("title", "text", None, "figure title"),
-    FigureOption("log_y", "bool", False, "logarithmic learning-rate axis"),
-    FigureOption(
+    Param("title", "text", None, "figure title"),
+    Param("log_y", "bool", False, "logarithmic learning-rate axis"),
+    Param(
         "steps_per_epoch",
         "int",
         None,
         "steps per epoch: x axis in epochs (steps on top), and step counts may be written 30ep",
-        1,
+        low=1,
     ),
-    FigureOption("dataset_size", "int", None, "examples per epoch (derives --steps-per-epoch)", 1),
-    FigureOption("batch_size", "int", None, "examples per batch on one device", 1),
-    FigureOption("grad_accum", "int", 1, "batches accumulated per optimizer step", 1),
-    FigureOption("world_size", "int", 1, "data-parallel devices", 1),
-    FigureOption("dpi", "int", 100, "resolution of PNG figures, dots per inch", 10, 2000),
-    FigureOption("size", "size", (8.0, 4.5), "figure size in inches, WxH"),
-    FigureOption("show", "bool", False, "open a window with the figure (needs a display)"),
-    FigureOption(
+    Param("dataset_size", "int", None, "examples per epoch (derives --steps-per-epoch)", low=1),
+    Param("batch_size", "int", None, "examples per batch on one device", low=1),
+    Param("grad_accum", "int", 1, "batches accumulated per optimizer step", low=1),
+    Param("world_size", "int", 1, "data-parallel devices", low=1),
+    Param("dpi", "int", 100, "resolution of PNG figures, dots per inch", low=10, high=2000),
+    Param("size", "size", (8.0, 4.5), "figure size in inches, WxH"),
+    Param("show", "bool", False, "open a window with the figure (needs a display)"),
+    Param(
         "overlay",
         "paths",
         (),
         "a logged learning rate to draw over the plan: FILE.csv[:COLUMN] "
         "(Lightning CSVLogger, TensorBoard or W&B CSV export)",
     ),
-    FigureOption(
+    Param(
         "from",
         "paths",
         (),
         "a training configuration (transformers, timm, DeepSpeed, MMEngine, ...) drawn as its trainer "
         "runs it; facts it lacks come from --dataset-size, --batch-size, --grad-accum, --world-size",
     ),
-    FigureOption("dialect", "choice", None, "what kind of file --from reads (default: recognised from the file)",
+    Param("dialect", "choice", None, "what kind of file --from reads (default: recognised from the file)",
                  choices=DIALECT_NAMES),
-    FigureOption("stats", "bool", False, "print a table of statistics per curve"),
-    FigureOption(
+    Param("stats", "bool", False, "print a table of statistics per curve"),
+    Param(
         "emit",
         "choice",
         None,
         "print a Python script building each curve with the framework's own scheduler",
         choices=FRAMEWORKS,
     ),
-    FigureOption("strict", "bool", False, "treat warnings as errors (exit 2)"),
-    FigureOption(
+    Param("strict", "bool", False, "treat warnings as errors (exit 2)"),
+    Param(
         "descent",
         "choice",
         None,
         "run gradient descent with each curve on a built-in loss and draw it (the seed's figure 1)",
         choices=tuple(LOSSES),
     ),
-    FigureOption("x0", "floats", None, "start point of --descent (x, or x,y for 2-D losses)"),
+    Param("x0", "floats", None, "start point of --descent (x, or x,y for 2-D losses)"),
 )
 
 FIGURE_BY_NAME = {option.name: option for option in FIGURE_OPTIONS}
@@ -98,7 +86,7 @@ UNIT_OPTIONS = ("steps",)  # converted after steps_per_epoch is known
 
 
 def convert_figure_option(
-    option: FigureOption, raw: Any, steps_per_epoch: int | None = None
+    option: Param, raw: Any, steps_per_epoch: int | None = None
 ) -> Any:
     if option.kind == "text":
         if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
@@ -111,19 +99,10 @@ def convert_figure_option(
         if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) and i for i in items):
             raise ParamError(option.name, raw, "a file name or a list of file names")
         return tuple(items)
-    param = Param(
-        option.name,
-        option.kind,
-        option.default,
-        option.help,
-        choices=option.choices,
-        low=option.low,
-        high=option.high,
-    )
-    return convert(param, raw, steps_per_epoch)
+    return convert(option, raw, steps_per_epoch)
 
 
-def _size(option: FigureOption, raw: Any) -> tuple[float, float]:
+def _size(option: Param, raw: Any) -> tuple[float, float]:
     allowed = "WxH in inches, e.g. 8x4.5, each from 1 to 100"
     if isinstance(raw, (list, tuple)) and len(raw) == 2:
         parts = list(raw)
@@ -147,7 +126,7 @@ def resolve(
     the config over the defaults. Errors name the source (``--steps`` or
     ``file.yaml: steps``)."""
 
-    def value(option: FigureOption, steps_per_epoch: int | None = None) -> Any:
+    def value(option: Param, steps_per_epoch: int | None = None) -> Any:
         if option.name in command_line:
             raw, where, style = command_line[option.name], "", "cli"
         elif option.name in config:

@@ -59,6 +59,8 @@ def remaining_steps(divisor: int = 1) -> Derived:
 
 # Parameter kinds. "steps" is an int counted in steps of the schedule's own time.
 KINDS = ("float", "int", "steps", "span", "bool", "choice", "floats", "steps-list", "parts")
+# Kinds of figure options only (lrplot.options converts them).
+FIGURE_KINDS = ("text", "size", "paths")
 
 
 class Param(NamedTuple):
