@@ -1,0 +1,97 @@
+"""ESPnet2: the mapping against espnet 202511's own schedulers stepped as its
+Trainer steps them (tests/golden/frameworks/espnet.json), and the YAML
+dialect against hand calculations from espnet2/schedulers and
+espnet2/train/trainer.py (the real values for the fixtures are in
+tests/test_from_golden.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lrplot.api import evaluate
+from lrplot.frameworks import Unsupported, espnet
+from tests.helpers import assert_usage_error, read_csv, run
+
+ROOT = Path(__file__).parent
+FIXTURES = ROOT / "fixtures" / "configs" / "espnet"
+GOLDEN = json.loads((ROOT / "golden" / "frameworks" / "espnet.json").read_text())
+# WarmupLR (3 of 4: not warmup_steps 2.5), NoamLR (2), PiecewiseLinearWarmupLR [0, W] -> [0, lr] (1).
+COVERED = 6
+REFUSED = ("WarmupLR(warmup_steps=2.5)", "WarmupStepLR", "TristageLR", "PiecewiseLinearWarmupLR(warmup_steps_list=[0, 5",
+           "CosineAnnealingWarmupRestarts", "ExponentialDecayWarmup", "WarmupReduceLROnPlateau")
+
+
+def test_mapping_equals_espnet_at_every_update():
+    reproduced, refused = 0, []
+    for case in GOLDEN["cases"]:
+        try:
+            curve = espnet.scheduler(case["scheduler"], case["args"], case["optimizer_lr"])
+        except Unsupported:
+            refused.append(case["id"])
+            continue
+        ours = evaluate(curve.schedule, steps=case["steps"], **curve.params)
+        theirs = np.asarray(case["lr"])
+        bad = np.flatnonzero(~np.isclose(ours, theirs, rtol=1e-12, atol=1e-15))
+        assert bad.size == 0, f"{case['id']} step {bad[0]}: lrplot {ours[bad[0]]!r}, ESPnet {theirs[bad[0]]!r}"
+        reproduced += 1
+    assert reproduced >= COVERED, f"{reproduced} of {len(GOLDEN['cases'])} reproduced"
+    assert all(case.startswith(REFUSED) for case in refused), refused
+
+
+def lrs(*args: str, column: int = 1) -> list[float]:
+    result = run("-o", "-", *args)
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    return [row[column] for row in rows]
+
+
+def test_warmuplr_update_zero_already_warms():
+    # warmup_steps 35000, lr 1e-3: update t uses 1e-3 * (t + 1) / 35000 up to update 34999, then decays.
+    lr = lrs("--from", str(FIXTURES / "aishell-conformer-e12-warmuplr.yaml"), "--dataset-size", "100",
+             "--batch-size", "1", "--steps", "40000")
+    assert lr[0] == pytest.approx(1e-3 / 35000, rel=1e-12)
+    assert lr[34999] == pytest.approx(1e-3, rel=1e-12)
+    assert lr[39999] == pytest.approx(1e-3 * (35000 / 40000) ** 0.5, rel=1e-12)
+
+
+def test_accum_grad_drops_the_partial_update():
+    # 125 mini-batches, accum_grad 6 -> floor(125 / 6) = 20 updates per epoch, max_epoch 1000.
+    result = run("-o", "-", "--from", str(FIXTURES / "ljspeech-tts-transformer-noamlr.yaml"), "--dataset-size", "125",
+                 "--batch-size", "1")
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    assert len(rows) >= 20000
+    assert rows[0][1] == pytest.approx(512**-0.5 * 4000**-1.5, rel=1e-12)
+
+
+def test_two_optimizers_two_epoch_curves():
+    result = run("-o", "-", "--from", str(FIXTURES / "ljspeech-vits-exponentiallr-per-epoch-two-optims.yaml"),
+                 "--steps", "3000")
+    assert result.exit_code == 0, result.stderr
+    header, rows = read_csv(result.stdout)
+    assert len(header) == 3
+    for column in (1, 2):
+        assert rows[999][column] == 2e-4
+        assert rows[1000][column] == pytest.approx(2e-4 * 0.999875, rel=1e-12)
+        assert rows[2999][column] == pytest.approx(2e-4 * 0.999875**2, rel=1e-12)
+
+
+def test_missing_dataset_size_names_the_flag():
+    assert_usage_error(run("-o", "-", "--from", str(FIXTURES / "aishell-conformer-e12-warmuplr.yaml")), "--dataset-size")
+
+
+def test_batch_bins_need_a_batch_size():
+    result = run("-o", "-", "--from", str(FIXTURES / "aishell-conformer-e12-warmuplr.yaml"), "--dataset-size", "100")
+    assert_usage_error(result, "--batch-size")
+
+
+def test_unsupported_scheduler_in_one_line(tmp_path):
+    config = tmp_path / "train.yaml"
+    config.write_text("optim: adam\noptim_conf:\n  lr: 0.001\nscheduler: tristagelr\nscheduler_conf:\n"
+                      "  max_steps: 100\nmax_epoch: 3\naccum_grad: 1\nbatch_type: numel\nbatch_bins: 100\n")
+    result = run("-o", "-", "--from", str(config), "--dataset-size", "10", "--batch-size", "1")
+    assert_usage_error(result, "not supported yet")
