@@ -21,10 +21,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrplot.plan import Plan
-from lrplot.registry import Bound, conventional, schedule_steps, warmup_start
+from lrplot.registry import DEFAULT_CONVENTIONS, Bound, conventional, schedule_steps, warmup_start
 from lrplot.schedules import sgdr_geometry
 
 Native = tuple[str, str] | None  # (constructor expression, comment) or None
+CONVENTION_NAMES = (*DEFAULT_CONVENTIONS, "warmup_start_factor", "warmup_shape")
 
 
 # ---------------------------------------------------------------- closed forms as text
@@ -592,7 +593,19 @@ def emit(framework: str, plan: Plan, closed_forms_only: bool = False) -> str:
     return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
 
 
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
 def _reason(framework: str, bound: Bound, shown: int) -> str:
+    if not conventional(bound.params):
+        usual = {**DEFAULT_CONVENTIONS, "warmup_shape": ("linear", "exponential", "constant")}
+        unusual = ", ".join(
+            f"{name} {bound.params[name]}" for name in CONVENTION_NAMES
+            if bound.params.get(name) is not None and bound.params[name] not in _as_tuple(usual.get(name))
+        )
+        lead = "Wrapped in LambdaLR (create the optimizer with lr=1.0): " if framework == "torch" else ""
+        return f"{lead}{framework} has no class for this trainer's conventions ({unusual})"
     if framework == "torch":
         return "Wrapped in LambdaLR (create the optimizer with lr=1.0): " + torch_reason(bound, shown)
     if framework == "keras":

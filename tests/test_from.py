@@ -178,3 +178,11 @@ def test_translate_in_a_real_process(tmp_path):
     assert "schedule: cosine" in done.stdout and "steps: 1000" in done.stdout
     missing = lrplot_process("translate", "nowhere.yaml", cwd=tmp_path)
     assert missing.returncode == 2 and missing.stderr.startswith("lrplot: error: ") and missing.stderr.count("\n") == 1
+
+
+def test_emit_writes_a_from_curve_as_framework_code():
+    result = run("--steps", "40", "--emit", "torch", "--from", str(FIXTURES / "deepspeed" / "qanet-warmuplr.json"))
+    assert result.exit_code == 0, result.stderr
+    compile(result.stdout, "<emit>", "exec")
+    assert "log1p(step)" in result.stdout  # DeepSpeed's log warmup, in lrplot's closed form
+    assert "qanet-warmuplr.json" in result.stdout
