@@ -35,14 +35,35 @@ def _detectron2(case: dict):
     return detectron2.solver(case["SOLVER"])
 
 
+def _transformers(case: dict):
+    """get_scheduler(name, num_warmup_steps, num_training_steps, kwargs), as the hf dialect maps it."""
+    from lrplot.dialects import hf
+    from lrplot.errors import UsageError
+    from lrplot.frameworks import Curve
+
+    args = case["args"]
+    name, warmup = args["name"], args["num_warmup_steps"] or 0
+    total = args["num_training_steps"] or case["steps"]
+    if name not in hf.SCHEDULERS:
+        raise Unsupported(name)
+    try:
+        schedule, params = hf.SCHEDULERS[name](hf.Run(case["optimizer_lr"], warmup, total, args["scheduler_specific_kwargs"], name))
+    except UsageError as error:
+        raise Unsupported(str(error)) from None
+    if warmup and name not in hf.NO_WARMUP:
+        params = {**params, "warmup_steps": warmup}
+    return Curve(schedule, {"lr": case["optimizer_lr"], **params})
+
+
 MAPPINGS = {
     "deepspeed": lambda case: deepspeed.scheduler(case["scheduler"], case["args"], case.get("optimizer_lr")),
     "detectron2": lambda case: _detectron2(case),
     "timm": _timm,
+    "transformers": _transformers,
 }
 # How many golden cases each mapping must reproduce (the rest are refused as
 # not supported yet, never drawn wrong).
-COVERED = {"deepspeed": 33, "detectron2": 32, "timm": 56}
+COVERED = {"deepspeed": 33, "detectron2": 32, "timm": 56, "transformers": 54}
 
 
 def _compare(case: dict, mapping) -> str | None:
@@ -50,8 +71,12 @@ def _compare(case: dict, mapping) -> str | None:
         curve = mapping(case)
     except Unsupported:
         return "unsupported"
-    ours = evaluate(curve.schedule, steps=case["steps"], **curve.params)
-    theirs = np.asarray(case["lr"])
+    steps = case["steps"]
+    training = (case.get("args") or {}).get("num_training_steps")
+    if training:  # a trainer never steps past its run (transformers' cosine turns back up there)
+        steps = min(steps, training)
+    ours = evaluate(curve.schedule, steps=steps, **curve.params)
+    theirs = np.asarray(case["lr"][:steps])
     bad = np.flatnonzero(~np.isclose(ours, theirs, rtol=1e-12, atol=1e-15))
     if bad.size:
         return f"step {bad[0]}: lrplot {ours[bad[0]]!r}, framework {theirs[bad[0]]!r} ({curve})"

@@ -98,6 +98,36 @@ def _inverse_sqrt(run: Run) -> tuple[str, dict[str, Any]]:
     return "inverse-sqrt", {"timescale": int(timescale)}
 
 
+def _cosine_warmup_with_min_lr(run: Run) -> tuple[str, dict[str, Any]]:
+    # transformers counts this one from the update being made: warmup (t + 1) / W,
+    # decay progress (t - W + 1) / (N - W).
+    if run.kwargs.get("warmup_lr_rate") is not None:
+        raise UsageError(f"{run.shown}: cosine_warmup_with_min_lr with warmup_lr_rate is not supported yet")
+    name, params = _cosine_with_min_lr(run)
+    return name, {**params, "step_offset": 1}
+
+
+def _warmup_stable_decay(run: Run) -> tuple[str, dict[str, Any]]:
+    kwargs = run.kwargs
+    if kwargs.get("num_decay_steps") is None:
+        raise UsageError(f"{run.shown}: warmup_stable_decay needs num_decay_steps in lr_scheduler_kwargs")
+    decay = int(kwargs["num_decay_steps"])
+    stable = kwargs.get("num_stable_steps")
+    stable = run.total - run.warmup - decay if stable is None else int(stable)
+    warmup_type, decay_type = kwargs.get("warmup_type", "linear"), kwargs.get("decay_type", "cosine")
+    if warmup_type not in ("linear", "cosine", "1-sqrt") or decay_type not in ("linear", "cosine", "1-sqrt"):
+        raise UsageError(f"{run.shown}: warmup_stable_decay types must be linear, cosine or 1-sqrt")
+    if decay_type == "cosine":
+        _only(run, "num_cycles", 0.5)
+    ratio = float(kwargs.get("min_lr_ratio", 0.0))
+    params: dict[str, Any] = {
+        "decay_steps": max(1, decay), "stable_steps": stable, "end_lr": run.lr * ratio, "decay_shape": decay_type,
+    }
+    if run.warmup:
+        params.update(warmup_shape=warmup_type, warmup_start_factor=ratio)
+    return "wsd", params
+
+
 SCHEDULERS: dict[str, Callable[[Run], tuple[str, dict[str, Any]]]] = {
     "linear": _linear,
     "cosine": _cosine,
@@ -107,6 +137,8 @@ SCHEDULERS: dict[str, Callable[[Run], tuple[str, dict[str, Any]]]] = {
     "constant": _constant,
     "constant_with_warmup": _constant,
     "inverse_sqrt": _inverse_sqrt,
+    "cosine_warmup_with_min_lr": _cosine_warmup_with_min_lr,
+    "warmup_stable_decay": _warmup_stable_decay,
 }
 # Warmup the scheduler ignores: get_constant_schedule takes no warmup.
 NO_WARMUP = ("constant",)
@@ -116,12 +148,13 @@ KWARGS = {
     "cosine_with_min_lr": ("num_cycles", "min_lr", "min_lr_rate"),
     "polynomial": ("lr_end", "power"),
     "inverse_sqrt": ("timescale",),
+    "cosine_warmup_with_min_lr": ("num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate"),
+    "warmup_stable_decay": ("num_decay_steps", "num_stable_steps", "warmup_type", "decay_type", "min_lr_ratio",
+                            "num_cycles"),
 }
 REFUSED = {
     "reduce_lr_on_plateau": "follows the validation loss, which a plan cannot know",
     "greedy": "follows the training loss, which a plan cannot know",
-    "cosine_warmup_with_min_lr": "is not supported yet",
-    "warmup_stable_decay": "is not supported yet",
 }
 
 
