@@ -26,6 +26,8 @@ NOT_YET = {
     "mmengine/mmpretrain/configs/_base_/schedules/imagenet_bs1024_adamw_swin.py": "CosineAnnealingLR after a LinearLR warmup",
     "mmengine/mmpretrain/configs/swin_transformer/swin-tiny_16xb64_in1k.py": "CosineAnnealingLR after a LinearLR warmup",
     "olmo/olmo2-1b-10b-tokens-cosine-token-units.yaml": "t_max in tokens between updates",
+    "megatron/gpt3-175b-cosine-rampup-batch.sh": "--rampup-batch-size",
+    "megatron/bigscience-tr11e-350M-cosine-samples-rampup.slurm": "--rampup-batch-size",
 }
 CASES = [path for path in GOLDEN if path.parent.name in MODULES]
 
