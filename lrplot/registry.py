@@ -213,11 +213,11 @@ COMMON_PARAMS: tuple[Param, ...] = (
     ),
     Param(
         "warmup_hold",
-        "steps",
+        "int",
         0,
         "steps the schedule waits at its step-0 value after the warmup (MMEngine: 1, its "
-        "warmup reaches the lr on its last step and the next scheduler starts after it)",
-        low=0,
+        "warmup reaches the lr on its last step and the next scheduler starts after it); "
+        "negative: it starts that many steps into its own clock (DeepSpeed's WarmupCosineLR: -1)",
     ),
     Param(
         "step_every",

@@ -56,25 +56,34 @@ def _transformers(case: dict):
 
 
 MAPPINGS = {
-    "deepspeed": lambda case: deepspeed.scheduler(case["scheduler"], case["args"], case.get("optimizer_lr")),
+    "deepspeed": lambda case: deepspeed.scheduler(case["scheduler"], case["args"], case.get("optimizer_lr"), case["steps"]),
     "detectron2": lambda case: _detectron2(case),
     "timm": _timm,
     "transformers": _transformers,
 }
 # How many golden cases each mapping must reproduce (the rest are refused as
 # not supported yet, never drawn wrong).
-COVERED = {"deepspeed": 33, "detectron2": 32, "timm": 56, "transformers": 54}
+COVERED = {"deepspeed": 39, "detectron2": 32, "timm": 56, "transformers": 54}
+
+
+def _run_length(case: dict) -> int:
+    """The updates a trainer makes with this scheduler: never past its run
+    (transformers' and DeepSpeed's cosines turn back up there)."""
+    args = case.get("args") or {}
+    if args.get("num_training_steps"):
+        return min(case["steps"], args["num_training_steps"])
+    if isinstance(args.get("total_num_steps"), int):  # DeepSpeed: update t uses iteration t - 1
+        return min(case["steps"], args["total_num_steps"] + 1)
+    return case["steps"]
 
 
 def _compare(case: dict, mapping) -> str | None:
+    steps = _run_length(case)
+    case = {**case, "steps": steps}
     try:
         curve = mapping(case)
     except Unsupported:
         return "unsupported"
-    steps = case["steps"]
-    training = (case.get("args") or {}).get("num_training_steps")
-    if training:  # a trainer never steps past its run (transformers' cosine turns back up there)
-        steps = min(steps, training)
     ours = evaluate(curve.schedule, steps=steps, **curve.params)
     theirs = np.asarray(case["lr"][:steps])
     bad = np.flatnonzero(~np.isclose(ours, theirs, rtol=1e-12, atol=1e-15))
