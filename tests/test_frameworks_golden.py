@@ -26,7 +26,7 @@ def _timm(case: dict):
     if name.startswith("create_scheduler_v2"):
         curve, _ = timm.create_scheduler_v2(args, case["optimizer_lr"], case["steps_per_epoch"])
         return curve
-    return timm.scheduler(name, args, case["optimizer_lr"], case["steps_per_epoch"])
+    return timm.scheduler(name, args, case["optimizer_lr"], case["steps_per_epoch"], case["steps"])
 
 
 def _detectron2(case: dict):
@@ -63,7 +63,7 @@ MAPPINGS = {
 }
 # How many golden cases each mapping must reproduce (the rest are refused as
 # not supported yet, never drawn wrong).
-COVERED = {"deepspeed": 39, "detectron2": 32, "timm": 56, "transformers": 54}
+COVERED = {"deepspeed": 39, "detectron2": 32, "timm": 61, "transformers": 54}
 
 
 def _run_length(case: dict) -> int:

@@ -15,6 +15,7 @@ epochs 3, 5, 8, ... (Python's ``t // 2.4``).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from lrplot.frameworks import Curve, Unsupported, number, only
@@ -23,10 +24,16 @@ from lrplot.frameworks import Curve, Unsupported, number, only
 PREFIXED = {"StepLRScheduler": True, "MultiStepLRScheduler": True}
 
 
-def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int = 1) -> Curve:
-    """A timm scheduler class with its constructor arguments."""
-    for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1), ("k_decay", 1.0), ("noise_range_t", None)):
+def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int = 1,
+              steps: int | None = None) -> Curve:
+    """A timm scheduler class with its constructor arguments; ``steps``: the
+    updates drawn (cosine cycles are drawn only while they last)."""
+    cycles = name == "CosineLRScheduler" and (number(args, "cycle_limit", 1) > 1 or number(args, "cycle_mul", 1.0) != 1)
+    for key, neutral in (("k_decay", 1.0), ("noise_range_t", None)):
         only(args, key, neutral, name)
+    if not cycles:
+        for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1)):
+            only(args, key, neutral, name)
     params: dict[str, Any] = {"lr": lr}
     if args.get("t_in_epochs", True) and updates_per_epoch > 1:
         params["step_every"] = updates_per_epoch
@@ -41,6 +48,8 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
             warmup_clock="after" if args.get("warmup_prefix", PREFIXED.get(name, False)) else "shared",
         )
     low = float(number(args, "lr_min", 0.0))
+    if name == "CosineLRScheduler" and cycles:
+        return _cycles(args, params, low, updates_per_epoch if "step_every" in params else 1, steps)
     if name == "CosineLRScheduler":
         return Curve("cosine", {**params, "decay_steps": _length(args, name), "end_lr": low})
     if name == "PolyLRScheduler":
@@ -52,6 +61,25 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     if name == "MultiStepLRScheduler":
         return _multistep(args, params)
     raise Unsupported(f"timm scheduler {name} is not supported yet (cosine, poly, step, multistep)")
+
+
+def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int, steps: int | None) -> Curve:
+    """Restarts: cycle i lasts t_initial x cycle_mul**i and peaks at lr x
+    cycle_decay**i, over a fixed lr_min (lrplot's cosine-restarts). After
+    cycle_limit cycles timm holds lr_min, which that schedule does not: drawn
+    only while the cycles last."""
+    decay = float(number(args, "cycle_decay", 1.0))
+    if decay != 1 and low != 0:
+        # timm decays lr_max toward a fixed lr_min; cosine-restarts scales lr - end_lr.
+        raise Unsupported("CosineLRScheduler with cycle_decay and lr_min both set is not supported yet")
+    first, mul = _length(args, "CosineLRScheduler"), float(number(args, "cycle_mul", 1.0))
+    limit = int(number(args, "cycle_limit", 1))
+    span = sum(first * mul**i for i in range(limit))
+    prefix = params.get("warmup_steps", 0) if params.get("warmup_clock") == "after" else 0
+    if steps is None or -(-steps // every) > span + prefix:
+        raise Unsupported(f"CosineLRScheduler drawn past its {limit} cycles (then held at lr_min) is not supported yet")
+    return Curve("cosine-restarts", {**params, "first_decay_steps": first, "t_mul": mul,
+                                     "m_mul": decay, "end_lr": low})
 
 
 def _length(args: dict[str, Any], name: str) -> int:
@@ -87,6 +115,7 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
         "t_in_epochs": not per_update,
         "cycle_mul": number(args, "cycle_mul", 1.0),
         "cycle_limit": number(args, "cycle_limit", 1),
+        "cycle_decay": number(args, "cycle_decay", 0.1),  # create_scheduler_v2's default
         "k_decay": number(args, "k_decay", 1.0),
     }
     decay = args.get("decay_epochs")
@@ -95,9 +124,12 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
         timm_args = {**common, "t_initial": epochs * unit, "lr_min": number(args, "min_lr", 0.0)}
         if sched == "poly":
             timm_args["power"] = number(args, "decay_rate", 0.1)
-        cycles = timm_args["cycle_limit"]
-        length = epochs * max(1, cycles) + (common["warmup_t"] / unit if common["warmup_prefix"] else 0)
-        length += number(args, "cooldown_epochs", 0)
+        # get_cycle_length() + cooldown, in the scheduler's own units (updates when per update).
+        cycles, mul, first = max(1, int(timm_args["cycle_limit"])), timm_args["cycle_mul"], timm_args["t_initial"]
+        span = first * cycles if mul == 1.0 else int(math.floor(-first * (mul**cycles - 1) / (1 - mul)))
+        span += common["warmup_t"] if common["warmup_prefix"] else 0
+        span += number(args, "cooldown_epochs", 0) * unit
+        length = span // unit if per_update else span
     elif sched in ("step", "multistep"):
         name = "StepLRScheduler" if sched == "step" else "MultiStepLRScheduler"
         timm_args = {**common, "decay_rate": number(args, "decay_rate", 0.1)}
@@ -108,4 +140,5 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
         length = epochs + (common["warmup_t"] / unit if common["warmup_prefix"] else 0)
     else:
         raise Unsupported(f"timm sched {sched!r} is not supported yet (cosine, poly, step, multistep)")
-    return scheduler(name, timm_args, lr, 1 if per_update else updates_per_epoch), int(length)
+    drawn = int(length) * updates_per_epoch
+    return scheduler(name, timm_args, lr, 1 if per_update else updates_per_epoch, drawn), int(length)
