@@ -100,3 +100,13 @@ def test_timm_needs_the_dataset_size(tmp_path):
     (tmp_path / "args.yaml").write_text("sched: cosine\nepochs: 10\nwarmup_epochs: 1\nwarmup_lr: 1.0e-5\nlr: 0.1\n"
                                         "decay_epochs: 3\ncooldown_epochs: 0\n")
     assert_usage_error(run("-o", "-", "--from", "args.yaml", cwd=tmp_path), "give --dataset-size")
+
+
+@pytest.mark.parametrize("dialect", ["hf", "deepspeed", "detectron2", "timm", "torchtitan", "mmengine", "olmo",
+                                     "composer", "paddle", "espnet", "fairseq", "megatron"])
+def test_a_forced_dialect_on_a_file_that_is_not_its_own_is_one_line(tmp_path, dialect):
+    # A file with nothing any trainer reads: never a curve of some dialect's defaults.
+    (tmp_path / "other.json").write_text('{"model": {"layers": 12}, "data": {"path": "/data"}}')
+    result = run("-o", "-", "--dialect", dialect, "--from", "other.json", cwd=tmp_path)
+    assert result.exit_code == 2, (dialect, result.stdout[:200])
+    assert result.stderr.startswith("lrplot: error: ") and result.stderr.count("\n") == 1, result.stderr

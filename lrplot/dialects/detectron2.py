@@ -75,7 +75,9 @@ def _literal(value: Any) -> Any:
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
     config = merged(source.path)
-    solver = config.get("SOLVER") or {}
+    solver = config.get("SOLVER")
+    if solver is None:
+        raise UsageError(f"{shown}: has no SOLVER section: not a detectron2 config the schedule can be read from")
     if not isinstance(solver, dict):
         raise UsageError(f"{shown}: SOLVER must be a mapping")
     solver = {key: _literal(value) for key, value in solver.items()}

@@ -237,6 +237,9 @@ def _kwargs(values: dict[str, Any], shown: str) -> dict[str, Any]:
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
     values, where = _arguments(source)
+    if not any(key in values for key in (*SIGNATURE, "max_steps", "warmup_steps")):
+        raise UsageError(f"{shown}: none of the Trainer's arguments (learning_rate, lr_scheduler_type, "
+                         "num_train_epochs, ...) is in it")
     lr = float(_number(values, "learning_rate", shown))
     kind = str(values.get("lr_scheduler_type", DEFAULTS["lr_scheduler_type"])).lower()
     kind = kind.removeprefix("schedulertype.")

@@ -55,6 +55,8 @@ def read(source: Source, facts: Facts) -> Imported:
     config = parse_yaml(source.text, source.path)
     if not isinstance(config, dict):
         raise UsageError(f"{shown}: expected an OLMo training config (a mapping)")
+    if not any(key in config for key in ("scheduler", "optimizer", "max_duration")):
+        raise UsageError(f"{shown}: has no scheduler, optimizer or max_duration: not an OLMo training config")
     value = config_reader(config, shown)
     section = value("scheduler", {})
     if not isinstance(section, dict):
