@@ -65,8 +65,15 @@ def _cosine(run: Run) -> tuple[str, dict[str, Any]]:
 
 
 def _cosine_with_restarts(run: Run) -> tuple[str, dict[str, Any]]:
-    _only(run, "num_cycles", 1)
-    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0}
+    cycles = run.kwargs.get("num_cycles", 1)
+    span = max(1, run.total - run.warmup)
+    if cycles == 1:
+        return "cosine", {"decay_steps": span, "end_lr": 0.0}
+    if not float(cycles).is_integer() or cycles < 1 or span % int(cycles):
+        raise UsageError(f"{run.shown}: cosine_with_restarts with num_cycles={cycles} over {span} steps is not "
+                         "supported yet (a whole number of cycles of whole steps)")
+    # Hard restarts: (num_cycles x progress) % 1, i.e. a new cosine every span / num_cycles steps.
+    return "cosine-restarts", {"first_decay_steps": span // int(cycles), "t_mul": 1.0, "m_mul": 1.0, "end_lr": 0.0}
 
 
 def _cosine_with_min_lr(run: Run) -> tuple[str, dict[str, Any]]:
