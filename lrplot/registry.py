@@ -121,6 +121,8 @@ def _fmt(x: float) -> str:
 def format_value(value: Any, separator: str = ",") -> str:
     """A parameter's value as written on the command line (``30,60``); a long
     list is cut, as in messages: ``1,2,3,… 10,000 values``."""
+    if value is None:
+        return "unset"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
