@@ -9,8 +9,9 @@ from typing import Any
 
 from lrplot.dialects import DIALECTS, Facts, Imported, load
 
-# Characters YAML may not hold even inside double quotes, written as escapes.
-NOT_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters YAML may not hold, or would read as line breaks, even inside double
+# quotes: written as escapes.
+NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff\ufeff]")
 MAX_COMMENT = 200
 
 
@@ -69,4 +70,6 @@ def scalar(value: Any) -> str:
         return quote(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(scalar(v) for v in value) + "]"
+    if isinstance(value, dict):  # a sequence's part: a flow mapping
+        return "{" + ", ".join(f"{quote(str(k))}: {scalar(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {value!r} as YAML")

@@ -186,3 +186,24 @@ def test_emit_writes_a_from_curve_as_framework_code():
     compile(result.stdout, "<emit>", "exec")
     assert "log1p(step)" in result.stdout  # DeepSpeed's log warmup, in lrplot's closed form
     assert "qanet-warmuplr.json" in result.stdout
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+YAML_VALUES = st.recursive(
+    st.one_of(st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False),
+              st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(YAML_VALUES)
+def test_translate_writes_values_yaml_reads_back_exactly(value):
+    import yaml
+
+    from lrplot.translate import scalar
+
+    assert yaml.safe_load(f"key: {scalar(value)}")["key"] == value
