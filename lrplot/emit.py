@@ -538,7 +538,7 @@ HELPERS = {
         "    jnp.floor, jnp.ceil, jnp.exp, jnp.expm1, jnp.log1p, jnp.cos, jnp.sqrt, jnp.pi\n)\n"
         "minimum, maximum, where = jnp.minimum, jnp.maximum, jnp.where\n\n\n"
         "def lookup(table, step):\n"
-        "    return jnp.asarray(table)[jnp.minimum(jnp.floor(step).astype(jnp.int32), len(table) - 1)]\n"
+        "    return jnp.asarray(table)[jnp.minimum(jnp.floor(step).astype(int), len(table) - 1)]\n"
     ),
     "keras": (
         "# Helpers for the closed forms below (keras.ops: traceable, float32 like Keras).\n"

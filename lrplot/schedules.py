@@ -942,3 +942,37 @@ register(
 )
 
 
+# ---------------------------------------------------------------- tanh
+
+
+def tanh_decay(
+    t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float, lower: float, upper: float
+) -> np.ndarray:
+    # timm's TanhLRScheduler: a tanh from `lower` to `upper` over the decay,
+    # then end_lr (its single cycle is over).
+    done = t >= decay_steps
+    fraction = t / decay_steps
+    values = end_lr + 0.5 * (lr - end_lr) * (1.0 - np.tanh(lower * (1.0 - fraction) + upper * fraction))
+    values[done] = end_lr
+    return values
+
+
+register(
+    Schedule(
+        "tanh",
+        tanh_decay,
+        (
+            Param("decay_steps", "steps", remaining_steps(), "steps of the decay", low=1),
+            Param("end_lr", "float", 0.0, "learning rate at and after the end of the decay", low=0.0),
+            Param("lower", "float", -7.0, "tanh argument at the start of the decay"),
+            Param("upper", "float", 3.0, "tanh argument at its end"),
+        ),
+        "tanh decay (timm)",
+        "end_lr + (lr - end_lr) * (1 - tanh(lower + (upper - lower) * t / decay_steps)) / 2, "
+        "then end_lr",
+        "timm TanhLRScheduler (cycle_limit 1)",
+        monotone=lambda params: "decreasing" if params["lower"] <= params["upper"] and params["end_lr"] <= params["lr"] else "",
+        bounded=always_bounded,
+        decay_end="decay_steps",
+    )
+)

@@ -69,7 +69,7 @@ def test_emitted_closed_form_equals_lrplot(name, variant):
     bound = curve.bound
     horizon = max(1, schedule_steps(bound.params, STEPS))
     namespace = scalar_namespace()
-    exec(function_source("lr", bound, horizon, "doc", SCALAR), namespace)  # noqa: S102 - text lrplot wrote
+    exec(function_source("lr", bound, horizon, "doc", SCALAR, STEPS), namespace)  # noqa: S102 - text lrplot wrote
     emitted = np.array([namespace["lr"](float(step)) for step in range(STEPS)])
     ours = evaluate(name, steps=STEPS, **params)
     bad = np.flatnonzero(~np.isclose(emitted, ours, rtol=1e-9, atol=1e-15))

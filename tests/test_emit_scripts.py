@@ -127,6 +127,7 @@ def plan_of(curves: list[tuple[str, dict]], steps: int = STEPS, labels: list[str
 # 2**cycle past 1024 cycles, SGDR with thousands of cycles of t_mul near 1.
 LONG_CURVES = [
     ("constant", {"lr": 0.3}),
+    ("tanh", {"decay_steps": 4000, "end_lr": 0.001}),
     ("warmup", {"warmup_steps": 500}),
     ("piecewise", {"boundaries": [1000, 2500, 5999], "values": [0.3, 0.1, 0.02, 0.001]}),
     ("exponential", {"decay_rate": 0.999}),

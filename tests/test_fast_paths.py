@@ -298,6 +298,7 @@ LONG_RUNS = {
     "noam": st.fixed_dictionaries({"d_model": st.integers(1, 4096), "noam_warmup": st.integers(1, 50_000)}),
     "inverse-sqrt": st.fixed_dictionaries({"timescale": STEPS_UP_TO}),
     "wsd": st.fixed_dictionaries({"decay_steps": STEPS_UP_TO, "end_lr": st.floats(0.0, 1e-3), "decay_shape": st.sampled_from(["1-sqrt", "linear", "cosine"])}),
+    "tanh": st.fixed_dictionaries({"decay_steps": STEPS_UP_TO, "end_lr": st.floats(0.0, 1e-3), "lower": st.floats(-10.0, 0.0), "upper": st.floats(0.0, 10.0)}),
     "sequence": sequence_params(),
 }
 
@@ -337,6 +338,10 @@ def oracle(name: str, p: dict, steps: int):
         return lambda t: lr * math.sqrt(p["timescale"] / (t + p["timescale"]))
     if name == "wsd":
         return lambda t: oracle_wsd(t, lr, max(1, steps), p["decay_steps"], p["end_lr"], p["decay_shape"])
+    if name == "tanh":
+        # timm's TanhLRScheduler, one cycle: then lr_min.
+        d, end = p["decay_steps"], p["end_lr"]
+        return lambda t: end + 0.5 * (lr - end) * (1 - math.tanh(p["lower"] * (1 - t / d) + p["upper"] * t / d)) if t < d else end
     if name == "sequence":
         return _sequence_oracle(p["parts"], lr, steps)
     raise AssertionError(name)

@@ -72,8 +72,11 @@ def test_golden_files_name_framework_and_version():
 
 def test_every_schedule_has_golden_values_from_a_framework():
     covered = {case["schedule"] for _, case in CASES}
-    # constant and warmup are covered through torch ConstantLR / every warmup case.
-    missing = set(lrplot.list_schedules()) - covered - {"warmup"}
+    # constant and warmup are covered through torch ConstantLR / every warmup case;
+    # tanh through timm's TanhLRScheduler in tests/golden/frameworks (test_frameworks_golden.py).
+    timm = (Path(__file__).parent / "golden" / "frameworks" / "timm.json").read_text()
+    assert '"scheduler": "TanhLRScheduler"' in timm
+    missing = set(lrplot.list_schedules()) - covered - {"warmup", "tanh"}
     assert not missing, f"no framework golden values for {sorted(missing)}"
 
 

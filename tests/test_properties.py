@@ -78,6 +78,7 @@ STRATEGIES = {
     "noam": st.fixed_dictionaries({"lr": RATE, "d_model": st.integers(1, 4096), "noam_warmup": COUNT}),
     "inverse-sqrt": st.fixed_dictionaries({"lr": RATE, "timescale": COUNT}),
     "wsd": st.fixed_dictionaries({"lr": RATE, "decay_steps": COUNT, "end_lr": st.floats(0.0, 1e-6), "decay_shape": st.sampled_from(["1-sqrt", "linear", "cosine"])}),
+    "tanh": st.fixed_dictionaries({"lr": RATE, "decay_steps": COUNT, "end_lr": st.floats(0.0, 1e-6), "lower": st.floats(-10.0, 0.0), "upper": st.floats(0.0, 10.0)}),
     "sequence": st.fixed_dictionaries(
         {"parts": st.tuples(st.sampled_from(["constant", "cosine", "linear", "exponential"]), COUNT, st.sampled_from(["cosine", "step", "noam"])).map(
             lambda p: [{"schedule": p[0], "steps": p[1]}, {"schedule": p[2]}]

@@ -339,6 +339,7 @@ BOUNDED_EXTREMES = {
     "cosine": st.fixed_dictionaries({"end_lr": RATE, "decay_steps": st.integers(1, 5)}),
     "inverse-sqrt": st.fixed_dictionaries({"timescale": st.integers(1, 10**9)}),
     "wsd": st.fixed_dictionaries({"end_lr": RATE, "decay_shape": st.sampled_from(["1-sqrt", "linear", "cosine"]), "decay_steps": st.integers(1, 5)}),
+    "tanh": st.fixed_dictionaries({"end_lr": RATE, "decay_steps": st.integers(1, 5), "lower": st.floats(-1e300, 1e300), "upper": st.floats(-1e300, 1e300)}),
 }
 
 

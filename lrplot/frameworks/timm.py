@@ -52,6 +52,14 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
         return _cycles(args, params, low, updates_per_epoch if "step_every" in params else 1, steps)
     if name == "CosineLRScheduler":
         return Curve("cosine", {**params, "decay_steps": _length(args, name), "end_lr": low})
+    if name == "TanhLRScheduler":
+        if warmup and params["warmup_clock"] == "shared":
+            params["warmup_target"] = "schedule"  # timm's tanh warms up to its own value at warmup_t
+        if not warmup:
+            # Step 0 is the base lr, set by timm's constructor; the tanh there is a hair below it.
+            params.update(warmup_steps=1, warmup_shape="constant", warmup_start_lr=lr, warmup_clock="shared")
+        return Curve("tanh", {**params, "decay_steps": _length(args, name), "end_lr": low,
+                              "lower": float(number(args, "lb", -7.0)), "upper": float(number(args, "ub", 3.0))})
     if name == "PolyLRScheduler":
         return Curve("polynomial", {**params, "decay_steps": _length(args, name), "end_lr": low,
                                     "power": float(number(args, "power", 0.5))})
@@ -60,7 +68,7 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
                               "gamma": float(number(args, "decay_rate", 1.0))})
     if name == "MultiStepLRScheduler":
         return _multistep(args, params)
-    raise Unsupported(f"timm scheduler {name} is not supported yet (cosine, poly, step, multistep)")
+    raise Unsupported(f"timm scheduler {name} is not supported yet (cosine, tanh, poly, step, multistep)")
 
 
 def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int, steps: int | None) -> Curve:
@@ -119,8 +127,8 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
         "k_decay": number(args, "k_decay", 1.0),
     }
     decay = args.get("decay_epochs")
-    if sched in ("cosine", "poly"):
-        name = "CosineLRScheduler" if sched == "cosine" else "PolyLRScheduler"
+    if sched in ("cosine", "poly", "tanh"):
+        name = {"cosine": "CosineLRScheduler", "poly": "PolyLRScheduler", "tanh": "TanhLRScheduler"}[sched]
         timm_args = {**common, "t_initial": epochs * unit, "lr_min": number(args, "min_lr", 0.0)}
         if sched == "poly":
             timm_args["power"] = number(args, "decay_rate", 0.1)
@@ -139,6 +147,6 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
             timm_args["decay_t"] = [m * unit for m in args.get("decay_milestones", (90, 180, 270))]
         length = epochs + (common["warmup_t"] / unit if common["warmup_prefix"] else 0)
     else:
-        raise Unsupported(f"timm sched {sched!r} is not supported yet (cosine, poly, step, multistep)")
+        raise Unsupported(f"timm sched {sched!r} is not supported yet (cosine, tanh, poly, step, multistep)")
     drawn = int(length) * updates_per_epoch
     return scheduler(name, timm_args, lr, 1 if per_update else updates_per_epoch, drawn), int(length)
