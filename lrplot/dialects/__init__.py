@@ -42,7 +42,7 @@ class Imported(NamedTuple):
     params: dict[str, Any]  # lrplot's names
     total_steps: int  # optimizer updates in the whole run, as the trainer counts them
     steps_per_epoch: int | None
-    origin: dict[str, str]  # lrplot parameter (or "steps") -> where it came from, for `translate`
+    origin: dict[str, str]  # lrplot parameter, "steps" or "steps_per_epoch" -> where it came from, for `translate`
     dialect: str
     ignored: tuple[str, ...] = ()  # keys that look schedule-related but were not used (--strict refuses them)
     length_given: bool = True  # False: the file does not say how long the run is (--steps does)
@@ -89,7 +89,14 @@ def load(path: str, facts: Facts, dialect: str | None = None) -> list[Imported]:
             )
         chosen = dialects[scores[0][1]]
     read = chosen.read(source, facts)
-    return read if isinstance(read, list) else [read]
+    return [_origin_of_what_is_used(item) for item in (read if isinstance(read, list) else [read])]
+
+
+def _origin_of_what_is_used(item: Imported) -> Imported:
+    """A dialect notes where each value it worked out came from; keep the notes
+    of what the curve uses (its parameters and the run's length)."""
+    used = set(item.params) | {"steps"} | ({"steps_per_epoch"} if item.steps_per_epoch else set())
+    return item._replace(origin={key: text for key, text in item.origin.items() if key in used})
 
 
 def dialect_names() -> tuple[str, ...]:

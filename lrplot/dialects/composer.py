@@ -102,7 +102,7 @@ def read(source: Source, facts: Facts) -> Imported:
         params=curve.params,
         total_steps=steps,
         steps_per_epoch=epochs,
-        origin={k: v for k, v in origin.items() if k in curve.params or k == "steps" or (k == "steps_per_epoch" and epochs)},
+        origin=origin,
         dialect="composer",
     )
 

@@ -77,7 +77,7 @@ def read(source: Source, facts: Facts) -> Imported:
         params=params,
         total_steps=steps,
         steps_per_epoch=None,
-        origin={k: v for k, v in origin.items() if k in params or k == "steps"},
+        origin=origin,
         dialect="deepspeed",
         length_given=total is not None,
     )

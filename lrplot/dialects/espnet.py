@@ -118,7 +118,7 @@ def read(source: Source, facts: Facts) -> list[Imported]:
         out.append(Imported(
             label=name if len(pairs) == 1 else f"{name} ({sched})", schedule=curve.schedule, params=curve.params,
             total_steps=epochs * per_epoch, steps_per_epoch=per_epoch,
-            origin={k: v for k, v in origin.items() if k in curve.params or k.startswith("steps")},
+            origin=origin,
             dialect="espnet",
         ))
     return out

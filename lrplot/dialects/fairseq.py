@@ -138,7 +138,7 @@ def read(source: Source, facts: Facts) -> Imported:
     return Imported(
         label=os.path.basename(source.path), schedule=curve.schedule, params=params,
         total_steps=max_update if length_given else max(2 * warmup, 100), steps_per_epoch=None,
-        origin={k: v for k, v in origin.items() if k in params or k == "steps"}, dialect="fairseq",
+        origin=origin, dialect="fairseq",
         length_given=length_given,
     )
 

@@ -141,7 +141,7 @@ def _curve(line: CommandLine, facts: Facts, shown: str, label: str) -> Imported:
         origin["warmup_steps"] += f" / global batch {batch} ({batch_origin})"
     return Imported(
         label=label, schedule=curve.schedule, params=curve.params, total_steps=steps, steps_per_epoch=None,
-        origin={k: v for k, v in origin.items() if k in curve.params or k == "steps"}, dialect="megatron",
+        origin=origin, dialect="megatron",
     )
 
 

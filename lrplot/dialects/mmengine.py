@@ -100,7 +100,7 @@ def _imported(source: Source, config: dict[str, Any], facts: Facts) -> Imported:
         params=curve.params,
         total_steps=total,
         steps_per_epoch=per_epoch,
-        origin={key: text for key, text in origin.items() if key in curve.params or key.startswith("steps")},
+        origin=origin,
         dialect="mmengine",
         ignored=tuple(_lr_multipliers(config)),
     )

@@ -108,7 +108,7 @@ def read(source: Source, facts: Facts) -> Imported:
         params=curve.params,
         total_steps=stop,
         steps_per_epoch=None,
-        origin={k: v for k, v in origin.items() if k in curve.params or k == "steps"},
+        origin=origin,
         dialect="olmo",
         ignored=tuple(f"scheduler.{key}" for key in ("grad_clip_warmup_steps", "grad_clip_warmup_factor") if key in section),
     )
@@ -149,7 +149,7 @@ def _composer_era(source: Source, value, section: dict[str, Any], lr: float, dur
         params=curve.params,
         total_steps=steps,
         steps_per_epoch=None,
-        origin={k: v for k, v in origin.items() if k in curve.params or k == "steps"},
+        origin=origin,
         dialect="olmo",
     )
 

@@ -123,7 +123,7 @@ def read(source: Source, facts: Facts) -> Imported:
             origin[key] = origin[key].replace(" × updates per epoch", " (epochs, with by_epoch)")
     return Imported(
         label=os.path.basename(source.path), schedule=curve.schedule, params=params, total_steps=total,
-        steps_per_epoch=per_epoch, origin={k: v for k, v in origin.items() if k in params or k.startswith("steps")},
+        steps_per_epoch=per_epoch, origin=origin,
         dialect="paddle",
     )
 

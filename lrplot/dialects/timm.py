@@ -132,7 +132,7 @@ def _curve(source: Source, args: dict[str, Any], facts: Facts, label: str, launc
     }
     return Imported(
         label=label, schedule=curve.schedule, params=curve.params, total_steps=epochs * per_epoch,
-        steps_per_epoch=per_epoch, origin={k: v for k, v in origin.items() if k in curve.params or k.startswith("steps")},
+        steps_per_epoch=per_epoch, origin=origin,
         dialect="timm",
     )
 

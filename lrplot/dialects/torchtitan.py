@@ -86,7 +86,7 @@ def read(source: Source, facts: Facts) -> Imported:
         params=curve.params,
         total_steps=steps,
         steps_per_epoch=None,
-        origin={k: v for k, v in origin.items() if k in curve.params or k == "steps"},
+        origin=origin,
         dialect="torchtitan",
         ignored=ignored,
     )
