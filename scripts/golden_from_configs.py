@@ -157,6 +157,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import yaml
+from golden_frameworks import (  # one port of detectron2's scheduler glue (not installable here)
+    D2_SOLVER_DEFAULTS,
+    d2_classes,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "configs"
@@ -878,21 +882,7 @@ def mm_notes(fixture, cfg, epoch_length, values, dataset_size, world, batch) -> 
 
 # ---------------------------------------------------------------- detectron2
 
-D2_DEFAULT_SOLVER = {  # detectron2/config/defaults.py (+ projects/DeepLab/deeplab/config.py)
-    "LR_SCHEDULER_NAME": "WarmupMultiStepLR",
-    "MAX_ITER": 40000,
-    "BASE_LR": 0.001,
-    "BASE_LR_END": 0.0,
-    "GAMMA": 0.1,
-    "STEPS": (30000,),
-    "WARMUP_FACTOR": 1.0 / 1000,
-    "WARMUP_ITERS": 1000,
-    "WARMUP_METHOD": "linear",
-    "POLY_LR_POWER": 0.9,
-    "POLY_LR_CONSTANT_ENDING": 0.0,
-    "IMS_PER_BATCH": 16,
-    "REFERENCE_WORLD_SIZE": 0,
-}
+D2_DEFAULT_SOLVER = {**D2_SOLVER_DEFAULTS, "IMS_PER_BATCH": 16, "REFERENCE_WORLD_SIZE": 0}
 
 
 def d2_load_yaml_with_base(filename: Path) -> dict[str, Any]:
@@ -926,91 +916,8 @@ def d2_decode(v: Any) -> Any:
 
 def gen_detectron2() -> None:
     import fvcore
-    import torch
-    from fvcore.common.param_scheduler import (
-        CompositeParamScheduler,
-        ConstantParamScheduler,
-        CosineParamScheduler,
-        LinearParamScheduler,
-        MultiStepParamScheduler,
-        ParamScheduler,
-    )
 
-    # detectron2/solver/lr_scheduler.py
-    class WarmupParamScheduler(CompositeParamScheduler):
-        def __init__(self, scheduler, warmup_factor, warmup_length, warmup_method="linear", rescale_interval=False):
-            end_value = scheduler(0.0) if rescale_interval else scheduler(warmup_length)
-            start_value = warmup_factor * scheduler(0.0)
-            if warmup_method == "constant":
-                warmup = ConstantParamScheduler(start_value)
-            elif warmup_method == "linear":
-                warmup = LinearParamScheduler(start_value, end_value)
-            else:
-                raise ValueError(f"Unknown warmup method: {warmup_method}")
-            super().__init__([warmup, scheduler],
-                             interval_scaling=["rescaled", "rescaled" if rescale_interval else "fixed"],
-                             lengths=[warmup_length, 1 - warmup_length])
-
-    class LRMultiplier(torch.optim.lr_scheduler._LRScheduler):
-        def __init__(self, optimizer, multiplier, max_iter, last_iter=-1):
-            if not isinstance(multiplier, ParamScheduler):
-                raise ValueError("_LRMultiplier(multiplier=) must be an instance of fvcore ParamScheduler.")
-            self._multiplier = multiplier
-            self._max_iter = max_iter
-            super().__init__(optimizer, last_epoch=last_iter)
-
-        def get_lr(self):
-            multiplier = self._multiplier(self.last_epoch / self._max_iter)
-            return [base_lr * multiplier for base_lr in self.base_lrs]
-
-    def _get_warmup_factor_at_iter(method, iter, warmup_iters, warmup_factor):
-        if iter >= warmup_iters:
-            return 1.0
-        if method == "constant":
-            return warmup_factor
-        elif method == "linear":
-            alpha = iter / warmup_iters
-            return warmup_factor * (1 - alpha) + alpha
-        raise ValueError(f"Unknown warmup method: {method}")
-
-    # projects/DeepLab/deeplab/lr_scheduler.py
-    class WarmupPolyLR(torch.optim.lr_scheduler._LRScheduler):
-        def __init__(self, optimizer, max_iters, warmup_factor=0.001, warmup_iters=1000, warmup_method="linear",
-                     last_epoch=-1, power=0.9, constant_ending=0.0):
-            self.max_iters = max_iters
-            self.warmup_factor = warmup_factor
-            self.warmup_iters = warmup_iters
-            self.warmup_method = warmup_method
-            self.power = power
-            self.constant_ending = constant_ending
-            super().__init__(optimizer, last_epoch)
-
-        def get_lr(self):
-            warmup_factor = _get_warmup_factor_at_iter(self.warmup_method, self.last_epoch, self.warmup_iters,
-                                                       self.warmup_factor)
-            if self.constant_ending > 0 and warmup_factor == 1.0:
-                if math.pow((1.0 - self.last_epoch / self.max_iters), self.power) < self.constant_ending:
-                    return [base_lr * self.constant_ending for base_lr in self.base_lrs]
-            return [base_lr * warmup_factor * math.pow((1.0 - self.last_epoch / self.max_iters), self.power)
-                    for base_lr in self.base_lrs]
-
-    def build_lr_scheduler(S: dict[str, Any], optimizer):
-        name = S["LR_SCHEDULER_NAME"]
-        if name == "WarmupPolyLR":  # projects/DeepLab/deeplab/build_solver.py
-            return WarmupPolyLR(optimizer, S["MAX_ITER"], warmup_factor=S["WARMUP_FACTOR"],
-                                warmup_iters=S["WARMUP_ITERS"], warmup_method=S["WARMUP_METHOD"],
-                                power=S["POLY_LR_POWER"], constant_ending=S["POLY_LR_CONSTANT_ENDING"]), name
-        if name == "WarmupMultiStepLR":  # detectron2/solver/build.py
-            steps = [x for x in S["STEPS"] if x <= S["MAX_ITER"]]
-            sched = MultiStepParamScheduler(values=[S["GAMMA"] ** k for k in range(len(steps) + 1)],
-                                            milestones=steps, num_updates=S["MAX_ITER"])
-        elif name == "WarmupCosineLR":
-            sched = CosineParamScheduler(1, S["BASE_LR_END"] / S["BASE_LR"])
-        else:
-            raise ValueError(name)
-        sched = WarmupParamScheduler(sched, S["WARMUP_FACTOR"], min(S["WARMUP_ITERS"] / S["MAX_ITER"], 1.0),
-                                     S["WARMUP_METHOD"], False)
-        return LRMultiplier(optimizer, multiplier=sched, max_iter=S["MAX_ITER"]), name
+    build_lr_scheduler = d2_classes()["build_lr_scheduler"]
 
     files = sorted(p for p in (FIX / "detectron2").rglob("*.yaml"))
     for path in files:
@@ -1020,7 +927,7 @@ def gen_detectron2() -> None:
         for k, v in (raw.get("SOLVER") or {}).items():
             S[k] = d2_decode(v)
         opt = torch_param_optimizer("SGD", lr=S["BASE_LR"], momentum=0.9)
-        sched, name = build_lr_scheduler(S, opt)
+        sched, name = build_lr_scheduler(S, opt), S["LR_SCHEDULER_NAME"]
         n = S["MAX_ITER"]
         values = step_torch(sched, opt, n)
         if name == "WarmupPolyLR":
