@@ -157,9 +157,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import yaml
-from golden_frameworks import (  # one port of detectron2's scheduler glue (not installable here)
+from golden_frameworks import (  # one port each of detectron2's and mmdet's scheduler code (not installable here)
     D2_SOLVER_DEFAULTS,
     d2_classes,
+    mm_quadratic_warmup_classes,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -650,47 +651,13 @@ def gen_deepspeed() -> None:
 
 
 def _register_quadratic_warmup() -> None:
-    """mmdet/engine/schedulers/quadratic_warmup.py (mmdet 3.x), copied; registered under scope 'mmdet'."""
-    from mmengine.optim.scheduler.lr_scheduler import LRSchedulerMixin
-    from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
+    """mmdet's QuadraticWarmupLR (golden_frameworks' port), registered under scope 'mmdet'."""
     from mmengine.registry import PARAM_SCHEDULERS, Registry
 
     if "mmdet" in PARAM_SCHEDULERS.children:
         return
     child = Registry("parameter scheduler", parent=PARAM_SCHEDULERS, scope="mmdet")
-
-    class QuadraticWarmupParamScheduler(_ParamScheduler):
-        def __init__(self, optimizer, param_name, begin=0, end=INF, last_step=-1, by_epoch=True, verbose=False):
-            if end >= INF:
-                raise ValueError("``end`` must be less than infinity,"
-                                 "Please set ``end`` parameter of ``QuadraticWarmupScheduler`` as the "
-                                 "number of warmup end.")
-            self.total_iters = end - begin
-            super().__init__(optimizer=optimizer, param_name=param_name, begin=begin, end=end,
-                             last_step=last_step, by_epoch=by_epoch, verbose=verbose)
-
-        @classmethod
-        def build_iter_from_epoch(cls, *args, begin=0, end=INF, by_epoch=True, epoch_length=None, **kwargs):
-            assert by_epoch, "Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based."
-            assert epoch_length is not None and epoch_length > 0, \
-                f"`epoch_length` must be a positive integer, but got {epoch_length}."
-            by_epoch = False
-            begin = begin * epoch_length
-            if end != INF:
-                end = end * epoch_length
-            return cls(*args, begin=begin, end=end, by_epoch=by_epoch, **kwargs)
-
-        def _get_value(self):
-            if self.last_step == 0:
-                return [base_value * (2 * self.last_step + 1) / self.total_iters ** 2
-                        for base_value in self.base_values]
-            return [group[self.param_name] + base_value * (2 * self.last_step + 1) / self.total_iters ** 2
-                    for base_value, group in zip(self.base_values, self.optimizer.param_groups)]
-
-    class QuadraticWarmupLR(LRSchedulerMixin, QuadraticWarmupParamScheduler):
-        pass
-
-    child.register_module(name="QuadraticWarmupLR", module=QuadraticWarmupLR)
+    child.register_module(name="QuadraticWarmupLR", module=mm_quadratic_warmup_classes())
 
 
 MM_FACTS = {
