@@ -110,3 +110,16 @@ def test_a_forced_dialect_on_a_file_that_is_not_its_own_is_one_line(tmp_path, di
     result = run("-o", "-", "--dialect", dialect, "--from", "other.json", cwd=tmp_path)
     assert result.exit_code == 2, (dialect, result.stdout[:200])
     assert result.stderr.startswith("lrplot: error: ") and result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize("dialect,kind", [
+    ("composer", "a Composer / llm-foundry config"),
+    ("espnet", "an ESPnet training config"),
+    ("fairseq", "a fairseq Hydra config"),
+    ("olmo", "an OLMo training config"),
+    ("paddle", "a PaddleClas / PaddleOCR config"),
+])
+def test_a_yaml_file_that_is_not_a_mapping_is_named_as_such(tmp_path, dialect, kind):
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
+    result = run("-o", "-", "--dialect", dialect, "--from", "list.yaml", cwd=tmp_path)
+    assert_usage_error(result, f"--from list.yaml: expected {kind} (a mapping)")

@@ -19,7 +19,7 @@ from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
 from lrplot.dialects.olmo import NUMBER, config_reader
-from lrplot.dialects.source import parse_yaml
+from lrplot.dialects.source import parse_yaml_mapping
 from lrplot.errors import UsageError
 from lrplot.frameworks import composer
 
@@ -46,9 +46,7 @@ def detect(source: Source) -> int:
 
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
-    config = parse_yaml(source.text, source.path)
-    if not isinstance(config, dict):
-        raise UsageError(f"{shown}: expected a Composer / llm-foundry config (a mapping)")
+    config = parse_yaml_mapping(source.text, source.path, "a Composer / llm-foundry config")
     value = config_reader(config, shown)
     section = value("scheduler", None)
     if not isinstance(section, dict):

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.source import parse_yaml
+from lrplot.dialects.source import parse_yaml_mapping
 from lrplot.errors import UsageError
 from lrplot.frameworks import espnet
 
@@ -46,9 +46,7 @@ def _positive_int(value: Any, key: str, shown: str) -> int:
 
 def read(source: Source, facts: Facts) -> list[Imported]:
     shown = f"--from {source.path}"
-    config = parse_yaml(source.text, source.path)
-    if not isinstance(config, dict):
-        raise UsageError(f"{shown}: expected an ESPnet training config (a mapping)")
+    config = parse_yaml_mapping(source.text, source.path, "an ESPnet training config")
     pairs = [("optim", "scheduler")] + [(f"optim{i}", f"scheduler{i}") for i in range(2, 10) if f"optim{i}" in config]
     if not config.get("scheduler"):
         raise UsageError(f"{shown}: scheduler is not set: ESPnet leaves optim_conf.lr constant")

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.source import parse_yaml
+from lrplot.dialects.source import parse_yaml_mapping
 from lrplot.errors import UsageError
 from lrplot.frameworks import fairseq
 
@@ -84,9 +84,7 @@ def _section(value: Any, where: str, shown: str) -> dict[str, Any]:
 
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
-    config = parse_yaml(source.text, source.path)
-    if not isinstance(config, dict):
-        raise UsageError(f"{shown}: expected a fairseq Hydra config (a mapping)")
+    config = parse_yaml_mapping(source.text, source.path, "a fairseq Hydra config")
     resolve = _resolver(config, shown)
     optimization = resolve(_section(config.get("optimization"), "optimization", shown))
     scheduler = resolve(_section(config.get("lr_scheduler"), "lr_scheduler", shown))

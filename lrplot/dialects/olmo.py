@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.source import parse_yaml
+from lrplot.dialects.source import parse_yaml_mapping
 from lrplot.errors import UsageError
 from lrplot.frameworks import composer, olmo
 
@@ -52,9 +52,7 @@ def detect(source: Source) -> int:
 
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
-    config = parse_yaml(source.text, source.path)
-    if not isinstance(config, dict):
-        raise UsageError(f"{shown}: expected an OLMo training config (a mapping)")
+    config = parse_yaml_mapping(source.text, source.path, "an OLMo training config")
     if not any(key in config for key in ("scheduler", "optimizer", "max_duration")):
         raise UsageError(f"{shown}: has no scheduler, optimizer or max_duration: not an OLMo training config")
     value = config_reader(config, shown)

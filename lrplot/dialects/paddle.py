@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.source import parse_yaml
+from lrplot.dialects.source import parse_yaml_mapping
 from lrplot.errors import UsageError
 from lrplot.frameworks import paddle
 
@@ -43,9 +43,7 @@ def _section(config: dict[str, Any], *keys: str) -> Any:
 
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
-    config = parse_yaml(source.text, source.path)
-    if not isinstance(config, dict):
-        raise UsageError(f"{shown}: expected a PaddleClas / PaddleOCR config (a mapping)")
+    config = parse_yaml_mapping(source.text, source.path, "a PaddleClas / PaddleOCR config")
     lr_cfg = _section(config, "Optimizer", "lr")
     if not isinstance(lr_cfg, dict) or "name" not in lr_cfg:
         raise UsageError(f"{shown}: has no Optimizer.lr section with a name")

@@ -28,6 +28,14 @@ def parse_yaml(text: str, shown: str) -> Any:
     return parse_yaml_text(text, shown)
 
 
+def parse_yaml_mapping(text: str, path: str, expected: str) -> dict[str, Any]:
+    """A YAML file whose top level must be a mapping; ``expected`` names it for the error."""
+    config = parse_yaml(text, path)
+    if not isinstance(config, dict):
+        raise UsageError(f"--from {path}: expected {expected} (a mapping)")
+    return config
+
+
 def parse_json(text: str, shown: str) -> Any:
     import json
 
