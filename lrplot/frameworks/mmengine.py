@@ -488,12 +488,7 @@ def _warm_then_decay(warm: Scheduler, main: Scheduler, lr: float, run: Run, orig
         raise Unsupported(
             f"{main.where} beginning at {main.at(main.begin)}, after {warm.where} from 0, is not supported yet "
             "(a LinearLR warmup and a schedule beginning where it ends, on one clock)")
-    params: dict[str, Any] = {"lr": lr}
-    if main.per_epoch:
-        _epoch_clock(params, origin, run)
-    schedule, own = _decay(main, run, origin)
-    params.update(own)
-    params.update(_warmup(warm, origin, shared=False))
+    schedule, params = _warmed(warm, main, lr, run, origin, shared=False)
     params["warmup_hold"] = 1
     origin["warmup_hold"] = (f"{main.where} begins at {main.at(main.begin)}, one step after {warm.where} "
                              "reaches the lr")
@@ -515,10 +510,17 @@ def _warm_decay(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: d
     if main.kind in ("CosineAnnealingLR", "PolyLR") and _eta_min(main, run)[0] != 0:
         raise Unsupported(f"{main.where} with a nonzero eta_min under {warm.where} is not supported yet "
                           "(MMEngine's chained steps then do not multiply)")
+    schedule, params = _warmed(warm, main, lr, run, origin, shared=True)
+    return Mapped(Curve(schedule, params), origin)
+
+
+def _warmed(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: dict[str, str],
+            shared: bool) -> tuple[str, dict[str, Any]]:
+    """``main``'s schedule and parameters on its clock, with ``warm``'s warmup."""
     params: dict[str, Any] = {"lr": lr}
     if main.per_epoch:
         _epoch_clock(params, origin, run)
     schedule, own = _decay(main, run, origin)
     params.update(own)
-    params.update(_warmup(warm, origin, shared=True))
-    return Mapped(Curve(schedule, params), origin)
+    params.update(_warmup(warm, origin, shared=shared))
+    return schedule, params
