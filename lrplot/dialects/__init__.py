@@ -97,7 +97,3 @@ def _origin_of_what_is_used(item: Imported) -> Imported:
     of what the curve uses (its parameters and the run's length)."""
     used = set(item.params) | {"steps"} | ({"steps_per_epoch"} if item.steps_per_epoch else set())
     return item._replace(origin={key: text for key, text in item.origin.items() if key in used})
-
-
-def dialect_names() -> tuple[str, ...]:
-    return tuple(all_dialects())
