@@ -24,9 +24,9 @@ MMDET = FIXTURES / "mmdetection" / "configs"
 MMSEG = FIXTURES / "mmsegmentation" / "configs"
 GOLDEN = TESTS / "golden" / "frameworks" / "mmengine.json"
 # Golden cases the mapping must reproduce; the others (CosineRestartLR,
-# OneCycleLR, three schedulers, a schedule starting where its warmup ends,
-# a cosine past T_max or cut before it) are refused, never drawn wrong.
-REPRODUCED = 19
+# OneCycleLR, three overlapping schedulers, a cosine past T_max) are refused,
+# never drawn wrong.
+REPRODUCED = 35
 
 
 def lrs(*args: str, cwd: Path | None = None) -> list[float]:
@@ -74,20 +74,18 @@ def test_param_scheduler_equals_mmengine_at_every_iteration():
 @pytest.mark.parametrize(
     ("schedulers", "expected"),
     [
-        ([{"type": "CosineRestartLR", "periods": [5], "restart_weights": [1], "by_epoch": False}],
-         "param_scheduler[0] CosineRestartLR is not supported yet"),
+        ([{"type": "ReduceOnPlateauLR", "by_epoch": False}],
+         "param_scheduler[0] ReduceOnPlateauLR is not supported yet (it follows a validation metric)"),
         ([{"type": "CosineAnnealingMomentum", "T_max": 5, "by_epoch": False}], "momentum schedulers"),
         ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5},
           {"type": "StepLR", "step_size": 3, "by_epoch": False}], "3 schedulers at once"),
-        ([{"type": "QuadraticWarmupLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5}],
-         "PolyLR beginning at iteration 5, after param_scheduler[0] QuadraticWarmupLR from 0, is not supported yet"),
-        # A gap: the warmup ends at 5, the cosine begins at 8.
-        ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "CosineAnnealingLR", "by_epoch": False, "begin": 8}],
-         "beginning at iteration 8"),
+        # Overlapping and not a pure factor: the cosine's floor under a warmup.
         ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "CosineAnnealingLR", "eta_min": 0.001,
                                                               "by_epoch": False}], "nonzero eta_min"),
-        ([{"type": "CosineAnnealingLR", "T_max": 10, "by_epoch": False}], "running past T_max"),
-        ([{"type": "ExponentialLR", "gamma": 0.9, "end": 10, "by_epoch": False}], "closes before the run ends"),
+        # Past T_max MMEngine's cosine climbs back to the optimizer's lr, not to the lr it started from.
+        ([{"type": "LinearLR", "end_factor": 0.5, "end": 5, "by_epoch": False},
+          {"type": "CosineAnnealingLR", "T_max": 10, "begin": 5, "by_epoch": False}],
+         "running past T_max after another scheduler changed the lr"),
         ([{"type": "MultiStepLR", "milestones": [1], "by_epoch": True}], "by_epoch=True in an iteration-based run"),
     ],
 )
@@ -150,12 +148,69 @@ def test_a_schedule_starting_where_its_warmup_ends_waits_one_step():
     assert lr[80000] == pytest.approx(6e-5 * (1 - 78500 / 158499), rel=1e-12)
 
 
-def test_yolox_quadratic_warmup_then_cosine_is_one_line():
-    # 2000 images, 8 GPUs x 8: 32 iterations per epoch; the cosine begins after 5 epochs = 160 iterations.
+def test_yolox_quadratic_warmup_then_cosine_then_held():
+    # 2000 images, 8 GPUs x 8: ceil(ceil(2000 / 8) / 8) = 32 iterations per epoch, 300 epochs.
+    # QuadraticWarmupLR over epochs [0, 5) = iterations [0, 160): 0.01 (t + 1)^2 / 160^2.
+    # CosineAnnealingLR over epochs [5, 285), T_max 285 epochs = 9120 iterations, from 0.01 to
+    # eta_min 0.0005, step k = t - 160; its window closes at k = 8959, before T_max: held after.
+    # ConstantLR with factor 1 over the last 15 epochs changes nothing.
     path = MMDET / "yolox" / "yolox_s_8xb8-300e_coco.py"
-    result = run("translate", str(path), "--dataset-size", "2000", "--batch-size", "8", "--world-size", "8")
-    assert_usage_error(result, "param_scheduler[1] CosineAnnealingLR beginning at iteration 160, after "
-                               "param_scheduler[0] QuadraticWarmupLR from 0, is not supported yet")
+    lr = lrs("--from", str(path), "--dataset-size", "2000", "--batch-size", "8", "--world-size", "8")
+    assert len(lr) == 9600
+
+    def cosine(k: int) -> float:
+        return 0.0005 + (0.01 - 0.0005) * (1 + math.cos(math.pi * k / 9120)) / 2
+
+    for t in (0, 1, 80, 159):
+        assert lr[t] == pytest.approx(0.01 * (t + 1) ** 2 / 160**2, rel=1e-12)
+    for t in (160, 161, 5000, 9119):
+        assert lr[t] == pytest.approx(cosine(t - 160), rel=1e-12)
+    for t in (9120, 9500, 9599):
+        assert lr[t] == pytest.approx(cosine(8959), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("schedulers", "steps", "expected"),
+    [
+        # A quadratic warmup over [0, 5), then PolyLR over [5, 15): 10 steps, 9 of them decaying.
+        ([{"type": "QuadraticWarmupLR", "by_epoch": False, "end": 5},
+          {"type": "PolyLR", "by_epoch": False, "begin": 5, "end": 15}], 20,
+         [0.1 * (t + 1) ** 2 / 25 for t in range(5)] + [0.1 * (1 - k / 9) for k in range(10)] + [0.0] * 5),
+        # A gap: LinearLR from 1/3 over [0, 5) (full at 4), held, a cosine from 8 over T_max 10.
+        ([{"type": "LinearLR", "by_epoch": False, "end": 5},
+          {"type": "CosineAnnealingLR", "by_epoch": False, "begin": 8, "T_max": 10}], 19,
+         [0.1 * (1 / 3 + 2 / 3 * t / 4) for t in range(5)] + [0.1] * 3
+         + [0.1 * (1 + math.cos(math.pi * k / 10)) / 2 for k in range(11)]),
+        # A window closing before the run: the lr of its last step stays.
+        ([{"type": "ExponentialLR", "gamma": 0.9, "end": 10, "by_epoch": False}], 14,
+         [0.1 * 0.9**t for t in range(10)] + [0.1 * 0.9**9] * 4),
+        # CosineRestartLR: each period a cosine from the optimizer's lr x its weight, never reaching
+        # eta_min; held after the last period.
+        ([{"type": "CosineRestartLR", "periods": [2, 3], "restart_weights": [1, 0.5], "by_epoch": False}], 7,
+         [0.1, 0.05, 0.05, 0.0375, 0.0125, 0.0125, 0.0125]),
+        # A cosine past T_max goes back up along the same cosine (T_max 2: 0.1, 0.05, 0, 0.05, 0.1, 0.05).
+        ([{"type": "CosineAnnealingLR", "T_max": 2, "by_epoch": False}], 6, [0.1, 0.05, 0.0, 0.05, 0.1, 0.05]),
+        # Per-epoch windows of 3 iterations: StepLR every 2 epochs over [0, 4), then ExponentialLR from epoch 4.
+        ([{"type": "StepLR", "step_size": 2, "gamma": 0.5, "end": 4},
+          {"type": "ExponentialLR", "gamma": 0.8, "begin": 4}], 18,
+         [0.1] * 6 + [0.05] * 6 + [0.05 * 0.8**k for k in range(2) for _ in range(3)]),
+    ],
+)
+def test_schedulers_one_after_another_are_a_sequence(schedulers, steps, expected):
+    per_epoch = any(s.get("by_epoch", True) for s in schedulers)
+    curve = mmengine.param_scheduler(schedulers, 0.1, 3 if per_epoch else None, steps)
+    assert curve.schedule == "sequence"
+    np.testing.assert_allclose(evaluate(curve.schedule, steps=steps, **curve.params), expected, rtol=1e-12, atol=1e-15)
+
+
+def test_onecycle_is_torchs_policy_from_eta_max():
+    # eta_max 0.1 over 10 steps, linear: from 0.1 / 25 = 0.004 up to 0.1 at step 0.3 x 10 - 1 = 2,
+    # then down to 0.004 / 1e4 at step 9.
+    schedulers = [{"type": "OneCycleLR", "eta_max": 0.1, "total_steps": 10, "anneal_strategy": "linear",
+                   "by_epoch": False}]
+    curve = mmengine.param_scheduler(schedulers, 0.5, None, 10)
+    expected = [0.004, 0.052, 0.1] + [0.1 + (4e-7 - 0.1) * (k - 2) / 7 for k in range(3, 10)]
+    np.testing.assert_allclose(evaluate(curve.schedule, steps=10, **curve.params), expected, rtol=1e-12)
 
 
 # ---------------------------------------------------------------- small configs, by hand
@@ -295,8 +350,13 @@ HEAD = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))\n"
         ({"config.py": "import os\nprint('not a config')\n"}, ("--dialect", "mmengine"), "has no optim_wrapper"),
         ({"config.py": HEAD.replace("type='IterBasedTrainLoop', max_iters=100", "by_epoch=True, max_epochs=3")},
          (), "give --dataset-size"),
-        ({"config.py": HEAD + "param_scheduler = [dict(type='OneCycleLR', eta_max=0.1, by_epoch=False)]\n"},
-         (), "param_scheduler[0] OneCycleLR is not supported yet"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='OneCycleLR', eta_max=0.1, total_steps=50, by_epoch=False)]\n"},
+         (), "param_scheduler[0] OneCycleLR: MMEngine raises at its step 51 (total_steps 50), and the run reaches step 99"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='OneCycleLR', eta_max=0.1, pct_start=1, by_epoch=False)]\n"},
+         (), "param_scheduler[0] OneCycleLR pct_start: got 1, expected a float between 0 and 1"),
+        ({"config.py": HEAD + "param_scheduler = [dict(type='CosineRestartLR', periods=[5, 5], restart_weights=[1],"
+                              " by_epoch=False)]\n"},
+         (), "periods and restart_weights must have the same length"),
         ({"config.py": HEAD + "param_scheduler = dict(type='ReduceOnPlateauLR', by_epoch=False)\n"},
          (), "ReduceOnPlateauLR is not supported yet (it follows a validation metric)"),
         ({"config.py": HEAD + "param_scheduler = [dict(type='MyWarmupLR', by_epoch=False)]\n"},

@@ -22,9 +22,6 @@ FIXTURES = ROOT / "fixtures" / "configs"
 NOT_YET = {
     "deepspeed/qanet-onecycle-stairs.json": "OneCycle",
     "timm/training-hparam-examples.md": "lr noise",
-    "mmengine/mmdetection/configs/yolox/yolox_s_8xb8-300e_coco.py": "CosineAnnealingLR after a quadratic warmup",
-    "mmengine/mmpretrain/configs/_base_/schedules/imagenet_bs1024_adamw_swin.py": "CosineAnnealingLR after a LinearLR warmup",
-    "mmengine/mmpretrain/configs/swin_transformer/swin-tiny_16xb64_in1k.py": "CosineAnnealingLR after a LinearLR warmup",
     "olmo/olmo2-1b-10b-tokens-cosine-token-units.yaml": "t_max in tokens between updates",
     "megatron/gpt3-175b-cosine-rampup-batch.sh": "--rampup-batch-size",
     "megatron/bigscience-tr11e-350M-cosine-samples-rampup.slurm": "--rampup-batch-size",

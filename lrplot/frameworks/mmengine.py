@@ -27,11 +27,13 @@ So what lrplot draws exactly: one scheduler alone, or a warmup (``LinearLR``
 rising to 1, ``ConstantLR``, ``QuadraticWarmupLR``) from 0 with one schedule
 that either only decays at steps (``MultiStepLR``, ``StepLR``: these
 commute with any warmup, wherever they begin) or overlaps it from 0 as a
-pure factor. A schedule that starts where a ``LinearLR`` warmup ends is
-not one of them: MMEngine holds the warmup's end value one more step before
-the schedule's first (lrplot's warmup hands over on its last step), and no
-lrplot convention shifts the schedule alone. Those, a third scheduler,
-restarts, one-cycle, momentum and plateau schedulers are :class:`Unsupported`.
+pure factor; and any schedulers whose windows do not overlap, as a
+``sequence``: each part starts from the lr the one before left (the forms
+are chainable), on its own clock, and the lr is held between windows and
+after the last. ``CosineRestartLR`` is one cosine part per period, a cosine
+past ``T_max`` climbs back along the same cosine (parts down and up), and
+``OneCycleLR`` is torch's policy. Other overlaps, momentum and plateau
+schedulers are :class:`Unsupported`.
 """
 
 from __future__ import annotations
@@ -49,11 +51,10 @@ WARMUPS = ("LinearLR", "ConstantLR", "QuadraticWarmupLR")
 STEPPED = ("MultiStepLR", "StepLR")  # decay by gamma at steps: a pure factor, commuting with any warmup
 DECAYS = ("CosineAnnealingLR", "PolyLR", "ExponentialLR", "LinearLR")
 SUPPORTED = ("LinearLR", "ConstantLR", "QuadraticWarmupLR", "MultiStepLR", "StepLR",
-             "CosineAnnealingLR", "PolyLR", "ExponentialLR")
+             "CosineAnnealingLR", "PolyLR", "ExponentialLR", "CosineRestartLR", "OneCycleLR")
+MAX_PARTS = 10_000  # cosine periods written out as sequence parts; past this the curve is not worth a list
 # Schedulers MMEngine has that lrplot does not draw, and why.
 REFUSED = {
-    "CosineRestartLR": "restarts",
-    "OneCycleLR": "a one-cycle policy",
     "ReduceOnPlateauLR": "it follows a validation metric",
 }
 
@@ -129,12 +130,21 @@ def map_param_scheduler(
     active = [s for s in built if not _inert(s, run)]
     if not active:
         return Mapped(Curve("constant", {"lr": base_lr}), {"lr": lr_source})
-    if len(active) == 1:
-        return _single(active[0], base_lr, run, lr_source)
-    if len(active) == 2:
-        return _pair(active[0], active[1], base_lr, run, lr_source)
-    names = ", ".join(s.where for s in active)
-    raise Unsupported(f"{len(active)} schedulers at once ({names}) are not supported yet: a warmup and one schedule")
+    try:
+        if len(active) == 1:
+            return _single(active[0], base_lr, run, lr_source)
+        if len(active) == 2:
+            return _pair(active[0], active[1], base_lr, run, lr_source)
+        names = ", ".join(s.where for s in active)
+        raise Unsupported(f"{len(active)} schedulers at once ({names}) are not supported yet: "
+                          "a warmup and one schedule, or schedulers one after another")
+    except Unsupported:
+        # One schedule with conventions could not say it; schedulers one after
+        # another can still be a sequence of parts, each starting from the lr
+        # the one before left.
+        if not _one_after_another(active, run):
+            raise
+        return _in_turn(active, base_lr, run, lr_source)
 
 
 # ---------------------------------------------------------------- building
@@ -206,6 +216,12 @@ def _check(s: Scheduler) -> None:
         if args.get("eta_min") is not None and args.get("eta_min_ratio") is not None:
             raise UsageError(f"{s.where}: give eta_min or eta_min_ratio, not both (MMEngine asserts it)")
         _cosine_length(s)
+    elif s.kind == "OneCycleLR":
+        _onecycle(s)
+    elif s.kind == "CosineRestartLR":
+        if args.get("eta_min") is not None and args.get("eta_min_ratio") is not None:
+            raise UsageError(f"{s.where}: give eta_min or eta_min_ratio, not both (MMEngine asserts it)")
+        _periods(s)
     elif s.kind == "PolyLR" and _arg(s, "power", 1.0) <= 0:
         raise Unsupported(f"{s.where} with power {args.get('power')} is not supported yet (a power > 0)")
     elif s.kind in ("ExponentialLR", "StepLR", "MultiStepLR"):
@@ -243,6 +259,58 @@ def _step_size(s: Scheduler) -> int:
     return int(size)
 
 
+def _onecycle(s: Scheduler) -> dict[str, Any]:
+    """A OneCycleLR's parameters as lrplot's ``onecycle`` (torch's policy, which
+    MMEngine copies): it sets the lr outright, from ``eta_max``."""
+    args = s.args
+    peak = args.get("eta_max")
+    if isinstance(peak, (list, tuple)):
+        raise Unsupported(f"{s.where} with an eta_max per parameter group is not supported yet")
+    total = args.get("total_steps")
+    total = s.end - s.begin if total is None else _arg(s, "total_steps", None) * s.scale
+    if not isinstance(total, int) or isinstance(total, bool) or total <= 0:
+        raise UsageError(f"{s.where} total_steps: got {total!r}, expected a positive whole number (MMEngine refuses it)")
+    pct = args.get("pct_start", 0.3)
+    if not isinstance(pct, float) or not 0 <= pct <= 1:
+        raise UsageError(f"{s.where} pct_start: got {pct!r}, expected a float between 0 and 1 (MMEngine refuses it)")
+    anneal = args.get("anneal_strategy", "cos")
+    if anneal not in ("cos", "linear"):
+        raise UsageError(f"{s.where} anneal_strategy: got {anneal!r}, expected 'cos' or 'linear'")
+    return {"lr": float(_arg(s, "eta_max", None)), "total_steps": total, "pct_start": pct, "anneal": anneal,
+            "div_factor": float(_arg(s, "div_factor", 25.0)),
+            "final_div_factor": float(_arg(s, "final_div_factor", 1e4)),
+            "three_phase": bool(args.get("three_phase", False))}
+
+
+def _onecycle_fits(s: Scheduler, run: Run) -> None:
+    total = _onecycle(s)["total_steps"]
+    last = min(s.end - 1, run.last(s)) - s.begin
+    if last > total:
+        raise UsageError(f"{s.where}: MMEngine raises at its step {total + 1} (total_steps {total}), "
+                         f"and the run reaches step {last}; give a longer total_steps or a shorter run")
+
+
+def _periods(s: Scheduler) -> list[tuple[int, float]]:
+    """A CosineRestartLR's (period, restart weight) pairs, periods in steps of its clock."""
+    periods, weights = s.args.get("periods"), s.args.get("restart_weights", [1])
+    if not isinstance(periods, (list, tuple)) or not periods:
+        raise UsageError(f"{s.where} periods: got {periods!r}, expected a list of steps")
+    if not isinstance(weights, (list, tuple)) or len(weights) != len(periods):
+        raise UsageError(f"{s.where}: periods and restart_weights must have the same length (MMEngine asserts it)")
+    if len(periods) > MAX_PARTS:
+        raise Unsupported(f"{s.where} with {len(periods):,} periods is not supported yet")
+    out = []
+    for period, weight in zip(periods, weights):
+        length = _arg(s._replace(args={"periods": period}), "periods", None) * s.scale
+        factor = _arg(s._replace(args={"restart_weights": weight}), "restart_weights", None)
+        if float(length) != int(length) or length < 1:
+            raise Unsupported(f"{s.where} with a period of {length} steps is not supported yet (a whole number >= 1)")
+        if factor < 0:
+            raise UsageError(f"{s.where} restart_weights: {factor} must be >= 0")
+        out.append((int(length), float(factor)))
+    return out
+
+
 def _milestones(s: Scheduler) -> list[float]:
     raw = s.args.get("milestones")
     if not isinstance(raw, (list, tuple)):
@@ -252,7 +320,7 @@ def _milestones(s: Scheduler) -> list[float]:
 
 def _eta_min(s: Scheduler, run: Run) -> tuple[float, str]:
     """The floor of a CosineAnnealingLR or PolyLR, and where it came from."""
-    if s.kind == "CosineAnnealingLR" and s.args.get("eta_min_ratio") is not None:
+    if s.kind in ("CosineAnnealingLR", "CosineRestartLR") and s.args.get("eta_min_ratio") is not None:
         # The ratio applies to the optimizer's initial lr (base_values), not the lr at ``begin``.
         return run.base_lr * _arg(s, "eta_min_ratio", None), f"{s.where} eta_min_ratio x the optimizer's lr"
     return float(_arg(s, "eta_min", 0.0)), f"{s.where} eta_min"
@@ -312,11 +380,13 @@ def _stepped_curve(lr: float, gamma: float, events: list[int], params: dict[str,
     return Curve("multistep", {**params, "lr": lr, "milestones": later, "gamma": gamma})
 
 
-def _decay(s: Scheduler, run: Run, origin: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """A decaying scheduler on its own clock from its ``begin`` (step 0 = begin)."""
+def _decay(s: Scheduler, run: Run, origin: dict[str, str], holds: bool = False) -> tuple[str, dict[str, Any]]:
+    """A decaying scheduler on its own clock from its ``begin`` (step 0 = begin).
+    ``holds``: the caller holds the value of the window's last step after it
+    (a sequence part), so a window closing early is no reason to refuse."""
     args = s.args
     last = run.last(s)
-    held = s.end - 1 < last  # the run goes on past the window: MMEngine holds the last value
+    held = s.end - 1 < last and not holds  # the run goes on past the window: MMEngine holds the last value
     if s.kind == "PolyLR":
         low, where = _eta_min(s, run)
         origin.update(decay_steps=f"{s.where} end - begin - 1 (it reaches eta_min on the window's last step)",
@@ -357,6 +427,20 @@ def _epoch_clock(params: dict[str, Any], origin: dict[str, str], run: Run) -> No
 
 
 def _single(s: Scheduler, lr: float, run: Run, lr_source: str) -> Mapped:
+    if s.kind == "CosineRestartLR":
+        raise Unsupported(f"{s.where} is not one schedule: its periods are sequence parts")
+    if s.kind == "OneCycleLR":
+        _onecycle_fits(s, run)
+        if s.begin or s.end - 1 < run.last(s):
+            raise Unsupported(f"{s.where} over a window of the run is one sequence part")
+        params = {**_onecycle(s)}
+        origin = {name: f"{s.where} {key}" for name, key in (
+            ("lr", "eta_max"), ("total_steps", "total_steps" if s.args.get("total_steps") is not None else "end - begin"),
+            ("pct_start", "pct_start"), ("anneal", "anneal_strategy"), ("div_factor", "div_factor"),
+            ("final_div_factor", "final_div_factor"), ("three_phase", "three_phase"))}
+        if s.per_epoch:
+            _epoch_clock(params, origin, run)
+        return Mapped(Curve("onecycle", params), origin)
     origin = {"lr": lr_source}
     params: dict[str, Any] = {"lr": lr}
     if s.per_epoch:
@@ -524,3 +608,123 @@ def _warmed(warm: Scheduler, main: Scheduler, lr: float, run: Run, origin: dict[
     params.update(own)
     params.update(_warmup(warm, origin, shared=shared))
     return schedule, params
+
+
+# ---------------------------------------------------------------- one after another
+
+
+def _span(s: Scheduler, run: Run) -> tuple[int, int]:
+    """The iterations ``[first, stop)`` of the run in the scheduler's window."""
+    scale = run.iters_per_epoch if s.per_epoch else 1
+    return min(s.begin * scale, run.total_iters), min(s.end * scale, run.total_iters)
+
+
+def _one_after_another(active: list[Scheduler], run: Run) -> bool:
+    """No two windows share an iteration of the run."""
+    spans = sorted(_span(s, run) for s in active)
+    return all(stop <= first for (_, stop), (first, _) in zip(spans, spans[1:]))
+
+
+def _in_turn(active: list[Scheduler], lr: float, run: Run, lr_source: str) -> Mapped:
+    """Schedulers whose windows do not overlap, as a ``sequence``: MMEngine's
+    forms are chainable, so each window starts from the lr the one before
+    left, and the lr is held between windows and after the last one."""
+    parts: list[dict[str, Any]] = []
+    told: list[str] = []
+    at, current = 0, lr
+    for s in sorted(active, key=lambda s: _span(s, run)):
+        first, stop = _span(s, run)
+        if first > at:
+            parts.append({"schedule": "constant", "lr": current, "steps": first - at})
+            told.append(f"iterations [{at}, {first}): the lr held")
+        unit = f"epochs, each {run.iters_per_epoch} iterations" if s.per_epoch else "iterations"
+        told.append(f"{s.where} [{s.begin}, {s.end if s.end < INF else 'end'}) ({unit})")
+        at = first
+        for part, steps in _parts(s, current, run, stop - first):
+            current = _last_value(part, steps)
+            parts.append({**part, "steps": steps})
+            at += steps
+        if len(parts) > MAX_PARTS:
+            raise Unsupported(f"{s.where}: {len(parts):,} sequence parts are not supported yet")
+    if at < run.total_iters:
+        parts.append({"schedule": "constant", "lr": current})
+        told.append(f"iterations [{at}, end): the lr its last window left")
+    else:
+        del parts[-1]["steps"]  # the last part runs to the end
+    origin = {"lr": lr_source,
+              "parts": "one after another, each from the lr the one before left: " + "; ".join(told)}
+    return Mapped(Curve("sequence", {"lr": lr, "parts": parts}), origin)
+
+
+def _parts(s: Scheduler, current: float, run: Run, span: int) -> list[tuple[dict[str, Any], int]]:
+    """The scheduler over the ``span`` iterations of its window in the run, as
+    sequence parts and their lengths in iterations (fewer in all when it stops
+    changing the lr before its window closes)."""
+    every = run.iters_per_epoch if s.per_epoch else 1
+    clock = {"step_every": every} if every > 1 else {}
+    if s.kind == "CosineRestartLR":
+        # Each period is a cosine from the optimizer's lr x its weight towards eta_min,
+        # which it never reaches; past the last period the lr stays.
+        low, _ = _eta_min(s, run)
+        out, left = [], span
+        for period, weight in _periods(s):
+            if left <= 0:
+                break
+            part = {"schedule": "cosine", "lr": run.base_lr * weight, **clock, "decay_steps": period, "end_lr": low}
+            out.append((part, min(period * every, left)))
+            left -= period * every
+        return out
+    if s.kind == "CosineAnnealingLR" and run.last(s) - s.begin > _cosine_length(s) and s.end - 1 - s.begin > _cosine_length(s):
+        return _cosine_there_and_back(s, current, run, span, clock)
+    return [(_part(s, current, run, clock), span)]
+
+
+def _cosine_there_and_back(s: Scheduler, current: float, run: Run, span: int,
+                           clock: dict[str, int]) -> list[tuple[dict[str, Any], int]]:
+    """A CosineAnnealingLR past T_max: MMEngine's recursive form goes on along
+    the same cosine, back up to the lr it started from, and down again."""
+    if current != run.base_lr:  # its way back up is counted from the optimizer's lr
+        raise Unsupported(f"{s.where} running past T_max after another scheduler changed the lr is not supported yet")
+    length, (low, _) = _cosine_length(s), _eta_min(s, run)
+    every = clock.get("step_every", 1)
+    out, left, down = [], span, True
+    while left > 0:
+        start, end = (current, low) if down else (low, current)
+        out.append(({"schedule": "cosine", "lr": start, **clock, "decay_steps": length, "end_lr": end},
+                    min(length * every, left)))
+        left -= length * every
+        down = not down
+        if len(out) > MAX_PARTS:
+            raise Unsupported(f"{s.where} running past T_max ({length} steps) more than {MAX_PARTS:,} times "
+                              "is not supported yet")
+    return out
+
+
+def _part(s: Scheduler, current: float, run: Run, clock: dict[str, int]) -> dict[str, Any]:
+    """The scheduler over its window, from step 0 at its ``begin``, as one
+    sequence part starting from the lr ``current``."""
+    params: dict[str, Any] = {"lr": current, **clock}
+    if s.kind in STEPPED:
+        events = [event - s.begin for event in _events(s, run)]
+        curve = _stepped_curve(current, float(_arg(s, "gamma", 0.1)), events, params)
+        return {"schedule": curve.schedule, **curve.params}
+    if s.kind == "OneCycleLR":  # it sets the lr outright, whatever came before
+        _onecycle_fits(s, run)
+        return {"schedule": "onecycle", **params, **_onecycle(s)}
+    if s.kind == "QuadraticWarmupLR":  # it sets the lr from the optimizer's, whatever came before
+        return {"schedule": "constant", **params, "lr": run.base_lr, **_warmup(s, {}, shared=False)}
+    if s.kind == "ConstantLR":
+        if s.length == 0:  # its one step applies the factor, never undone
+            return {"schedule": "constant", **params, "lr": current * _arg(s, "factor", 1.0 / 3)}
+        return {"schedule": "constant", **params, **_warmup(s, {}, shared=False)}
+    schedule, own = _decay(s, run, {}, holds=True)
+    return {"schedule": schedule, **params, **own}
+
+
+def _last_value(part: dict[str, Any], steps: int) -> float:
+    """The part's value at its last step, through lrplot's own binding, so the
+    value held after it is the one the curve shows."""
+    from lrplot.binding import bind
+
+    values = {key: value for key, value in part.items() if key not in ("schedule", "steps")}
+    return float(bind(part["schedule"], values, steps)([steps - 1])[0])
