@@ -63,13 +63,46 @@ def test_deepspeed_warmup_gives_the_minimum_to_two_updates():
     assert lr[1001] == pytest.approx(0.001) and lr[1499] == pytest.approx(0.001)
 
 
+def test_deepspeed_one_cycle_then_its_decay(tmp_path):
+    # 0.001 up to 0.01 over 4 batches, back over 2; update t uses batch t. After the 6-batch cycle
+    # 0.001 / (1 + 0.5 k / 2), k = t - 6 (no staircase in the decay). The optimizer's lr is ignored.
+    (tmp_path / "ds_config.json").write_text(
+        '{"train_batch_size": 8, "optimizer": {"type": "Adam", "params": {"lr": 0.5}}, "scheduler": {"type": '
+        '"OneCycle", "params": {"cycle_min_lr": 0.001, "cycle_max_lr": 0.01, "cycle_first_step_size": 4, '
+        '"cycle_second_step_size": 2, "decay_step_size": 2, "decay_lr_rate": 0.5}}}')
+    _, rows = values("--from", "ds_config.json", cwd=tmp_path)
+    lr = [row[0] for row in rows]
+    assert len(lr) == 12  # twice the cycle: the file gives no run length
+    expected = [0.001 + 0.009 * t / 4 for t in range(5)] + [0.0055] + [0.001 / (1 + 0.5 * k / 2) for k in range(6)]
+    assert lr == pytest.approx(expected, rel=1e-12)
+
+
+def test_deepspeed_one_cycle_stairs(tmp_path):
+    # 2 stairs up over 4 batches (position t x 2 / 4, floored), 2 down over 4: 0.01, 0.01, 0.055,
+    # 0.055, 0.1 (the peak), then (8 - t) x 2 / 4 floored: 0.055, 0.055, 0.01; then 0.01 stays.
+    (tmp_path / "ds_config.json").write_text(
+        '{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {"cycle_min_lr": 0.01, '
+        '"cycle_max_lr": 0.1, "cycle_first_step_size": 4, "cycle_first_stair_count": 2}}}')
+    _, rows = values("--from", "ds_config.json", "--steps", "10", cwd=tmp_path)
+    assert [row[0] for row in rows] == pytest.approx([0.01, 0.01, 0.055, 0.055, 0.1, 0.055, 0.055, 0.01, 0.01, 0.01],
+                                                     rel=1e-12)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ('{"train_batch_size": 8, "scheduler": {"type": "WarmupLR", "params": {"warmup_max_lr": "auto"}}}',
          'scheduler.params.warmup_max_lr is "auto", filled in by the transformers Trainer'),
-        ('{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {}}}',
-         "scheduler OneCycle: DeepSpeed scheduler OneCycle is not supported yet"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {}}}',
+         "scheduler LRRangeTest: DeepSpeed scheduler LRRangeTest is not supported yet"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {"cycle_max_lr": 0.1}}}',
+         "scheduler OneCycle: cycle_min_lr: got None, expected a number"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {"cycle_min_lr": 0.01, '
+         '"cycle_max_lr": 0.1, "cycle_first_step_size": 2.5}}}',
+         "OneCycle with cycle_first_step_size 2.5 is not supported yet"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {"cycle_min_lr": 0.01, '
+         '"cycle_max_lr": 0.1, "cycle_first_stair_count": 4, "cycle_second_stair_count": 0}}}',
+         "stairs on one half of the cycle only"),
         ('{"train_batch_size": 8, "zero_optimization": {"stage": 2}}', "has no scheduler section"),
         ('{"train_batch_size": 8, "scheduler": {"type": "WarmupDecayLR", "params": {"warmup_num_steps": 5, "warmup_max_lr": 0.1}}}',
          "total_num_steps: got None, expected a number"),

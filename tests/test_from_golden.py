@@ -20,7 +20,6 @@ GOLDEN = sorted((ROOT / "golden" / "from").glob("*/*.json"))
 FIXTURES = ROOT / "fixtures" / "configs"
 # Fixtures whose scheduler lrplot refuses, for now, with "not supported yet".
 NOT_YET = {
-    "deepspeed/qanet-onecycle-stairs.json": "OneCycle",
     "timm/training-hparam-examples.md": "lr noise",
     "olmo/olmo2-1b-10b-tokens-cosine-token-units.yaml": "t_max in tokens between updates",
     "megatron/gpt3-175b-cosine-rampup-batch.sh": "--rampup-batch-size",

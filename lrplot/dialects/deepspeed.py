@@ -63,11 +63,21 @@ def read(source: Source, facts: Facts) -> Imported:
         "warmup_shape": "scheduler.params.warmup_type (default log)",
         "step_offset": "the engine steps the scheduler after each update: update t uses iteration t - 1",
     }
+    if name == "OneCycle":
+        origin = {
+            "lr": "scheduler.params.cycle_max_lr",
+            "parts": "OneCycle: cycle_min_lr up to cycle_max_lr over cycle_first_step_size and back over "
+                     "cycle_second_step_size (in cycle_*_stair_count stairs), then cycle_min_lr / (1 + "
+                     "decay_lr_rate x k / decay_step_size); update t uses batch t",
+        }
     if total is not None:
         steps = int(total)
         origin["steps"] = "scheduler.params.total_num_steps"
         origin["decay_steps"] = "total_num_steps - warmup_num_steps"
         origin["end_lr"] = "scheduler.params.warmup_min_lr"
+    elif name == "OneCycle":
+        steps = 2 * deepspeed.one_cycle_length(args)
+        origin["steps"] = "the file does not say: twice the cycle (give --steps)"
     else:
         steps = max(2 * warmup, 100)
         origin["steps"] = "the file does not say: twice the warmup (give --steps)"

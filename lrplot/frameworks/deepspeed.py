@@ -9,7 +9,10 @@ uses the scheduler's value at iteration t - 1, held at 0: ``step_offset -1``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from lrplot.frameworks import Curve, Unsupported, number
 
@@ -30,7 +33,74 @@ def _warmup(args: dict[str, Any], lr: float) -> dict[str, Any]:
     }
 
 
-SUPPORTED = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR")
+SUPPORTED = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle")
+MAX_STAIRS = 100_000  # a staircase written out as piecewise values; past this it is not worth a list
+
+
+def _whole(args: dict[str, Any], key: str, default: Any, low: int) -> int:
+    value = number(args, key, default)
+    if float(value) != int(value) or value < low:
+        raise Unsupported(f"OneCycle with {key} {value} is not supported yet (a whole number >= {low})")
+    return int(value)
+
+
+def one_cycle_length(args: dict[str, Any]) -> int:
+    """Updates in OneCycle's cycle: the rise and the fall."""
+    first = _whole(args, "cycle_first_step_size", 2000, 1)
+    second = args.get("cycle_second_step_size")
+    return first + (first if second is None else _whole(args, "cycle_second_step_size", None, 0))
+
+
+def _one_cycle(args: dict[str, Any]) -> Curve:
+    """OneCycle: a triangle from cycle_min_lr up to cycle_max_lr and back (the
+    formula of torch's CyclicLR, or stairs of it), then cycle_min_lr / (1 +
+    decay_lr_rate x k / decay_step_size). Its constructor writes the value of
+    batch 0 and ``step()`` k computes batch k + 1, so update t uses batch t."""
+    for key in ("cycle_min_lr", "cycle_max_lr"):
+        if isinstance(args.get(key), (list, tuple)):
+            raise Unsupported(f"OneCycle with a {key} per parameter group is not supported yet")
+    low, high = float(number(args, "cycle_min_lr", None)), float(number(args, "cycle_max_lr", None))
+    first = _whole(args, "cycle_first_step_size", 2000, 1)
+    total = one_cycle_length(args)
+    up_stairs = _whole(args, "cycle_first_stair_count", 0, 0)
+    down = args.get("cycle_second_stair_count")
+    down_stairs = up_stairs if down is None else _whole(args, "cycle_second_stair_count", None, 0)
+    if up_stairs and down_stairs:
+        cycle = _stairs(low, high, first, total, up_stairs, down_stairs)
+    elif up_stairs or down_stairs:
+        raise Unsupported("OneCycle with stairs on one half of the cycle only is not supported yet")
+    elif total == first:
+        cycle = {"schedule": "linear", "lr": high, "start_factor": low / high, "end_factor": 1.0, "total_steps": first}
+    else:
+        cycle = {"schedule": "cyclic", "lr": high, "base_lr": low, "step_size_up": first,
+                 "step_size_down": total - first}
+    rate, size = float(number(args, "decay_lr_rate", 0.0)), float(number(args, "decay_step_size", 0))
+    if math.isclose(rate, 0) or math.isclose(size, 0):  # DeepSpeed then skips the decay: cycle_min_lr stays
+        after = {"schedule": "constant", "lr": low}
+    else:
+        after = {"schedule": "inverse-time", "lr": low, "decay_rate": rate,
+                 "decay_steps": _whole(args, "decay_step_size", None, 1)}
+    return Curve("sequence", {"lr": high, "parts": [{**cycle, "steps": total}, after]})
+
+
+def _stairs(low: float, high: float, first: int, total: int, up: int, down: int) -> dict[str, Any]:
+    """DeepSpeed's staircase over one cycle, step by step as it computes it,
+    as piecewise values (each stair is a constant lr)."""
+    if up + down > MAX_STAIRS:
+        raise Unsupported(f"OneCycle with {up + down:,} stairs is not supported yet")
+    batch = np.arange(total, dtype=np.float64)
+    second = total - first
+    # Which half's stair count applies follows the triangle's own test (x <= step_ratio),
+    # the position the integer batch, as DeepSpeed does.
+    x = 1.0 + batch / total - np.floor(1 + batch / total)
+    count = np.where(x <= first / total, up, down)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        position = np.where(batch <= first, batch * count / first, (total - batch) * count / max(second, 1))
+    scale = np.floor(position) / count
+    values = low + (high - low) * scale
+    changes = np.flatnonzero(values[1:] != values[:-1]) + 1
+    return {"schedule": "piecewise", "lr": high, "boundaries": changes.tolist(),
+            "values": [float(values[0])] + values[changes].tolist()}
 
 
 def _warmup_cosine(args: dict[str, Any], optimizer_lr: float | None, steps: int | None) -> Curve:
@@ -40,9 +110,6 @@ def _warmup_cosine(args: dict[str, Any], optimizer_lr: float | None, steps: int 
     if optimizer_lr is None:
         raise Unsupported("WarmupCosineLR scales the optimizer's lr, which the config does not give")
     low = float(number(args, "warmup_min_ratio", 0.0))
-    if low != 0:
-        # Its constructor writes 0 for update 0, not warmup_min_ratio: no warmup of lrplot's starts so.
-        raise Unsupported(f"WarmupCosineLR with warmup_min_ratio {low} is not supported yet (only 0)")
     total = int(number(args, "total_num_steps", None))
     params = _warmup(args, float(optimizer_lr))
     warmup = params["warmup_steps"]
@@ -50,9 +117,15 @@ def _warmup_cosine(args: dict[str, Any], optimizer_lr: float | None, steps: int 
         raise Unsupported("WarmupCosineLR with total_num_steps <= warmup_num_steps is not supported yet")
     if steps is not None and steps > total + 1:
         raise Unsupported(f"WarmupCosineLR past total_num_steps ({total}) is not supported yet (its cosine turns back up)")
-    params.update(warmup_start_lr=0.0, warmup_hold=-1, warmup_target="lr")
-    return Curve("cosine", {**params, "decay_steps": total - warmup,
-                            "end_lr": float(number(args, "cos_min_ratio", 0.0001)) * float(optimizer_lr)})
+    params.update(warmup_start_lr=low * float(optimizer_lr), warmup_hold=-1, warmup_target="lr")
+    curve = {**params, "decay_steps": total - warmup,
+             "end_lr": float(number(args, "cos_min_ratio", 0.0001)) * float(optimizer_lr)}
+    if low == 0:  # iteration -1 and iteration 0 both give 0: the shifted clock says it
+        return Curve("cosine", curve)
+    # Its constructor writes 0 for update 0, not warmup_min_ratio; update t >= 1 uses iteration t - 1.
+    curve["step_offset"] = 0
+    return Curve("sequence", {"lr": float(optimizer_lr), "parts": [
+        {"schedule": "constant", "lr": 0.0, "steps": 1}, {"schedule": "cosine", **curve}]})
 
 
 def scheduler(name: str, args: dict[str, Any], optimizer_lr: float | None = None, steps: int | None = None) -> Curve:
@@ -62,6 +135,8 @@ def scheduler(name: str, args: dict[str, Any], optimizer_lr: float | None = None
         raise Unsupported(f"DeepSpeed scheduler {name} is not supported yet ({', '.join(SUPPORTED)})")
     if name == "WarmupCosineLR":
         return _warmup_cosine(args, optimizer_lr, steps)
+    if name == "OneCycle":
+        return _one_cycle(args)
     peak = args.get("warmup_max_lr")
     if peak is None:
         if optimizer_lr is None:
