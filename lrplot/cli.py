@@ -40,6 +40,7 @@ METAVARS = {
     "int": "INT",
     "steps": "STEPS",
     "span": "STEPS",
+    "length": "STEPS",
     "floats": "FLOATS",
     "steps-list": "STEPS,...",
     "text": "TEXT",

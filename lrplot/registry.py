@@ -58,7 +58,7 @@ def remaining_steps(divisor: int = 1) -> Derived:
 
 
 # Parameter kinds. "steps" is an int counted in steps of the schedule's own time.
-KINDS = ("float", "int", "steps", "span", "bool", "choice", "floats", "steps-list", "parts")
+KINDS = ("float", "int", "steps", "span", "length", "bool", "choice", "floats", "steps-list", "parts")
 # Kinds of figure options only (lrplot.options converts them).
 FIGURE_KINDS = ("text", "size", "paths")
 
@@ -96,6 +96,7 @@ class Param(NamedTuple):
             "int": "an integer",
             "steps": "an integer",
             "span": "a number of steps",
+            "length": "a number of steps",
             "floats": "a list of numbers",
             "steps-list": "a list of integers",
         }[self.kind]
@@ -452,8 +453,10 @@ def convert(param: Param, raw: Any, steps_per_epoch: int | None = None) -> Any:
             return _number(param, steps, integer=True)
         except ParamError:
             raise ParamError(param.name, raw, param.allowed()) from None
-    if kind == "span":  # steps, a fraction allowed (timm's decay_t = 2.4 epochs)
-        steps = _in_span(param, raw, steps_per_epoch)
+    if kind in ("span", "length"):
+        # Steps, a fraction allowed: "span" keeps a fraction of epochs too (timm's decay_t = 2.4
+        # epochs); "length" rounds epochs to a whole step as "steps" does (OLMo's t_max in tokens).
+        steps = (_in_span if kind == "span" else _in_steps)(param, raw, steps_per_epoch)
         try:
             value = _number(param, steps, integer=False)
         except ParamError:

@@ -443,7 +443,7 @@ register(
         "cosine",
         cosine,
         (
-            Param("decay_steps", "steps", remaining_steps(), "steps to reach end_lr", low=1),
+            Param("decay_steps", "length", remaining_steps(), "steps to reach end_lr (a fraction allowed: OLMo's t_max in tokens)", low=1),
             Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
         ),
         "half a cosine from lr to end_lr, then end_lr",

@@ -74,12 +74,21 @@ def test_composer_era_config_is_run_by_composer():
     assert lr[24799] == pytest.approx(2e-5 + 1.8e-4 * (1 + math.cos(math.pi * 24698 / 24700)) / 2, rel=1e-12)
 
 
-def test_olmo2_tokens_config_is_refused_for_a_t_max_between_updates():
-    # t_max 5e12 tokens is 2384185.79 updates of 512 x 4096 tokens: a cosine lrplot cannot stretch exactly.
-    assert_usage_error(
-        run("-o", "-", "--from", str(FIXTURES / "olmo2-1b-10b-tokens-cosine-token-units.yaml")),
-        "scheduler: t_max 5000000000000 tokens is not a whole number of updates of 2097152 tokens",
-    )
+def test_cosine_t_max_between_updates(tmp_path):
+    # 4 x 8 = 32 tokens an update, update t at token (t + 1) x 32. t_warmup 64 tokens, t_max 100 tokens
+    # (3.125 updates): 0.05 at token 32, 0.1 at 64, at 96 the cosine over 100 - 64 = 36 tokens is at
+    # 32 / 36, and from token 128 on the floor alpha_f x lr = 0.01.
+    name = _yaml(tmp_path, "  name: cosine_with_warmup\n  units: tokens\n  t_warmup: 64\n  t_max: 100\n"
+                           "  alpha_f: 0.1\n  warmup_min_lr: 0.0")
+    lr = lrs("--from", name, cwd=tmp_path)
+    expected = [0.05, 0.1, 0.01 + 0.09 * (1 + math.cos(math.pi * 32 / 36)) / 2] + [0.01] * 7
+    assert lr == pytest.approx(expected, rel=1e-12)
+
+
+def test_linear_t_max_between_updates_is_one_line(tmp_path):
+    name = _yaml(tmp_path, "  name: linear_with_warmup\n  units: tokens\n  t_warmup: 64\n  t_max: 100")
+    assert_usage_error(run("-o", "-", "--from", name, cwd=tmp_path),
+                       "scheduler: t_max 100 tokens is not a whole number of updates of 32 tokens (3.125): not supported yet")
 
 
 def _yaml(tmp_path: Path, scheduler: str, rest: str = "max_duration: 10\nstop_at: 10") -> str:

@@ -21,7 +21,6 @@ FIXTURES = ROOT / "fixtures" / "configs"
 # Fixtures whose scheduler lrplot refuses, for now, with "not supported yet".
 NOT_YET = {
     "timm/training-hparam-examples.md": "lr noise",
-    "olmo/olmo2-1b-10b-tokens-cosine-token-units.yaml": "t_max in tokens between updates",
     "megatron/gpt3-175b-cosine-rampup-batch.sh": "--rampup-batch-size",
     "megatron/bigscience-tr11e-350M-cosine-samples-rampup.slurm": "--rampup-batch-size",
 }

@@ -6,7 +6,7 @@
 step t + 1 (``step_offset 1``), and step 0 -- the warmup's start -- is never
 used. With ``units: tokens`` the clock is tokens, ``(t + 1)`` x tokens per
 update; lrplot counts updates, so every token length must be a whole number
-of updates.
+of updates, except the cosine's ``t_max`` (a fractional ``decay_steps``).
 
 The schedulers, for step s: a warmup ``warmup_min_lr + (lr - warmup_min_lr)
 * s / W`` for s < W (``warmup_min_lr`` unset: 10% of lr), then cosine / linear
@@ -67,7 +67,9 @@ def scheduler(
     floor = float(number(args, "alpha_f", 0.1))
     if floor < 0:
         raise Unsupported(f"alpha_f {floor} is negative")
-    end = _updates(number(args, "t_max", scheduler_max), unit, "t_max" if args.get("t_max") is not None else "the run")
+    # The cosine's length may fall between updates (t_max in tokens): its clock is exact in updates.
+    end = _updates(number(args, "t_max", scheduler_max), unit, "t_max" if args.get("t_max") is not None else "the run",
+                   fraction=name == "CosWithWarmup")
     if end <= warmup:
         # Past the warmup the step is already at t_max: the floor, reached right after the ramp to lr.
         low_lr = floor * lr
@@ -94,9 +96,12 @@ def from_config(section: dict[str, Any], lr: float, scheduler_max: int, unit: in
     return scheduler(CLASSES[name], args, lr, scheduler_max, unit, warmup_key="t_warmup")
 
 
-def _updates(value: Any, unit: int, key: str) -> int:
-    """``value`` (steps, or tokens with ``unit`` tokens per update) in updates."""
+def _updates(value: Any, unit: int, key: str, fraction: bool = False) -> int | float:
+    """``value`` (steps, or tokens with ``unit`` tokens per update) in updates;
+    a fraction of an update only where ``fraction`` allows it."""
     value = int(value)
+    if value % unit and fraction:
+        return value / unit
     if value % unit:
         raise Unsupported(
             f"{key} {value} tokens is not a whole number of updates of {unit} tokens "
