@@ -119,7 +119,7 @@ def build_curve(
     steps_per_epoch: int | None = None,
 ) -> Bound:
     """Close a schedule's function over its validated parameters."""
-    if "parts" in params:
+    if "parts" in params and not isinstance(params["parts"], tuple):  # a tuple: parts already bound
         parts = _bind_parts(params["parts"], params["lr"], remaining, steps_per_epoch)
         params = dict(params, parts=parts)
     kwargs = {p.name: params[p.name] for p in schedule.params}

@@ -53,19 +53,22 @@ def with_warmup(curve: CurveFunction, steps: int, start: float, shape: str) -> C
 
 def with_conventions(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
     """``curve`` (the schedule on its own clock) as a trainer runs it: stepped
-    every ``step_every`` updates from ``step_offset``, warmed up for
+    every ``step_every`` updates, ``step_scale`` of its steps at a time, from ``step_offset``, warmed up for
     ``warmup_steps`` of its steps (replacing or multiplying it, rising to its
     value or to lr, its clock after the warmup or shared with it)."""
     every, offset = params.get("step_every", 1), params.get("step_offset", 0)
+    scale = params.get("step_scale", 1)
     warmup = params["warmup_steps"]
     if warmup:
         curve = _warmed(curve, params)
-    if every == 1 and offset == 0:
+    if every == 1 and offset == 0 and scale == 1:
         return curve
 
     def clocked(t: np.ndarray) -> np.ndarray:
         if every != 1:
             np.floor_divide(t, every, out=t)
+        if scale != 1:
+            t *= scale
         if offset:
             t += offset
             np.maximum(t, 0.0, out=t)

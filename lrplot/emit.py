@@ -232,6 +232,8 @@ def _clock_lines(p: dict[str, Any]) -> list[str]:
     lines = []
     if p.get("step_every", 1) != 1:
         lines.append(f"    step = floor(step / {float(p['step_every'])!r})  # the scheduler steps every {p['step_every']} updates")
+    if p.get("step_scale", 1) != 1:
+        lines.append(f"    step = step * {float(p['step_scale'])!r}  # its steps per update")
     if p.get("step_offset", 0):
         lines.append(f"    step = maximum(step + {float(p['step_offset'])!r}, 0.0)  # its count at update 0")
     return lines
@@ -272,6 +274,13 @@ def _after_warmup(bound: Bound) -> float:
     """The curve's value at the first update after its warmup: the schedule
     where it takes over (its step 0, or step W on a shared clock)."""
     p = bound.params
+    if p.get("step_scale", 1) != 1:
+        # No update may land on the schedule's step W: read it on a clock of one step per update.
+        from lrplot.binding import build_curve
+
+        plain = {**p, "step_every": 1, "step_scale": 1, "step_offset": 0}
+        bound = build_curve(bound.schedule, plain, bound.given, schedule_steps(plain, p["warmup_steps"] + 1))
+        p = plain
     update = max(0, (p["warmup_steps"] - p.get("step_offset", 0)) * p.get("step_every", 1))  # held or not, S(0)
     return float(bound.evaluate_at(np.array([float(update)]))[0])
 

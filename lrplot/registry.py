@@ -231,6 +231,14 @@ COMMON_PARAMS: tuple[Param, ...] = (
         low=1,
     ),
     Param(
+        "step_scale",
+        "int",
+        1,
+        "the schedule's steps per update, its step-valued parameters counted in them "
+        "(Megatron's sample clock: the global batch)",
+        low=1,
+    ),
+    Param(
         "step_offset",
         "int",
         0,
@@ -244,6 +252,7 @@ DEFAULT_CONVENTIONS = {
     "warmup_clock": "after",
     "warmup_mode": "replace",
     "step_every": 1,
+    "step_scale": 1,
     "step_offset": 0,
 }
 
@@ -534,7 +543,7 @@ def schedule_steps(params: Mapping[str, Any], steps: int) -> int:
     """The steps the schedule itself takes in a run of ``steps`` updates: one
     every step_every updates, from step_offset, less a warmup before it."""
     every = params.get("step_every", 1)
-    own = -(-steps // every) + params.get("step_offset", 0)
+    own = -(-steps // every) * params.get("step_scale", 1) + params.get("step_offset", 0)
     if params.get("warmup_clock", "after") == "after":
         own -= params["warmup_steps"] + params.get("warmup_hold", 0)
     return own
@@ -545,7 +554,8 @@ def first_update(params: Mapping[str, Any], schedule_step: float) -> float:
     after a warmup on the ``after`` clock) reaches ``schedule_step``."""
     after = params.get("warmup_clock", "after") == "after"
     clock = schedule_step + (params["warmup_steps"] + params.get("warmup_hold", 0) if after else 0)
-    return max(0.0, (clock - params.get("step_offset", 0)) * params.get("step_every", 1))
+    scale = params.get("step_scale", 1)
+    return max(0.0, math.ceil((clock - params.get("step_offset", 0)) / scale) * params.get("step_every", 1))
 
 
 def warmup_start(params: Mapping[str, Any]) -> float:

@@ -98,7 +98,7 @@ def test_json_params_describe_sequence_parts(tmp_path):
         ("curves:\n  - schedule: constant\n    lr: [1\n", "invalid YAML"),
         ("steps: -3\ncurves:\n  - schedule: constant\n", "c.yaml: steps: got -3, expected an integer >= 1"),
         ("log_y: maybe\ncurves:\n  - schedule: constant\n", "log_y: got 'maybe', expected true or false"),
-        ("curves:\n  - schedule: cosine\n    staircase: true\n", "unknown key 'staircase'; allowed: lr, warmup_steps"),
+        ("curves:\n  - schedule: cosine\n    staircase: true\n", "unknown key 'staircase' (did you mean `step_scale`?); allowed: lr, warmup_steps"),
         ("curves:\n  - schedule: constant\n    color: nocolour\n", "curve 1 (constant): color: got 'nocolour'"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: constant}\n      - {schedule: linear}\n", "part 1 (constant): steps is required"),
         ("curves:\n  - schedule: sequence\n    parts:\n      - {schedule: exponential, steps: 2, decay_rate: -1}\n", "part 1 (exponential): decay_rate: got -1"),

@@ -90,6 +90,19 @@ def test_sample_based_run_without_ramp(tmp_path):
     assert lr[81:] == pytest.approx([1e-4] * 19, rel=1e-12)
 
 
+def test_sample_based_run_with_a_batch_ramp(tmp_path):
+    # Batch 4 up to 8 in one increment after 16 samples: updates consume 4, 4, 4, 4 (to 16; 16 is not
+    # past the ramp, int(16 / 16) = 1 increment), then 8s. update_train_iters: 5 updates reach 24
+    # samples, then (40 - 24) // 8 = 2 more. Update t runs at the samples consumed before it.
+    script = tmp_path / "train.sh"
+    script.write_text("python pretrain_gpt.py --global-batch-size 8 --rampup-batch-size 4 4 16 --train-samples 40 "
+                      "--lr 0.1 --min-lr 0 --lr-decay-style linear --lr-warmup-samples 8 --lr-decay-samples 40\n")
+    lr = lrs("--from", str(script))
+    consumed = [0, 4, 8, 12, 16, 24, 32]
+    # Warmup 0.1 n / 8 up to n = 8 (inclusive), then linear: 0.1 (1 - (n - 8) / 32).
+    assert lr == pytest.approx([0.1 * n / 8 if n <= 8 else 0.1 * (1 - (n - 8) / 32) for n in consumed], rel=1e-12)
+
+
 def test_wsd_minus_sqrt(tmp_path):
     script = tmp_path / "train.sh"
     script.write_text("python pretrain_gpt.py --global-batch-size 4 --train-iters 100 --lr 1e-3 --min-lr 0 "
@@ -101,7 +114,11 @@ def test_wsd_minus_sqrt(tmp_path):
 
 
 @pytest.mark.parametrize(("flags", "expected"), [
-    ("--global-batch-size 8 --train-iters 10 --lr 1e-3 --rampup-batch-size 4 4 100", "not supported yet"),
+    ("--global-batch-size 8 --train-iters 10 --lr 1e-3 --rampup-batch-size 4 4 100",
+     'Megatron asserts "expected no batch-size rampup for iteration-based training"'),
+    ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 3 100", "a positive multiple of the increment 3"),
+    ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 4", "takes 3 values"),
+    ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 4 1e3", "expected 3 integers"),
     ("--global-batch-size 8 --train-iters 10 --lr 1e-3 --lr-decay-style WSD --lr-wsd-decay-iters 2",
      "not supported yet"),
     ("--global-batch-size 8 --train-samples 800 --lr 1e-3 --lr-warmup-samples 12", "not supported yet"),

@@ -47,6 +47,7 @@ VARIANTS = {
     "per-epoch": {"step_every": 7, "warmup_steps": 2, "warmup_start_lr": 0.001},
     "offset +1": {"step_offset": 1},
     "held a step": {"warmup_steps": 9, "warmup_start_factor": 0.001, "warmup_hold": 1},
+    "sample clock": {"step_scale": 3, "step_offset": 2, "warmup_steps": 10, "warmup_start_lr": 0.001},
     "a step ahead": {"warmup_steps": 10, "warmup_shape": "log", "warmup_hold": -1, "warmup_target": "lr",
                      "step_offset": -1},
 }

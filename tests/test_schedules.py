@@ -240,3 +240,13 @@ def test_inverse_sqrt_timescale_defaults_to_10000_with_or_without_warmup():
     assert plain.tolist() == pytest.approx([0.1 * math.sqrt(10000 / (t + 10000)) for t in range(5)], rel=1e-12)
     warm = lrplot.evaluate("inverse-sqrt", steps=15, warmup_steps=10)
     assert warm[10:].tolist() == pytest.approx([0.1 * math.sqrt(10000 / (t + 10000)) for t in range(5)], rel=1e-12)
+
+
+def test_step_scale_counts_several_schedule_steps_per_update():
+    # Megatron's sample clock: 8 samples per update, from sample 3. The warmup from 0.01 to
+    # 0.1 over 20 samples, then a cosine over 100 samples from the end of the warmup.
+    lr = lrplot.evaluate("cosine", steps=6, lr=0.1, decay_steps=100, warmup_steps=20, warmup_start_lr=0.01,
+                         step_scale=8, step_offset=3)
+    samples = [3 + 8 * t for t in range(6)]  # 3, 11, 19 in the warmup; 27, 35, 43 after it
+    expected = [0.01 + 0.09 * s / 20 if s < 20 else 0.05 * (1 + math.cos(math.pi * (s - 20) / 100)) for s in samples]
+    assert list(lr) == pytest.approx(expected, rel=1e-12)

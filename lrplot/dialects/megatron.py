@@ -11,7 +11,8 @@ runs use ``--lr-decay-samples`` (default ``--train-samples``) and the
 ``--train-samples // global batch`` iterations ``update_train_iters`` gives.
 ``train_step`` steps it by the global batch, so in updates the lengths are
 divided by it again (see :mod:`lrplot.frameworks.megatron`). A ramping batch
-(``--rampup-batch-size``) is refused for now.
+(``--rampup-batch-size``, sample-based runs only, as Megatron asserts) runs
+the sample clock slower while the batch grows: one sequence part per batch.
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ def _value(line: CommandLine, flag: str, shown: str, kind: type = float, default
 
 def _curve(line: CommandLine, facts: Facts, shown: str, label: str) -> Imported:
     value = lambda flag, kind=float, default=None: _value(line, flag, shown, kind, default)  # noqa: E731
-    if line.get("rampup-batch-size") is not None:
-        raise UsageError(f"{shown}: --rampup-batch-size (the scheduler's sample clock runs slower while the batch "
-                         "ramps up) is not supported yet")
+    ramp_flag = line.get("rampup-batch-size")
+    if ramp_flag is not None and line.get("train-iters") is not None:
+        raise UsageError(f"{shown}: --rampup-batch-size with --train-iters: Megatron asserts \"expected no batch-size "
+                         "rampup for iteration-based training\" (give --train-samples)")
     style_flag = line.get("lr-decay-style")
     style = style_flag.value if style_flag is not None and style_flag.value else "linear"
     wsd_flag = line.get("lr-wsd-decay-style")
@@ -109,8 +111,14 @@ def _curve(line: CommandLine, facts: Facts, shown: str, label: str) -> Imported:
             args["lr_warmup_steps"] = fraction * args["lr_decay_steps"]
         else:
             args["lr_warmup_steps"] = value("lr-warmup-samples", int, 0)
-        steps = samples // batch
-        steps_origin = f"--train-samples {samples} // global batch {batch} (update_train_iters)"
+        if ramp_flag is not None:
+            ramp = _ramp(ramp_flag, batch, shown)
+            steps = megatron.ramped_updates(ramp, samples)
+            steps_origin = (f"--train-samples {samples}: the updates of the ramp up to {ramp.samples} samples, "
+                            f"then // global batch {batch} (update_train_iters)")
+        else:
+            steps = samples // batch
+            steps_origin = f"--train-samples {samples} // global batch {batch} (update_train_iters)"
     if lr is None:
         raise UsageError(f"{shown}: --lr is not set (Megatron needs it)")
     if fraction is not None and value(f"lr-warmup-{unit}", int, 0):
@@ -120,7 +128,10 @@ def _curve(line: CommandLine, facts: Facts, shown: str, label: str) -> Imported:
     if steps < 1:
         raise UsageError(f"{shown}: {steps_origin} is not a run")
     try:
-        curve = megatron.scheduler(args, batch, steps)
+        if ramp_flag is not None:
+            curve = megatron.ramped(args, ramp, steps)
+        else:
+            curve = megatron.scheduler(args, batch, steps)
     except UsageError as error:
         raise UsageError(f"{shown}: {error}") from None
     origin = {
@@ -137,12 +148,29 @@ def _curve(line: CommandLine, facts: Facts, shown: str, label: str) -> Imported:
         "decay_shape": "--lr-wsd-decay-style",
         "stable_steps": f"--lr-decay-{unit} - --lr-wsd-decay-{unit} - warmup",
     }
-    if unit == "samples":
+    if ramp_flag is not None:
+        origin["parts"] = (f"--rampup-batch-size {ramp.start} {ramp.increment} {ramp.samples}: one part per global "
+                           "batch, the scheduler on the consumed-samples clock (step_scale: that batch; step_offset: "
+                           "the samples consumed before it; lengths in samples)")
+    elif unit == "samples":
         origin["warmup_steps"] += f" / global batch {batch} ({batch_origin})"
     return Imported(
         label=label, schedule=curve.schedule, params=curve.params, total_steps=steps, steps_per_epoch=None,
         origin=origin, dialect="megatron",
     )
+
+
+def _ramp(flag: Any, batch: int, shown: str) -> megatron.Ramp:
+    if len(flag.values) != 3:
+        raise UsageError(f"{shown}: --rampup-batch-size takes 3 values: start batch, increment, ramp-up samples")
+    try:
+        start, increment, samples = (int(value) for value in flag.values)
+    except ValueError:
+        raise UsageError(f"{shown}: --rampup-batch-size {' '.join(flag.values)}: expected 3 integers") from None
+    try:
+        return megatron.Ramp(start, increment, samples, batch).checked()
+    except UsageError as error:
+        raise UsageError(f"{shown}: {error}") from None
 
 
 def _global_batch(line: CommandLine, facts: Facts, shown: str) -> tuple[int, str]:

@@ -7,19 +7,103 @@ batch``: its lengths (``lr_warmup_steps``, ``lr_decay_steps``,
 updates, and must be whole numbers of batches. The warmup ends inclusively
 (``num_steps <= lr_warmup_steps`` is still warmup, at ``max_lr``), which is
 where lrplot's schedules start at their lr; past ``lr_decay_steps`` the lr is
-``min_lr``. A batch that ramps up (``--rampup-batch-size``) is the caller's to
-refuse.
+``min_lr``. A batch that ramps up (``--rampup-batch-size``,
+``RampupBatchsizeNumMicroBatchesCalculator``) steps the same scheduler by a
+growing batch: :func:`ramped` draws it as one sequence part per batch, each
+the scheduler on the samples clock (``step_scale`` the batch, ``step_offset``
+the samples consumed before the part).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, number
 
 STYLES = ("constant", "linear", "cosine", "inverse-square-root", "WSD")
 WSD_SHAPES = {"linear": "linear", "cosine": "cosine", "minus_sqrt": "1-sqrt"}
+MAX_RAMP_UPDATES = 10_000_000  # updates simulated while the batch ramps up
+
+
+class Ramp(NamedTuple):
+    """``--rampup-batch-size start increment samples`` up to the global batch."""
+
+    start: int
+    increment: int
+    samples: int
+    final: int
+
+    def checked(self) -> Ramp:
+        """Megatron's asserts, and its division by the number of increments."""
+        if self.start <= 0 or self.increment <= 0 or self.samples < 0:
+            raise UsageError(f"--rampup-batch-size {self.start} {self.increment} {self.samples}: Megatron asserts a "
+                             "positive start and increment and non-negative samples")
+        grow = self.final - self.start
+        if grow <= 0 or grow % self.increment:
+            raise UsageError(f"--rampup-batch-size: the global batch {self.final} minus the start {self.start} must be "
+                             f"a positive multiple of the increment {self.increment} (Megatron asserts it, and "
+                             "divides by the number of increments)")
+        return self
+
+    def batch(self, consumed: int) -> int:
+        """The global batch of the update after ``consumed`` samples (Megatron's ``update``)."""
+        if consumed > self.samples:
+            return self.final
+        per_increment = self.samples / ((self.final - self.start) // self.increment)
+        return self.start + int(consumed / per_increment) * self.increment
+
+    def segments(self, updates: int) -> list[tuple[int, int, int]]:
+        """``(updates, samples consumed before them, batch)`` for each run of
+        updates with one batch, covering ``updates``."""
+        out: list[list[int]] = []
+        consumed = done = 0
+        while done < updates and consumed <= self.samples:
+            if done > MAX_RAMP_UPDATES:
+                raise Unsupported(f"a batch ramp-up over more than {MAX_RAMP_UPDATES:,} updates is not supported yet")
+            size = self.batch(consumed)
+            if out and out[-1][2] == size:
+                out[-1][0] += 1
+            else:
+                out.append([1, consumed, size])
+            consumed += size
+            done += 1
+        if done < updates:
+            if out and out[-1][2] == self.final:
+                out[-1][0] += updates - done
+            else:
+                out.append([updates - done, consumed, self.final])
+        return [(count, before, size) for count, before, size in out]
+
+
+def ramped_updates(ramp: Ramp, train_samples: int) -> int:
+    """The updates of a ``--train-samples`` run (``update_train_iters``): those
+    of the ramp, then whole global batches; a partial last batch is dropped."""
+    consumed = updates = 0
+    while consumed <= ramp.samples and consumed <= train_samples:
+        if updates > MAX_RAMP_UPDATES:
+            raise Unsupported(f"a batch ramp-up over more than {MAX_RAMP_UPDATES:,} updates is not supported yet")
+        consumed += ramp.batch(consumed)
+        updates += 1
+    if train_samples > consumed:
+        updates += (train_samples - consumed) // ramp.final
+    return updates
+
+
+def ramped(args: dict[str, Any], ramp: Ramp, steps: int) -> Curve:
+    """The scheduler stepped by a ramping batch for ``steps`` updates."""
+    if args.get("lr_decay_style", "linear") == "inverse-square-root":
+        raise Unsupported("inverse-square-root with --rampup-batch-size is not supported yet")
+    segments = ramp.segments(steps)
+    consumed = segments[-1][1] + segments[-1][0] * segments[-1][2]
+    on_samples = scheduler(args, 1, consumed)  # lengths in samples: one "update" per sample
+    parts = []
+    for count, before, size in segments:
+        part = {"schedule": on_samples.schedule, **on_samples.params, "step_scale": size,
+                "step_offset": on_samples.params.get("step_offset", 0) + before, "steps": count}
+        parts.append(part)
+    del parts[-1]["steps"]  # the last part runs to the end
+    return Curve("sequence", {"lr": on_samples.params["lr"], "parts": parts})
 
 
 def scheduler(args: dict[str, Any], batch: int, steps: int) -> Curve:
