@@ -79,7 +79,8 @@ def test_cosine_with_warmup_in_80_columns_shows_curve_legend_and_ticks():
 
 def test_show_without_a_display_draws_the_same_in_the_terminal(tmp_path):
     args = ("--steps", "1000", "cosine", "--warmup-steps", "100")
-    shown = term("--show", *args, env={"COLUMNS": "80", "MPLBACKEND": "Agg"}, cwd=tmp_path)
+    # An X display named, but a backend that cannot open windows on it.
+    shown = term("--show", *args, env={"COLUMNS": "80", "MPLBACKEND": "Agg", "DISPLAY": ":99"}, cwd=tmp_path)
     drawn = term("--term", *args, env={"COLUMNS": "80"}, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == drawn.stdout
