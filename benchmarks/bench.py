@@ -206,6 +206,16 @@ def bench_plot(big: int, repeats: int, workdir: str) -> tuple[float, float]:
     return min(small_times), min(big_times)
 
 
+def bench_term(big: int, repeats: int, workdir: str) -> tuple[float, float]:
+    """--term and a PNG of the same 3 curves: each evaluates every step once."""
+    curves = ["cosine-restarts", "cyclic", "--mode", "triangular2", "step", "--step-size", str(big // 7)]
+    term_times, png_times = [], []
+    for _ in range(repeats):
+        term_times.append(run_process(["--steps", str(big), "--term", *curves], workdir)[0])
+        png_times.append(run_process(["--steps", str(big), "-o", "t.png", *curves], workdir)[0])
+    return min(term_times), min(png_times)
+
+
 def bench_memory(steps: int, workdir: str) -> int:
     _, rss = run_process(["--steps", str(steps), "-o", "m.png", "cosine-restarts", "exponential", "--decay-steps", str(steps // 20)], workdir)
     return rss
@@ -306,6 +316,13 @@ def main() -> None:
             f"{big:.2f} s vs {small:.2f} s: {big / small:.2f}x",
             "<= 1.5x",
             big / small <= 1.5,
+        )
+        term, png = bench_term(plot_steps, 3, workdir)
+        record(
+            f"--term vs PNG, 3 curves, {plot_steps:,} steps",
+            f"{term:.2f} s vs {png:.2f} s: {term / png:.2f}x",
+            "<= 1.0x",
+            term / png <= 1.0,
         )
         rss = bench_memory(memory_steps, workdir)
         record(f"peak RSS, PNG of {memory_steps:,} steps", f"{rss / 1024:.0f} MB", "< 400 MB", rss / 1024 < 400)

@@ -45,7 +45,8 @@ FIGURE_OPTIONS: tuple[Param, ...] = (
     Param("world_size", "int", 1, "data-parallel devices", low=1),
     Param("dpi", "int", 100, "resolution of PNG figures, dots per inch", low=10, high=2000),
     Param("size", "size", (8.0, 4.5), "figure size in inches, WxH"),
-    Param("show", "bool", False, "open a window with the figure (needs a display)"),
+    Param("show", "bool", False, "open a window with the figure (without a display: draw it in the terminal)"),
+    Param("term", "bool", False, "draw the figure in the terminal, in Unicode braille (colours on a terminal)"),
     Param(
         "overlay",
         "paths",

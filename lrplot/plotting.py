@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -161,14 +162,7 @@ def draw(
     buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
-        x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
-        _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
-        # The reduction keeps every bucket's minimum, so this sees the full curve's.
-        if plan.log_y and y.size and y.min() <= 0:
-            warn(
-                f"warning: curve {number} ({curve.label}): --log-y cannot show its values <= 0 "
-                f"(the first at step {int(x[np.argmax(y <= 0)])}); they are left out of the plot"
-            )
+        x, y = drawn_curve(plan, number, curve, buckets, advance, warn)
         axes.plot(
             x / scale,
             y,
@@ -209,6 +203,20 @@ def draw(
         text.update(PLAIN_TEXT)
     _fit(figure, legend)
     return figure
+
+
+def drawn_curve(plan: Plan, number: int, curve: Any, buckets: int, advance: Any, warn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Curve ``number`` reduced to ``buckets`` (see :func:`reduce_curve`),
+    refused if too large to draw; ``warn(line)`` of values --log-y leaves out."""
+    x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
+    _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
+    # The reduction keeps every bucket's minimum, so this sees the full curve's.
+    if plan.log_y and y.size and y.min() <= 0:
+        warn(
+            f"warning: curve {number} ({curve.label}): --log-y cannot show its values <= 0 "
+            f"(the first at step {int(x[np.argmax(y <= 0)])}); they are left out of the plot"
+        )
+    return x, y
 
 
 def _check_drawable(x: np.ndarray, y: np.ndarray, what: str) -> None:
@@ -373,6 +381,18 @@ def show(plan: Plan) -> None:
         return
     draw(plan, plt.figure(figsize=figure_size(plan), dpi=plan.dpi, layout="constrained"))
     plt.show()
+
+
+def has_display() -> bool:
+    """Whether --show can open a window: on Linux a DISPLAY or WAYLAND_DISPLAY,
+    and an interactive matplotlib backend (MPLBACKEND=Agg has none)."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    check_backend()
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401 - resolves the automatic backend
+
+    return _interactive(matplotlib.get_backend())
 
 
 def _interactive(backend: str) -> bool:

@@ -30,7 +30,7 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
     options = resolve(figure, loaded.options, config)
 
     outputs = list(options["output"])
-    if not outputs and not (options["show"] or options["emit"] or options["stats"]):
+    if not outputs and not (options["show"] or options["emit"] or options["stats"] or options["term"]):
         outputs = [DEFAULT_OUTPUT]
     if outputs.count(STDOUT) > 1:
         raise UsageError("-o/--output: - (stdout) may be given only once")
@@ -40,6 +40,9 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
     if STDOUT in outputs and options["emit"] is not None:
         raise UsageError("--emit prints code on stdout, and so does -o - (CSV): write the CSV to a file instead")
     stdout_taken = STDOUT in outputs or options["emit"] is not None
+    if options["term"] and stdout_taken:
+        taken = "-o - (CSV)" if STDOUT in outputs else "--emit (code)"
+        raise UsageError(f"--term draws on stdout, and so does {taken}: write the CSV or code to a file instead")
 
     from lrplot import overlay
 
@@ -85,7 +88,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         size=options["size"],
         overlays=overlays,
     )
-    if options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
+    figures = any(format_for(path).name in ("png", "svg", "pdf") for path in outputs)
+    if options["show"] or figures:
         from lrplot.plotting import check_figure
 
         check_figure(plan, raster=options["show"] or raster)
@@ -98,6 +102,15 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         raise UsageError(f"--strict: {len(warnings)} warning(s) above")
     for item in overlays:
         tell(overlay.compare(item, plan.curves[0].bound, steps))
+
+    # --show without a display draws in the terminal, if stdout is free for it.
+    in_terminal = options["term"] or (
+        options["show"] and not stdout_taken and not plan.panels and not _has_display()
+    )
+    if in_terminal and plan.panels:
+        raise UsageError("--term draws learning-rate curves, not --descent panels: write those with -o FILE.png")
+    if in_terminal and not options["term"]:
+        tell("note: --show: no display to open a window on, so the figure is drawn here (-o FILE saves it)")
 
     code = None
     if options["emit"] is not None:
@@ -115,7 +128,11 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
     def announce(paths: list[str]) -> None:
         """Code, statistics and the paths about to be written: printed before
         the files are renamed into place, so a stdout that fails costs them."""
+        drawn = _terminal_plot(plan, options["strict"], figures) if in_terminal else None
         with writing_stdout():
+            if drawn is not None:
+                with utf8_stdout() as stream:
+                    stream.write(drawn)
             if code is not None:
                 with utf8_stdout() as stream:
                     stream.write(code if code.endswith("\n") else code + "\n")
@@ -127,10 +144,34 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
                 inform(path)
 
     write_outputs(plan, targets, announce=announce, strict=options["strict"])
-    if options["show"]:
+    if options["show"] and not in_terminal:
         from lrplot.plotting import show
 
         show(plan)
+
+
+def _has_display() -> bool:
+    from lrplot.plotting import has_display
+
+    return has_display()
+
+
+def _terminal_plot(plan: Plan, strict: bool, figures: bool) -> str:
+    """The figure as text for stdout, at the terminal's size. Its warnings
+    are the figure files' (drawn first), said once."""
+    from lrplot import terminal
+    from lrplot.outputs import FIGURE_RATE
+
+    columns, lines = terminal.terminal_size()
+    warnings: list[str] = []
+    with progress(FIGURE_RATE, "drawing", plan.steps * len(plan.curves)) as advance:
+        text = terminal.render(plan, columns, lines, terminal.colour_mode(), advance=advance, warn=warnings.append)
+    if not figures:
+        for line in warnings:
+            tell(line)
+        if warnings and strict:
+            raise UsageError(f"--strict: {len(warnings)} warning(s) above")
+    return text
 
 
 def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str, Any]) -> list[CurveRequest]:
