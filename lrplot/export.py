@@ -12,13 +12,18 @@ import json
 from collections.abc import Callable, Iterator
 from typing import IO
 
+import numpy as np
+
 from lrplot.binding import describe
 from lrplot.plan import Plan, unique_labels
+from lrplot.quantities import extras
 
 
 def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) -> Iterator[str]:
+    more = [function for curve in plan.curves for _, function in extras(curve)]
     for t, columns in plan.chunks(chunk_size, advance):
         steps = map(str, range(int(t[0]), int(t[0]) + t.size))
+        columns += [function(t.copy()) for function in more]
         # float.__repr__ is the shortest text that reads back as the same float64.
         texts = [map(repr, column.tolist()) for column in columns]
         yield "\n".join(map(",".join, zip(steps, *texts))) + "\n"
@@ -26,9 +31,14 @@ def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) ->
 
 def csv_header(plan: Plan) -> list[str]:
     """``step`` and the labels; a curve labelled ``step`` is ``step (2)`` here,
-    so no two columns share a name."""
+    so no two columns share a name. Then ``<label>:momentum`` and the like for
+    the curves that carry more than a learning rate."""
     labels = [c.label for c in plan.curves]
-    return unique_labels(["step", *labels], [True] + [label != "step" for label in labels])
+    header = unique_labels(["step", *labels], [True] + [label != "step" for label in labels])
+    more = [f"{column}:{name}" for curve, column in zip(plan.curves, header[1:]) for name, _ in extras(curve)]
+    if not more:
+        return header
+    return unique_labels(header + more, [True] * len(header) + [False] * len(more))
 
 
 def write_csv(
@@ -64,5 +74,12 @@ def write_json(
         for _, columns in Plan(plan.steps, (curve,)).chunks(chunk_size, advance):
             handle.write(("" if first else ", ") + ", ".join(map(repr, columns[0].tolist())))
             first = False
-        handle.write("]}")
+        handle.write("]")
+        for name, function in extras(curve):
+            handle.write(f', "{name}": [')
+            for start in range(0, plan.steps, chunk_size):
+                t = np.arange(start, min(start + chunk_size, plan.steps), dtype=np.float64)
+                handle.write(("" if start == 0 else ", ") + ", ".join(map(repr, function(t).tolist())))
+            handle.write("]")
+        handle.write("}")
     handle.write("]}\n")

@@ -626,6 +626,21 @@ register(
 # ---------------------------------------------------------------- one-cycle
 
 
+# onecycle and cyclic cycle momentum as torch does, drawn by lrplot.quantities
+# (the two classes' defaults differ).
+def momentum_params(base: float, peak: float) -> tuple[Param, ...]:
+    return (
+        Param(
+            "cycle_momentum",
+            "bool",
+            True,
+            "cycle momentum (β1) opposite to the lr, between base_momentum and max_momentum",
+        ),
+        Param("base_momentum", "float", base, "momentum at the lr's peak", low=0.0),
+        Param("max_momentum", "float", peak, "momentum at the lr's lowest", low=0.0),
+    )
+
+
 def _anneal(kind: str, start: float, end: float, fraction: np.ndarray) -> None:
     """torch's annealing from start (fraction 0) to end (fraction 1), in place."""
     if kind == "cos":
@@ -649,6 +664,7 @@ def onecycle(
     div_factor: float,
     final_div_factor: float,
     three_phase: bool,
+    **momentum: Any,  # cycle_momentum, base_momentum, max_momentum: lrplot.quantities
 ) -> np.ndarray:
     initial = lr / div_factor
     minimum = initial / final_div_factor
@@ -718,6 +734,7 @@ register(
                 low_open=True,
             ),
             Param("three_phase", "bool", False, "fall back to the start before the final anneal"),
+            *momentum_params(0.85, 0.95),
         ),
         "one-cycle policy; lr is the peak",
         "lr/div_factor up to lr at pct_start*total_steps - 1, "
@@ -741,6 +758,7 @@ def cyclic(
     step_size_down: int,
     mode: str,
     gamma: float,
+    **momentum: Any,  # cycle_momentum, base_momentum, max_momentum: lrplot.quantities
 ) -> np.ndarray:
     total = float(step_size_up + step_size_down)
     up_ratio = step_size_up / total
@@ -804,6 +822,7 @@ register(
                 choices=("triangular", "triangular2", "exp_range"),
             ),
             Param("gamma", "float", 1.0, "exp_range: amplitude * gamma**t", low=0.0, low_open=True),
+            *momentum_params(0.8, 0.9),
         ),
         "cyclical learning rate between base_lr and lr (lr is the peak)",
         "triangle waves between base_lr and lr; triangular2 halves the amplitude each cycle, "

@@ -279,7 +279,8 @@ def _onecycle(s: Scheduler) -> dict[str, Any]:
     return {"lr": float(_arg(s, "eta_max", None)), "total_steps": total, "pct_start": pct, "anneal": anneal,
             "div_factor": float(_arg(s, "div_factor", 25.0)),
             "final_div_factor": float(_arg(s, "final_div_factor", 1e4)),
-            "three_phase": bool(args.get("three_phase", False))}
+            "three_phase": bool(args.get("three_phase", False)),
+            "cycle_momentum": False}  # MMEngine's OneCycleLR schedules the lr only
 
 
 def _onecycle_fits(s: Scheduler, run: Run) -> None:

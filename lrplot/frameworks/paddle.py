@@ -140,6 +140,7 @@ def _onecycle(args: dict[str, Any]) -> Curve:
         "lr": peak, "total_steps": _int(args, "total_steps"), "div_factor": divide,
         "final_div_factor": peak / divide / end, "pct_start": _num(args, "phase_pct", 0.3),
         "anneal": str(args.get("anneal_strategy", "cos")), "three_phase": bool(args.get("three_phase", False)),
+        "cycle_momentum": False,  # Paddle's schedulers set the lr only
     })
 
 
@@ -152,6 +153,7 @@ def _cyclic(args: dict[str, Any]) -> Curve:
         "lr": _num(args, "max_learning_rate"), "base_lr": _num(args, "base_learning_rate"),
         "step_size_up": up, "step_size_down": up if down is None else _int(args, "step_size_down"),
         "mode": str(args.get("mode", "triangular")), "gamma": _num(args, "exp_gamma", 1.0),
+        "cycle_momentum": False,  # Paddle's schedulers set the lr only
     })
 
 

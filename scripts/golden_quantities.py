@@ -1,0 +1,90 @@
+"""Golden momentum (and weight decay) values from the real frameworks, for
+tests/test_quantities.py.
+
+Run where the frameworks are installed (never in CI):
+
+    /work/fw/bin/python scripts/golden_quantities.py
+
+torch: each scheduler is stepped through a real SGD optimizer (momentum 0.9);
+the momentum at step t is ``optimizer.param_groups[0]["momentum"]`` read
+before the t-th ``scheduler.step()``, the lr ``get_last_lr()`` beside it.
+Each case records the lrplot command line that must reproduce both
+(``lrplot --steps N -o x.json ARGS``). Writes tests/golden/quantities/torch.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "golden" / "quantities"
+
+
+def _stepped(factory: Callable[[Any], Any], steps: int, optimizer_name: str = "SGD") -> dict[str, list[float]]:
+    import torch
+
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    if optimizer_name == "SGD":
+        optimizer = torch.optim.SGD([parameter], lr=0.1, momentum=0.9)
+    else:  # Adam: the schedulers cycle betas[0]
+        optimizer = torch.optim.Adam([parameter], lr=0.1)
+    scheduler = factory(optimizer)
+    lr, momentum = [], []
+    for step in range(steps):
+        group = optimizer.param_groups[0]
+        lr.append(float(scheduler.get_last_lr()[0]))
+        momentum.append(float(group["momentum"] if optimizer_name == "SGD" else group["betas"][0]))
+        if step < steps - 1:  # OneCycleLR raises one step past the last
+            optimizer.step()
+            scheduler.step()
+    return {"lr": lr, "momentum": momentum}
+
+
+def torch_cases() -> dict[str, Any]:
+    import torch
+    from torch.optim import lr_scheduler as S
+
+    cases = [
+        # The issue's done-when: lrplot --steps 100 -o x.json onecycle / cyclic.
+        ("OneCycleLR(max_lr=0.1, total_steps=100)", lambda o: S.OneCycleLR(o, 0.1, total_steps=100), 100,
+         ["onecycle"], "SGD"),
+        ("CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=10)", lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=10), 100,
+         ["cyclic"], "SGD"),
+        ("OneCycleLR(max_lr=0.2, total_steps=60, pct_start=0.25, anneal_strategy='linear', base_momentum=0.8, max_momentum=0.99)",
+         lambda o: S.OneCycleLR(o, 0.2, total_steps=60, pct_start=0.25, anneal_strategy="linear", base_momentum=0.8, max_momentum=0.99), 60,
+         ["onecycle", "--lr", "0.2", "--pct-start", "0.25", "--anneal", "linear", "--base-momentum", "0.8", "--max-momentum", "0.99"], "SGD"),
+        ("OneCycleLR(max_lr=0.1, total_steps=90, three_phase=True)", lambda o: S.OneCycleLR(o, 0.1, total_steps=90, three_phase=True), 90,
+         ["onecycle", "--three-phase"], "SGD"),
+        ("OneCycleLR(max_lr=0.1, total_steps=33, pct_start=0.4, three_phase=True, anneal_strategy='linear')",
+         lambda o: S.OneCycleLR(o, 0.1, total_steps=33, pct_start=0.4, three_phase=True, anneal_strategy="linear"), 33,
+         ["onecycle", "--pct-start", "0.4", "--three-phase", "--anneal", "linear"], "SGD"),
+        ("OneCycleLR(max_lr=0.1, total_steps=3)", lambda o: S.OneCycleLR(o, 0.1, total_steps=3), 3, ["onecycle"], "SGD"),
+        ("OneCycleLR(max_lr=0.01, total_steps=50) with Adam (betas[0])", lambda o: S.OneCycleLR(o, 0.01, total_steps=50), 50,
+         ["onecycle", "--lr", "0.01"], "Adam"),
+        ("CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=4, step_size_down=8, mode='triangular2')",
+         lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=4, step_size_down=8, mode="triangular2"), 80,
+         ["cyclic", "--base-lr", "0.01", "--step-size-up", "4", "--step-size-down", "8", "--mode", "triangular2"], "SGD"),
+        ("CyclicLR(base_lr=0.001, max_lr=0.1, step_size_up=6, mode='exp_range', gamma=0.97, base_momentum=0.85, max_momentum=0.95)",
+         lambda o: S.CyclicLR(o, 0.001, 0.1, step_size_up=6, mode="exp_range", gamma=0.97, base_momentum=0.85, max_momentum=0.95), 80,
+         ["cyclic", "--base-lr", "0.001", "--step-size-up", "6", "--mode", "exp_range", "--gamma", "0.97",
+          "--base-momentum", "0.85", "--max-momentum", "0.95"], "SGD"),
+    ]
+    out = []
+    for call, factory, steps, args, optimizer_name in cases:
+        out.append({"id": f"torch.{call}", "optimizer": optimizer_name, "steps": steps, "args": args,
+                    **_stepped(factory, steps, optimizer_name)})
+    return {"framework": "torch", "version": torch.__version__, "generated_by": "scripts/golden_quantities.py",
+            "cases": out}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    document = torch_cases()
+    (OUT / "torch.json").write_text(json.dumps(document, indent=1) + "\n")
+    print(f"torch {document['version']}: {len(document['cases'])} cases")
+
+
+if __name__ == "__main__":
+    main()
