@@ -33,6 +33,7 @@ from lrplot.errors import (
 )
 from lrplot.options import FIGURE_OPTIONS
 from lrplot.plan import CurveRequest
+from lrplot.quantities import QUANTITIES, SPEC_HELP
 from lrplot.registry import Param, Schedule, did_you_mean
 
 METAVARS = {
@@ -105,10 +106,13 @@ def _schedule_command(schedule: Schedule) -> click.Command:
     options: list[click.Parameter] = [_schedule_option(p) for p in schedule.all_params]
     options.append(OnceOption(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
     options.append(OnceOption(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
+    options += [OnceOption([f"--{name.replace('_', '-')}", name], metavar="SPEC", help=f"{name.replace('_', ' ')}: {SPEC_HELP}")
+                for name in QUANTITIES]
 
     def callback(label: str | None, color: str | None, **values: Any) -> CurveRequest:
+        quantities = tuple((name, values.pop(name)) for name in QUANTITIES if values.get(name) is not None)
         given = {name: value for name, value in values.items() if value is not None}
-        return CurveRequest(schedule.name, given, label=label, color=color)
+        return CurveRequest(schedule.name, given, label=label, color=color, quantities=quantities)
 
     doc = f"{schedule.summary}.\n\n\b\n{schedule.formula}"
     if schedule.matches:

@@ -30,12 +30,14 @@ class CurveRequest(NamedTuple):
     color: str | None = None
     where: str = ""  # "curve 2" or "configs/x.yaml: curve 2"
     style: str = "cli"  # how parameter names are shown in errors: cli or yaml
+    quantities: tuple[tuple[str, Any], ...] = ()  # (momentum or weight_decay, as written)
 
 
 class Curve(NamedTuple):
     label: str
     bound: Bound
     color: str | None = None
+    quantities: tuple[tuple[str, Bound], ...] = ()  # lrplot.quantities: its own momentum, weight_decay
 
     @property
     def schedule(self) -> str:
@@ -140,9 +142,20 @@ def make_curves(
         [bool(request.label) for request in requests],
     )
     return tuple(
-        Curve(label, bound, request.color)
+        Curve(label, bound, request.color, _quantities(request, steps, steps_per_epoch))
         for label, bound, request in zip(labels, bounds, requests)
     )
+
+
+def _quantities(request: CurveRequest, steps: int, steps_per_epoch: int | None) -> tuple[tuple[str, Bound], ...]:
+    if not request.quantities:
+        return ()
+    from lrplot.quantities import bind_quantities
+
+    try:
+        return bind_quantities(request.quantities, steps, steps_per_epoch)
+    except UsageError as error:
+        raise UsageError(f"{_where(request)}: {error}") from None
 
 
 def _check_color(request: CurveRequest) -> None:

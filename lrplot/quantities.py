@@ -19,12 +19,13 @@ import numpy as np
 
 from lrplot.compose import CurveFunction, with_conventions
 from lrplot.registry import Bound
-from lrplot.schedules import _anneal, cyclic
 
 QUANTITIES = ("momentum", "weight_decay")
 
 
 def _onecycle_momentum(p: Mapping[str, Any]) -> CurveFunction:
+    from lrplot.schedules import _anneal  # torch's annealing, the lr's own
+
     low, high, total = p["base_momentum"], p["max_momentum"], p["total_steps"]
     up_end = float(p["pct_start"] * total) - 1.0
     if p["three_phase"]:
@@ -52,6 +53,8 @@ def _onecycle_momentum(p: Mapping[str, Any]) -> CurveFunction:
 
 
 def _cyclic_momentum(p: Mapping[str, Any]) -> CurveFunction:
+    from lrplot.schedules import cyclic
+
     high = p["max_momentum"]
     # cyclic() with base_lr 0 gives triangle * (max - base) * scale exactly as
     # torch's base_height * scale_fn; momentum is max_momentum less that.
@@ -100,3 +103,68 @@ def extras(curve: Any) -> list[tuple[str, CurveFunction]]:
             if cycled is not None:
                 out.append((name, cycled))
     return out
+
+
+SPEC_HELP = (
+    "a number (held), or a schedule and its parameters, its lr the value: "
+    "'cosine lr=0.04 end_lr=0.4'"
+)
+
+
+def parse(name: str, raw: Any) -> tuple[str, dict[str, Any]]:
+    """A quantity as written — a number, ``"cosine lr=0.04 end_lr=0.4"`` on
+    the command line, or a YAML mapping with ``schedule:`` (``value:`` may
+    stand for ``lr:``) — as a schedule name and its raw parameters."""
+    from lrplot.errors import UsageError, show_value
+
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return "constant", {"lr": raw}
+    if isinstance(raw, str):
+        words = raw.split()
+        if len(words) == 1:
+            try:
+                return "constant", {"lr": float(words[0])}
+            except ValueError:
+                pass
+        values: dict[str, Any] = {}
+        for word in words[1:]:
+            key, equals, value = word.partition("=")
+            if not equals or not key or not value:
+                raise UsageError(f"{name}: got {show_value(raw)}, expected {SPEC_HELP}")
+            values[key.lstrip("-").replace("-", "_")] = value
+        if not words:
+            raise UsageError(f"{name}: got {show_value(raw)}, expected {SPEC_HELP}")
+        return words[0], values
+    if isinstance(raw, Mapping):
+        values = dict(raw)
+        schedule = values.pop("schedule", None)
+        if not isinstance(schedule, str):
+            raise UsageError(f"{name}: `schedule:` is required (a schedule name), or give a number")
+        if "value" in values:
+            if "lr" in values:
+                raise UsageError(f"{name}: give value or lr, not both")
+            values["lr"] = values.pop("value")
+        return schedule, values
+    raise UsageError(f"{name}: got {show_value(raw)}, expected {SPEC_HELP}")
+
+
+def bind_quantities(
+    raw: Any, steps: int, steps_per_epoch: int | None
+) -> tuple[tuple[str, Bound], ...]:
+    """The quantities a curve was given, each bound as a curve of its own over
+    the run (errors name the quantity; the caller adds the curve)."""
+    from lrplot.binding import bind
+    from lrplot.errors import ParamError, UsageError
+
+    out = []
+    for name, spec in raw:
+        schedule, values = parse(name, spec)
+        if schedule == "sequence":
+            raise UsageError(f"{name}: a sequence is not supported here yet; give one schedule")
+        try:
+            out.append((name, bind(schedule, values, steps, steps_per_epoch)))
+        except ParamError as error:
+            raise UsageError(f"{name} ({schedule}): {error.locate('', 'yaml')}") from None
+        except UsageError as error:
+            raise UsageError(f"{name}: {error}") from None
+    return tuple(out)

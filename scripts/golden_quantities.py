@@ -9,7 +9,8 @@ torch: each scheduler is stepped through a real SGD optimizer (momentum 0.9);
 the momentum at step t is ``optimizer.param_groups[0]["momentum"]`` read
 before the t-th ``scheduler.step()``, the lr ``get_last_lr()`` beside it.
 Each case records the lrplot command line that must reproduce both
-(``lrplot --steps N -o x.json ARGS``). Writes tests/golden/quantities/torch.json.
+(``lrplot --steps N -o x.json ARGS``). MMEngine: its parameter schedulers on
+``momentum`` and ``weight_decay``. Writes tests/golden/quantities/<framework>.json.
 """
 
 from __future__ import annotations
@@ -79,11 +80,52 @@ def torch_cases() -> dict[str, Any]:
             "cases": out}
 
 
+def mmengine_cases() -> dict[str, Any]:
+    """MMEngine's parameter schedulers on momentum and weight decay, stepped
+    once per iteration (by_epoch=False) through SGD(momentum=0.9,
+    weight_decay=0.05); the value at step t is the group's before the t-th step."""
+    import mmengine
+    import torch
+    from mmengine.optim import scheduler as M
+
+    def stepped(factory: Callable[[Any], Any], steps: int, name: str) -> list[float]:
+        parameter = torch.nn.Parameter(torch.zeros(1))
+        optimizer = torch.optim.SGD([parameter], lr=0.1, momentum=0.9, weight_decay=0.05)
+        scheduler = factory(optimizer)
+        values = []
+        for _ in range(steps):
+            values.append(float(optimizer.param_groups[0][name]))
+            optimizer.step()
+            scheduler.step()
+        return values
+
+    cases = [
+        ("CosineAnnealingParamScheduler(param_name='weight_decay', T_max=100, eta_min=0.005, by_epoch=False)",
+         lambda o: M.CosineAnnealingParamScheduler(o, param_name="weight_decay", T_max=100, eta_min=0.005, by_epoch=False),
+         101, "weight_decay", ["cosine", "--weight-decay", "cosine lr=0.05 decay_steps=100 end_lr=0.005"]),
+        ("CosineAnnealingMomentum(T_max=50, eta_min=0.85, by_epoch=False)",
+         lambda o: M.CosineAnnealingMomentum(o, T_max=50, eta_min=0.85, by_epoch=False),
+         51, "momentum", ["cosine", "--momentum", "cosine lr=0.9 decay_steps=50 end_lr=0.85"]),
+        ("LinearParamScheduler(param_name='weight_decay', start_factor=0.1, end_factor=1.0, end=30, by_epoch=False)",
+         lambda o: M.LinearParamScheduler(o, param_name="weight_decay", start_factor=0.1, end_factor=1.0, end=30, by_epoch=False),
+         # MMEngine's end is exclusive: the factor reaches end_factor at step end - 1 = 29.
+         40, "weight_decay", ["cosine", "--weight-decay", "linear lr=0.05 start_factor=0.1 end_factor=1.0 total_steps=29"]),
+        ("MultiStepParamScheduler(param_name='momentum', milestones=[10, 25], gamma=0.5, by_epoch=False)",
+         lambda o: M.MultiStepParamScheduler(o, param_name="momentum", milestones=[10, 25], gamma=0.5, by_epoch=False),
+         40, "momentum", ["cosine", "--momentum", "multistep lr=0.9 milestones=10,25 gamma=0.5"]),
+    ]
+    out = [{"id": f"mmengine.{call}", "steps": steps, "args": args, name: stepped(factory, steps, name)}
+           for call, factory, steps, name, args in cases]
+    return {"framework": "mmengine", "version": mmengine.__version__, "generated_by": "scripts/golden_quantities.py",
+            "cases": out}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    document = torch_cases()
-    (OUT / "torch.json").write_text(json.dumps(document, indent=1) + "\n")
-    print(f"torch {document['version']}: {len(document['cases'])} cases")
+    for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases)):
+        document = make()
+        (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
+        print(f"{name} {document['version']}: {len(document['cases'])} cases")
 
 
 if __name__ == "__main__":
