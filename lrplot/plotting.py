@@ -158,7 +158,9 @@ def draw(
         return descent.draw(plan, runs if runs is not None else descent.simulate_panels(plan), figure)
     if figure is None:
         figure = Figure(figsize=(width, height), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
-    axes = figure.add_subplot()
+    from lrplot import quantity_panels
+
+    axes, below = quantity_panels.subplots(figure, plan)  # below: momentum, weight decay, if carried
     buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
@@ -195,6 +197,8 @@ def draw(
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
+    quantity_panels.draw(plan, axes, below, list(axes.get_lines())[: len(plan.curves)],
+                         lambda f: reduce_curve(f, plan.steps, buckets), _check_drawable)
     # Handles and labels given explicitly: matplotlib would leave out a label
     # that starts with "_" (its marker for "not in the legend").
     lines = list(axes.get_lines())

@@ -141,3 +141,52 @@ def test_bad_yaml_quantities(entry, expected, tmp_path):
     config.write_text(f"curves:\n  - schedule: cosine\n    {entry}\n")
     result = run("--config", str(config), "-o", str(tmp_path / "x.csv"))
     assert result.exit_code == 2 and expected in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def _plan(*requests, steps=100, **options):
+    from lrplot.plan import Plan, make_curves
+
+    return Plan(steps=steps, curves=make_curves(list(requests), steps), **options)
+
+
+def test_figure_has_one_panel_per_quantity_below_the_learning_rate():
+    from lrplot import plotting
+    from lrplot.plan import CurveRequest
+
+    plan = _plan(
+        CurveRequest("onecycle", {}),
+        CurveRequest("cosine", {}, quantities=(("weight_decay", "cosine lr=0.04 end_lr=0.4"),)),
+        CurveRequest("constant", {}),
+        steps_per_epoch=10,
+    )
+    figure = plotting.draw(plan)
+    top, momentum, decay = figure.axes[:3]
+    assert [a.get_ylabel() for a in (top, momentum, decay)] == ["learning rate", "momentum", "weight decay"]
+    assert decay.get_xlabel() == "epoch" and top.get_xlabel() == ""
+    assert top.get_shared_x_axes().joined(top, decay)
+    # Each quantity in its curve's colour; x in epochs; every step drawn (100 steps: no reduction).
+    lr_lines = top.get_lines()[:3]
+    (m,) = momentum.get_lines()
+    assert m.get_color() == lr_lines[0].get_color()
+    np.testing.assert_array_equal(m.get_xdata(), np.arange(100) / 10)
+    torch = next(case for case in CASES if case["args"] == ["onecycle"])
+    np.testing.assert_allclose(m.get_ydata(), torch["momentum"], rtol=1e-12, atol=0)
+    (w,) = decay.get_lines()
+    assert w.get_color() == lr_lines[1].get_color()
+    assert w.get_ydata()[0] == pytest.approx(0.04) and w.get_ydata()[-1] < 0.4
+
+
+def test_figure_without_quantities_keeps_one_axis():
+    from lrplot import plotting
+    from lrplot.plan import CurveRequest
+
+    figure = plotting.draw(_plan(CurveRequest("onecycle", {"cycle_momentum": False}), CurveRequest("cosine", {})))
+    assert len(figure.axes) == 1 and figure.axes[0].get_xlabel() == "step"
+
+
+def test_stepwise_quantity_is_drawn_as_steps():
+    from lrplot import plotting
+    from lrplot.plan import CurveRequest
+
+    figure = plotting.draw(_plan(CurveRequest("cosine", {}, quantities=(("momentum", "step lr=0.9 step_size=30"),))))
+    assert figure.axes[1].get_lines()[0].get_drawstyle() == "steps-post"
