@@ -33,7 +33,7 @@ from lrplot.errors import (
 )
 from lrplot.options import FIGURE_OPTIONS
 from lrplot.plan import CurveRequest
-from lrplot.quantities import QUANTITIES, SPEC_HELP
+from lrplot.quantities import GROUPS_HELP, KEYS, LAYER_DECAY_HELP, SPEC_HELP
 from lrplot.registry import Param, Schedule, did_you_mean
 
 METAVARS = {
@@ -106,11 +106,12 @@ def _schedule_command(schedule: Schedule) -> click.Command:
     options: list[click.Parameter] = [_schedule_option(p) for p in schedule.all_params]
     options.append(OnceOption(["--label"], metavar="TEXT", help="legend and CSV column name [default: schedule and its non-default parameters]"))
     options.append(OnceOption(["--color"], metavar="COLOR", help="line colour (matplotlib name or #rrggbb)"))
-    options += [OnceOption([f"--{name.replace('_', '-')}", name], metavar="SPEC", help=f"{name.replace('_', ' ')}: {SPEC_HELP}")
-                for name in QUANTITIES]
+    helps = {"groups": GROUPS_HELP, "layer_decay": LAYER_DECAY_HELP}
+    options += [OnceOption([f"--{name.replace('_', '-')}", name], metavar="SPEC",
+                           help=helps.get(name, f"{name.replace('_', ' ')}: {SPEC_HELP}")) for name in KEYS]
 
     def callback(label: str | None, color: str | None, **values: Any) -> CurveRequest:
-        quantities = tuple((name, values.pop(name)) for name in QUANTITIES if values.get(name) is not None)
+        quantities = tuple((name, values.pop(name)) for name in KEYS if values.get(name) is not None)
         given = {name: value for name, value in values.items() if value is not None}
         return CurveRequest(schedule.name, given, label=label, color=color, quantities=quantities)
 

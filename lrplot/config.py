@@ -18,7 +18,7 @@ from lrplot.plan import CurveRequest
 from lrplot.registry import check_text, closest, did_you_mean
 from lrplot.yaml_safe import parse_yaml_text
 
-CURVE_KEYS = ("schedule", "label", "color", "momentum", "weight_decay")
+CURVE_KEYS = ("schedule", "label", "color", "momentum", "weight_decay", "groups", "layer_decay")
 EXTRA_TOP_KEYS = ("curves", "panels")
 
 
@@ -143,7 +143,7 @@ def curve_request(path: str, number: int, raw: Any) -> CurveRequest:
             raise UsageError(f"{where} ({schedule}): {key}: got null, expected a value (or leave the key out)")
     label = values.pop("label", None)
     color = values.pop("color", None)
-    quantities = tuple((key, values.pop(key)) for key in ("momentum", "weight_decay") if key in values)
+    quantities = tuple((key, values.pop(key)) for key in CURVE_KEYS[3:] if key in values)
     for key, value in (("label", label), ("color", color)):
         if value is not None and not isinstance(value, (str, int, float)):
             raise UsageError(f"{where} ({schedule}): {key}: got {show_value(value)}, expected a text")

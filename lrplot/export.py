@@ -14,13 +14,13 @@ from typing import IO
 
 import numpy as np
 
+from lrplot import quantities
 from lrplot.binding import describe
 from lrplot.plan import Plan, unique_labels
-from lrplot.quantities import extras
 
 
 def _rows(plan: Plan, chunk_size: int, advance: Callable[[int], None] | None) -> Iterator[str]:
-    more = [function for curve in plan.curves for _, function in extras(curve)]
+    more = [function for curve in plan.curves for _, function in quantities.columns(curve)]
     for t, columns in plan.chunks(chunk_size, advance):
         steps = map(str, range(int(t[0]), int(t[0]) + t.size))
         columns += [function(t.copy()) for function in more]
@@ -35,7 +35,7 @@ def csv_header(plan: Plan) -> list[str]:
     the curves that carry more than a learning rate."""
     labels = [c.label for c in plan.curves]
     header = unique_labels(["step", *labels], [True] + [label != "step" for label in labels])
-    more = [f"{column}:{name}" for curve, column in zip(plan.curves, header[1:]) for name, _ in extras(curve)]
+    more = [f"{column}:{name}" for curve, column in zip(plan.curves, header[1:]) for name, _ in quantities.columns(curve)]
     if not more:
         return header
     return unique_labels(header + more, [True] * len(header) + [False] * len(more))
@@ -75,11 +75,21 @@ def write_json(
             handle.write(("" if first else ", ") + ", ".join(map(repr, columns[0].tolist())))
             first = False
         handle.write("]")
-        for name, function in extras(curve):
+        for name, function in quantities.extras(curve):
             handle.write(f', "{name}": [')
-            for start in range(0, plan.steps, chunk_size):
-                t = np.arange(start, min(start + chunk_size, plan.steps), dtype=np.float64)
-                handle.write(("" if start == 0 else ", ") + ", ".join(map(repr, function(t).tolist())))
-            handle.write("]")
+            _write_values(function, plan.steps, chunk_size, handle)
+        for number, (name, function) in enumerate(quantities.group_columns(curve)):
+            handle.write((', "groups": {' if number == 0 else ", ") + json.dumps(name) + ": [")
+            _write_values(function, plan.steps, chunk_size, handle)
+        if quantities.group_columns(curve):
+            handle.write("}")
         handle.write("}")
     handle.write("]}\n")
+
+
+def _write_values(function: Callable[[np.ndarray], np.ndarray], steps: int, chunk_size: int, handle: IO[str]) -> None:
+    """A quantity's values over the run, chunk by chunk, and the closing bracket."""
+    for start in range(0, steps, chunk_size):
+        t = np.arange(start, min(start + chunk_size, steps), dtype=np.float64)
+        handle.write(("" if start == 0 else ", ") + ", ".join(map(repr, function(t).tolist())))
+    handle.write("]")

@@ -21,6 +21,10 @@ from lrplot.compose import CurveFunction, with_conventions
 from lrplot.registry import Bound
 
 QUANTITIES = ("momentum", "weight_decay")
+# What a curve may carry, as YAML keys and command-line options.
+KEYS = (*QUANTITIES, "groups", "layer_decay")
+# More layers than this would be more CSV columns than anyone reads.
+MAX_LAYERS = 1000
 
 
 def _onecycle_momentum(p: Mapping[str, Any]) -> CurveFunction:
@@ -90,6 +94,28 @@ def cycled_momentum(bound: Bound) -> CurveFunction | None:
     return with_conventions(own, {**p, "warmup_steps": 0})
 
 
+def group_columns(curve: Any) -> list[tuple[str, CurveFunction]]:
+    """``(group, its learning rate)``: the curve's learning rate times the
+    group's multiplier, as timm's schedulers set ``lr * lr_scale``."""
+    groups = dict(getattr(curve, "quantities", ())).get("groups", ())
+
+    def scaled(multiplier: float) -> CurveFunction:
+        def values(t: np.ndarray) -> np.ndarray:
+            out = curve.bound.evaluate_at(t)
+            out *= multiplier
+            return out
+
+        return values
+
+    return [(name, scaled(multiplier)) for name, multiplier in groups]
+
+
+def columns(curve: Any) -> list[tuple[str, CurveFunction]]:
+    """What the CSV writes for ``curve`` after the learning rates: its
+    quantities, then its parameter groups."""
+    return extras(curve) + group_columns(curve)
+
+
 def extras(curve: Any) -> list[tuple[str, CurveFunction]]:
     """``(quantity, function of steps)`` for each quantity ``curve`` carries
     besides its learning rate, in QUANTITIES order."""
@@ -156,8 +182,11 @@ def bind_quantities(
     from lrplot.binding import bind
     from lrplot.errors import ParamError, UsageError
 
-    out = []
+    out: list[tuple[str, Any]] = []
+    groups = bind_groups([(name, spec) for name, spec in raw if name in ("groups", "layer_decay")])
     for name, spec in raw:
+        if name not in QUANTITIES:
+            continue
         schedule, values = parse(name, spec)
         if schedule == "sequence":
             raise UsageError(f"{name}: a sequence is not supported here yet; give one schedule")
@@ -167,4 +196,49 @@ def bind_quantities(
             raise UsageError(f"{name} ({schedule}): {error.locate('', 'yaml')}") from None
         except UsageError as error:
             raise UsageError(f"{name}: {error}") from None
+    if groups:
+        out.append(("groups", groups))
     return tuple(out)
+
+
+GROUPS_HELP = "group names with their lr multipliers: 'backbone=0.1 head=1'"
+LAYER_DECAY_HELP = "rate=R layers=N: groups layer_0 ... layer_N, layer i at R ** (N - i) of the lr (timm, BEiT)"
+
+
+def _pairs(name: str, raw: Any, allowed: str) -> dict[str, Any]:
+    """``"a=1 b=2"`` or a YAML mapping as a dict."""
+    from lrplot.errors import UsageError, show_value
+
+    if isinstance(raw, Mapping) and raw:
+        return dict(raw)
+    if isinstance(raw, str) and raw.split():
+        pairs = [word.partition("=") for word in raw.split()]
+        if all(key and equals and value for key, equals, value in pairs):
+            return {key: value for key, _, value in pairs}
+    raise UsageError(f"{name}: got {show_value(raw)}, expected {allowed}")
+
+
+def bind_groups(raw: list[tuple[str, Any]]) -> tuple[tuple[str, float], ...]:
+    """``groups`` and ``layer_decay`` as (group name, lr multiplier) pairs."""
+    from lrplot.errors import UsageError
+    from lrplot.registry import Param, check_text, convert
+
+    out: dict[str, float] = {}
+    for key, spec in raw:
+        if key == "groups":
+            for name, value in _pairs(key, spec, GROUPS_HELP).items():
+                name = check_text(f"groups: {name}", str(name)) if isinstance(name, (str, int)) else name
+                if not isinstance(name, str) or name in out:
+                    raise UsageError(f"groups: {name!r} is given twice" if name in out else f"groups: {name!r} is not a name")
+                out[name] = convert(Param(f"groups: {name}", "float", low=0.0), value)
+        else:
+            pairs = _pairs(key, spec, LAYER_DECAY_HELP)
+            if set(pairs) != {"rate", "layers"}:
+                raise UsageError(f"layer_decay: got keys {', '.join(map(str, pairs))}, expected {LAYER_DECAY_HELP}")
+            rate = convert(Param("layer_decay: rate", "float", low=0.0, low_open=True), pairs["rate"])
+            layers = convert(Param("layer_decay: layers", "int", low=1, high=MAX_LAYERS), pairs["layers"])
+            for i in range(layers + 1):
+                if f"layer_{i}" in out:
+                    raise UsageError(f"groups: 'layer_{i}' is given twice (groups and layer_decay)")
+                out[f"layer_{i}"] = rate ** (layers - i)  # as timm: layer_decay ** (layer_max - i)
+    return tuple(out.items())

@@ -10,6 +10,7 @@ from typing import Any
 
 from lrplot.plan import Plan
 from lrplot.quantities import QUANTITIES, extras
+from lrplot.style import PLAIN_TEXT
 
 TITLES = {"momentum": "momentum", "weight_decay": "weight decay"}
 
@@ -36,6 +37,8 @@ def draw(
     (``lines``: the learning-rate lines, one per curve), reduced for drawing
     and checked drawable as the learning rate is; the x label moves to the
     bottom panel."""
+    for curve, line in zip(plan.curves, lines):
+        _group_band(top, curve, line)
     if not below:
         return
     scale = plan.steps_per_epoch or 1
@@ -53,3 +56,24 @@ def draw(
         axes.grid(True, alpha=0.3)
     below[-1].set_xlabel(top.get_xlabel())
     top.set_xlabel("")
+
+
+def _group_band(axes: Any, curve: Any, line: Any) -> None:
+    """A curve's parameter groups as a band in its colour, from the group
+    with the smallest multiplier to the largest (each group is the lr times
+    its multiplier, so the band's edges are the drawn lr scaled: no new
+    evaluation), the two extremes named where the lr peaks."""
+    groups = dict(dict(getattr(curve, "quantities", ())).get("groups", ()))
+    if not groups:
+        return
+    import numpy as np
+
+    low, high = min(groups, key=groups.__getitem__), max(groups, key=groups.__getitem__)
+    x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    step = "post" if line.get_drawstyle() == "steps-post" else None
+    axes.fill_between(x, y * groups[low], y * groups[high], color=line.get_color(), alpha=0.18, linewidth=0, step=step)
+    peak = int(np.argmax(y)) if y.size else 0
+    for name, side in dict.fromkeys(((low, "top"), (high, "bottom"))):
+        if y.size and (name != low or low != high):
+            axes.annotate(f"{name} ×{groups[name]:.3g}", (x[peak], y[peak] * groups[name]), fontsize=7,
+                          color=line.get_color(), ha="left", va=side, annotation_clip=False, **PLAIN_TEXT)

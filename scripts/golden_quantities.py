@@ -120,9 +120,56 @@ def mmengine_cases() -> dict[str, Any]:
             "cases": out}
 
 
+def timm_cases() -> dict[str, Any]:
+    """timm's layer-wise decay: create_optimizer_v2(..., layer_decay=R) on a
+    small ViT (depth 3: layers 0 = embeddings .. 4 = head), then timm's own
+    scheduler, which sets each group's lr to value * lr_scale; stepped per
+    update (t_in_epochs=False: the constructor sets update 0, step_update(t + 1)
+    after update t). Each group's layer comes from timm's own layer map.
+    Needs timm importable (the torchvision stub: PYTHONPATH=/work/fw/stubs)."""
+    import timm
+    import torch
+    from timm.models import group_parameters
+    from timm.optim import create_optimizer_v2
+    from timm.scheduler import CosineLRScheduler, StepLRScheduler
+
+    def model() -> Any:
+        return timm.create_model("vit_tiny_patch16_224", depth=3, pretrained=False, num_classes=10, img_size=32, patch_size=8)
+
+    def stepped(factory: Callable[[Any], Any], rate: float, steps: int) -> dict[str, list[float]]:
+        torch.manual_seed(0)
+        net = model()
+        layer_of = {id(p): layer for name, p in net.named_parameters()
+                    for layer in [group_parameters(net, net.group_matcher(coarse=False), reverse=True)[name]]}
+        optimizer = create_optimizer_v2(net, "adamw", lr=1e-3, weight_decay=0.05, layer_decay=rate)
+        scheduler = factory(optimizer)
+        layers = [layer_of[id(group["params"][0])] for group in optimizer.param_groups]
+        groups: dict[str, list[float]] = {}
+        for step in range(steps):
+            for layer, group in zip(layers, optimizer.param_groups):
+                values = groups.setdefault(f"layer_{layer}", [])
+                if len(values) == step:  # the decay and no-decay groups of a layer share its lr
+                    values.append(float(group["lr"]))
+            scheduler.step_update(num_updates=step + 1)
+        return dict(sorted(groups.items()))
+
+    cases = [
+        ("CosineLRScheduler(t_initial=40, lr_min=1e-5, t_in_epochs=False), layer_decay=0.75",
+         lambda o: CosineLRScheduler(o, t_initial=40, lr_min=1e-5, t_in_epochs=False), 0.75, 50,
+         ["cosine", "--lr", "0.001", "--decay-steps", "40", "--end-lr", "1e-5", "--layer-decay", "rate=0.75 layers=4"]),
+        ("StepLRScheduler(decay_t=10, decay_rate=0.5, t_in_epochs=False), layer_decay=0.65",
+         lambda o: StepLRScheduler(o, decay_t=10, decay_rate=0.5, t_in_epochs=False), 0.65, 35,
+         ["step", "--lr", "0.001", "--step-size", "10", "--gamma", "0.5", "--layer-decay", "rate=0.65 layers=4"]),
+    ]
+    out = [{"id": f"timm.{call}", "steps": steps, "args": args, "groups": stepped(factory, rate, steps)}
+           for call, factory, rate, steps, args in cases]
+    return {"framework": "timm", "version": timm.__version__, "generated_by": "scripts/golden_quantities.py",
+            "cases": out}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases)):
+    for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases), ("timm", timm_cases)):
         document = make()
         (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
         print(f"{name} {document['version']}: {len(document['cases'])} cases")

@@ -23,8 +23,13 @@ def test_momentum_matches_the_framework_at_every_step(case, tmp_path):
     result = run("--steps", str(case["steps"]), "-o", str(out), *case["args"])
     assert result.exit_code == 0, result.stderr
     (curve,) = json.loads(out.read_text())["curves"]
-    quantities = [name for name in ("lr", "momentum", "weight_decay") if name in case]
+    quantities = [name for name in ("lr", "momentum", "weight_decay", "groups") if name in case]
     assert quantities[-1] != "lr"
+    if "groups" in quantities:  # per parameter group: the curve's lr times the group's multiplier
+        quantities.remove("groups")
+        assert list(curve["groups"]) == list(case["groups"])
+        for name, values in case["groups"].items():
+            np.testing.assert_allclose(curve["groups"][name], values, rtol=1e-12, atol=0, err_msg=name)
     for quantity in quantities:
         # MMEngine's cosine is recursive (chainable): a few ulps from the closed form.
         rtol = 1e-12 if case["id"].startswith("torch.") else 1e-9
@@ -32,7 +37,7 @@ def test_momentum_matches_the_framework_at_every_step(case, tmp_path):
 
 
 def test_golden_files_name_framework_and_version():
-    assert {"torch", "mmengine"} <= set(DOCUMENTS)
+    assert {"torch", "mmengine", "timm"} <= set(DOCUMENTS)
     for doc in DOCUMENTS.values():
         assert doc["version"] and doc["generated_by"] == "scripts/golden_quantities.py"
 
@@ -190,3 +195,53 @@ def test_stepwise_quantity_is_drawn_as_steps():
 
     figure = plotting.draw(_plan(CurveRequest("cosine", {}, quantities=(("momentum", "step lr=0.9 step_size=30"),))))
     assert figure.axes[1].get_lines()[0].get_drawstyle() == "steps-post"
+
+
+def test_groups_and_layer_decay_columns(tmp_path):
+    config = tmp_path / "finetune.yaml"
+    config.write_text(
+        "steps: 10\n"
+        "curves:\n"
+        "  - schedule: cosine\n"
+        "    label: ft\n"
+        "    groups: {backbone: 0.1, head: 1}\n"
+        "    layer_decay: {rate: 0.5, layers: 2}\n"
+    )
+    result = run("--config", str(config), "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    header, rows = read_csv(result.stdout)
+    assert header == ["step", "ft", "ft:backbone", "ft:head", "ft:layer_0", "ft:layer_1", "ft:layer_2"]
+    for row in rows:
+        # lr x 0.1, x 1, x 0.5 ** 2, x 0.5, x 1
+        assert row[2:] == [row[1] * 0.1, row[1], row[1] * 0.25, row[1] * 0.5, row[1]]
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--groups", "backbone"], "groups: got 'backbone', expected group names with their lr multipliers"),
+        (["--groups", "a=-1"], "groups: a: got '-1', expected a number >= 0"),
+        (["--layer-decay", "rate=0.5"], "layer_decay: got keys rate, expected rate=R layers=N"),
+        (["--layer-decay", "rate=0.5 layers=0"], "layer_decay: layers: got '0', expected an integer >= 1 and <= 1000"),
+        (["--groups", "layer_1=1", "--layer-decay", "rate=0.5 layers=2"], "groups: 'layer_1' is given twice"),
+    ],
+)
+def test_bad_groups(args, expected):
+    result = run("--steps", "5", "-o", "-", "cosine", *args)
+    assert result.exit_code == 2 and expected in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_groups_are_a_band_between_the_extreme_multipliers_named_at_the_peak():
+    from lrplot import plotting
+    from lrplot.plan import CurveRequest
+
+    request = CurveRequest("cosine", {}, quantities=(("groups", "$a$=0.1 b=0.5 c=1"),))
+    figure = plotting.draw(_plan(request, steps=50))
+    (axes,) = figure.axes
+    (line,) = axes.get_lines()  # the groups add no line, so no legend entry
+    (band,) = axes.collections
+    edges = band.get_paths()[0].vertices[:, 1]
+    y = line.get_ydata()
+    assert np.isclose(edges.min(), y.min() * 0.1) and np.isclose(edges.max(), y.max())
+    texts = sorted(t.get_text() for t in axes.texts)
+    assert texts == ["$a$ ×0.1", "c ×1"]
