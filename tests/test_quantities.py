@@ -245,3 +245,28 @@ def test_groups_are_a_band_between_the_extreme_multipliers_named_at_the_peak():
     assert np.isclose(edges.min(), y.min() * 0.1) and np.isclose(edges.max(), y.max())
     texts = sorted(t.get_text() for t in axes.texts)
     assert texts == ["$a$ ×0.1", "c ×1"]
+
+
+RECIPES = Path(__file__).parent.parent / "configs" / "recipes"
+
+
+def test_dino_recipe_is_dinos_own_cosine_scheduler(tmp_path):
+    # main_dino.py: utils.cosine_scheduler(lr, min_lr, 100, 1251, warmup_epochs=10) and
+    # cosine_scheduler(0.04, 0.4, 100, 1251), written out here with numpy as DINO does.
+    def cosine_scheduler(base, final, epochs, niter, warmup_epochs=0):
+        warmup = np.linspace(0, base, warmup_epochs * niter) if warmup_epochs else np.array([])
+        iters = np.arange(epochs * niter - warmup_epochs * niter)
+        return np.concatenate((warmup, final + 0.5 * (base - final) * (1 + np.cos(np.pi * iters / len(iters)))))
+
+    out = tmp_path / "dino.json"
+    assert run("--config", str(RECIPES / "dino-vit.yaml"), "-o", str(out)).exit_code == 0
+    (curve,) = json.loads(out.read_text())["curves"]
+    np.testing.assert_allclose(curve["lr"], cosine_scheduler(2e-3, 1e-6, 100, 1251, 10), rtol=1e-12, atol=1e-20)
+    np.testing.assert_allclose(curve["weight_decay"], cosine_scheduler(0.04, 0.4, 100, 1251), rtol=1e-12, atol=0)
+
+
+def test_mae_recipe_groups():
+    header, rows = read_csv(run("--config", str(RECIPES / "mae-finetune.yaml"), "-o", "-").stdout)
+    assert header[2:] == [f"ViT-B fine-tuning:layer_{i}" for i in range(14)]
+    peak = rows[5 * 1251]  # the end of the 5 warmup epochs
+    assert peak[1] == 2e-3 and peak[2] == 2e-3 * 0.65**13 and peak[-1] == 2e-3
