@@ -242,3 +242,4 @@ def bind_groups(raw: list[tuple[str, Any]]) -> tuple[tuple[str, float], ...]:
                     raise UsageError(f"groups: 'layer_{i}' is given twice (groups and layer_decay)")
                 out[f"layer_{i}"] = rate ** (layers - i)  # as timm: layer_decay ** (layer_max - i)
     return tuple(out.items())
+

@@ -140,6 +140,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
                 from lrplot import stats
 
                 inform(stats.format_table(stats.compute(plan)))
+                if carried := stats.carried_table(plan):  # momentum, weight decay, groups
+                    inform(carried)
             for path in paths:
                 inform(path)
 

@@ -4,7 +4,8 @@ Per curve: the value at the first and last step, min, max, the sum of the
 learning rates over the run (the "area" used in LR-annealing scaling-law
 work), and the first step after its peak where the rate is below 10 % of it. With
 two or more curves, also the largest absolute and relative difference to the
-first curve and the first step where they differ.
+first curve and the first step where they differ. Momentum, weight decay
+and parameter groups get a table of their own.
 """
 
 from __future__ import annotations
@@ -88,8 +89,30 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             ("max rel diff", "max_rel_diff"),
             ("differs from", "first_diff"),
         ]
-    table = [[title for title, _ in columns]] + [[_cell(row[key]) for _, key in columns] for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    lines = _aligned(columns, rows)
     note = "(differences are to the first curve; `differs from` is the first step where they differ)"
     return "\n".join(lines) + ("\n" + note if len(rows) > 1 else "") + "\n"
+
+
+def carried_table(plan: Any) -> str:
+    """``--stats`` for what the curves carry besides their learning rates:
+    first, last, lowest and highest value of each column; empty when none."""
+    from lrplot.plan import Curve
+    from lrplot.quantities import columns
+
+    carried = [
+        Curve(f"{curve.label}:{name}", curve.bound._replace(evaluate_at=function))
+        for curve in plan.curves
+        for name, function in columns(curve)
+    ]
+    if not carried:
+        return ""
+    keys = [("column", "label"), ("first", "first"), ("last", "last"), ("min", "min"), ("max", "max")]
+    return "\n".join(_aligned(keys, compute(Plan(plan.steps, tuple(carried))))) + "\n"
+
+
+def _aligned(columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> list[str]:
+    """A header of titles and one line per row, in columns padded to line up."""
+    table = [[title for title, _ in columns]] + [[_cell(row[key]) for _, key in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]

@@ -270,3 +270,14 @@ def test_mae_recipe_groups():
     assert header[2:] == [f"ViT-B fine-tuning:layer_{i}" for i in range(14)]
     peak = rows[5 * 1251]  # the end of the 5 warmup epochs
     assert peak[1] == 2e-3 and peak[2] == 2e-3 * 0.65**13 and peak[-1] == 2e-3
+
+
+def test_stats_add_a_table_of_the_carried_columns():
+    result = run("--steps", "100", "--stats", "onecycle", "cosine", "--groups", "a=0.5")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.split() == ["column", "first", "last", "min", "max"])
+    # torch's OneCycleLR momentum: 0.95 at both ends, 0.85 at the peak; cosine x 0.5 from 0.05.
+    assert lines[at + 1].split() == ["onecycle:momentum", "0.95", "0.95", "0.85", "0.95"]
+    assert lines[at + 2].split()[:2] == ["cosine:a", "0.05"] and lines[at + 2].split()[4] == "0.05"
+    assert "column" not in run("--steps", "10", "--stats", "cosine").stdout
