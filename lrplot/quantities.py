@@ -99,15 +99,25 @@ def group_columns(curve: Any) -> list[tuple[str, CurveFunction]]:
     group's multiplier, as timm's schedulers set ``lr * lr_scale``."""
     groups = dict(getattr(curve, "quantities", ())).get("groups", ())
 
-    def scaled(multiplier: float) -> CurveFunction:
+    def scaled(name: str, multiplier: float) -> CurveFunction:
         def values(t: np.ndarray) -> np.ndarray:
+            start = float(t[0]) if t.size else 0.0
             out = curve.bound.evaluate_at(t)
-            out *= multiplier
+            with np.errstate(over="ignore"):
+                out *= multiplier
+            if out.size and not np.isfinite(out.max()):  # never inf in a file
+                from lrplot.errors import UsageError
+
+                step = int(start + np.flatnonzero(~np.isfinite(out))[0])
+                raise UsageError(
+                    f"{curve.label}: group {name}: the learning rate x {multiplier:g} overflows float64 "
+                    f"at step {step}; use a smaller multiplier"
+                )
             return out
 
         return values
 
-    return [(name, scaled(multiplier)) for name, multiplier in groups]
+    return [(name, scaled(name, multiplier)) for name, multiplier in groups]
 
 
 def columns(curve: Any) -> list[tuple[str, CurveFunction]]:
@@ -243,3 +253,12 @@ def bind_groups(raw: list[tuple[str, Any]]) -> tuple[tuple[str, float], ...]:
                 out[f"layer_{i}"] = rate ** (layers - i)  # as timm: layer_decay ** (layer_max - i)
     return tuple(out.items())
 
+
+
+def evaluate_all(plan: Any, chunk: int = 1 << 20) -> None:
+    """Evaluate every carried column once, raising as its writers would (a
+    stdout cannot be taken back: run.py calls this before its first byte)."""
+    for curve in plan.curves:
+        for _, function in columns(curve):
+            for start in range(0, plan.steps, chunk):
+                function(np.arange(start, min(start + chunk, plan.steps), dtype=np.float64))

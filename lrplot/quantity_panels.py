@@ -37,8 +37,8 @@ def draw(
     (``lines``: the learning-rate lines, one per curve), reduced for drawing
     and checked drawable as the learning rate is; the x label moves to the
     bottom panel."""
-    for curve, line in zip(plan.curves, lines):
-        _group_band(top, curve, line)
+    for number, (curve, line) in enumerate(zip(plan.curves, lines), 1):
+        _group_band(top, curve, line, check, f"curve {number} ({curve.label})")
     if not below:
         return
     scale = plan.steps_per_epoch or 1
@@ -58,7 +58,7 @@ def draw(
     top.set_xlabel("")
 
 
-def _group_band(axes: Any, curve: Any, line: Any) -> None:
+def _group_band(axes: Any, curve: Any, line: Any, check: Callable[..., None], where: str) -> None:
     """A curve's parameter groups as a band in its colour, from the group
     with the smallest multiplier to the largest (each group is the lr times
     its multiplier, so the band's edges are the drawn lr scaled: no new
@@ -70,8 +70,11 @@ def _group_band(axes: Any, curve: Any, line: Any) -> None:
 
     low, high = min(groups, key=groups.__getitem__), max(groups, key=groups.__getitem__)
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    with np.errstate(over="ignore"):
+        bottom, top = y * groups[low], y * groups[high]
+    check(x, top, f"{where}: group {high}")  # refused beyond what a figure can draw, as the lr is
     step = "post" if line.get_drawstyle() == "steps-post" else None
-    axes.fill_between(x, y * groups[low], y * groups[high], color=line.get_color(), alpha=0.18, linewidth=0, step=step)
+    axes.fill_between(x, bottom, top, color=line.get_color(), alpha=0.18, linewidth=0, step=step)
     peak = int(np.argmax(y)) if y.size else 0
     for name, side in dict.fromkeys(((low, "top"), (high, "bottom"))):
         if y.size and (name != low or low != high):

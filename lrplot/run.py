@@ -250,6 +250,9 @@ def write_outputs(
                 # the first byte, so a curve that overflows fails here, cleanly.
                 for _ in plan.chunks():
                     pass
+                from lrplot.quantities import evaluate_all
+
+                evaluate_all(plan)  # momentum, weight decay, groups
             try:
                 with writing_stdout(), utf8_stdout() as stream:
                     STDOUT_FORMAT.write(job, stream, lambda n: None)

@@ -281,3 +281,19 @@ def test_stats_add_a_table_of_the_carried_columns():
     assert lines[at + 1].split() == ["onecycle:momentum", "0.95", "0.95", "0.85", "0.95"]
     assert lines[at + 2].split()[:2] == ["cosine:a", "0.05"] and lines[at + 2].split()[4] == "0.05"
     assert "column" not in run("--steps", "10", "--stats", "cosine").stdout
+
+
+def test_a_group_that_overflows_is_an_error_and_writes_nothing(tmp_path):
+    out = tmp_path / "x.csv"
+    result = run("--steps", "3", "-o", str(out), "cosine", "--lr", "1e300", "--groups", "a=1e10")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "group a: the learning rate x 1e+10 overflows float64 at step 0" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("target", ["-", "x.png"])
+def test_an_overflow_in_a_carried_column_prints_and_writes_nothing(target, tmp_path):
+    result = lrplot_process("--steps", "3", "-o", target, "cosine", "--lr", "1e300", "--groups", "a=1e10", cwd=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "group a" in result.stderr and result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
