@@ -14,6 +14,12 @@ from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
 
+# The modules that describe a framework against lrplot's schedules (a
+# ``MATCHING``, see lrplot.matching), in README's column order, and those
+# --emit writes scripts for, in its order.
+MATCHINGS = ("torch", "keras", "optax", "paddle", "transformers")
+EMIT = ("torch", "keras", "optax", "paddle")
+
 
 class Unsupported(UsageError):
     """A scheduler or an argument lrplot cannot reproduce exactly."""
