@@ -23,22 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.codetext import ARRAYS, SCALAR, SCALAR_HELPERS, Dialect
-from lrplot.frameworks import EMIT
+from lrplot.codetext import SCALAR, SCALAR_HELPERS, Dialect
 from lrplot.matching import CurveFacts, after_warmup, exact_call, framework, reason, warmup_target
 from lrplot.plan import Plan
 from lrplot.registry import DEFAULT_CONVENTIONS, Bound, conventional, schedule_steps, warmup_start
 
 CONVENTION_NAMES = (*DEFAULT_CONVENTIONS, "warmup_start_factor", "warmup_shape")
-__all__ = ["ARRAYS", "HELPERS", "SCALAR", "emit", "function_source"]
-
-
-def _helpers() -> dict[str, str]:
-    kinds = {"scalar": SCALAR_HELPERS}
-    for name in EMIT:
-        script = framework(name).script
-        kinds[script.helpers_kind] = script.helpers
-    return kinds
+__all__ = ["HELPERS", "SCALAR", "emit", "function_source"]
 
 
 def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect, steps: int | None = None) -> str:
@@ -121,7 +112,9 @@ def _warmup_lines(bound: Bound, d: Dialect) -> list[str]:
 
 # ---------------------------------------------------------------- scripts
 
-HELPERS = _helpers()  # helper text by kind ("scalar", "jnp", "keras")
+# What the scripts computing one step at a time define; tests run closed
+# forms with it, no framework needed.
+HELPERS = {"scalar": SCALAR_HELPERS}
 
 
 def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> str:
@@ -142,9 +135,9 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
     for index, curve in enumerate(plan.curves, 1):
         bound = curve.bound
         horizon = max(1, schedule_steps(bound.params, plan.steps))
-        usual = not closed_forms_only and conventional(bound.params)
+        # A curve with a trainer's conventions has no framework class.
         facts = CurveFacts(bound, plan.steps) if conventional(bound.params) else None
-        native = exact_call(fw, facts) if usual else None
+        native = exact_call(fw, facts) if facts is not None and not closed_forms_only else None
         builder = f"build_{index}"
         if native is None:
             needs_helpers = True

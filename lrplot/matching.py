@@ -91,10 +91,8 @@ class Script(NamedTuple):
     ``{index}``, ``{label}``, ``{lr}``, ``{comment}``, ``{call}``); ``loop``
     the ``__main__`` lines printing one curve (``{builder}``)."""
 
-    module: str  # what the script imports: the framework is installed when it imports
     header: str
     dialect: Dialect
-    helpers_kind: str
     helpers: str
     native: str
     fallback: str
@@ -113,17 +111,14 @@ class Framework(NamedTuple):
     differences: tuple[str, ...] = ()  # README's known differences, markdown
 
 
+def framework(name: str) -> Framework:
+    """The description in module lrplot.frameworks.<name>."""
+    return importlib.import_module(f"lrplot.frameworks.{name}").MATCHING
+
+
 def all_frameworks() -> dict[str, Framework]:
     """Every framework description, in the order of ``lrplot.frameworks.MATCHINGS``."""
-    found = {}
-    for name in _frameworks.MATCHINGS:
-        framework = importlib.import_module(f"lrplot.frameworks.{name}").MATCHING
-        found[framework.name] = framework
-    return found
-
-
-def framework(name: str) -> Framework:
-    return importlib.import_module(f"lrplot.frameworks.{name}").MATCHING
+    return {name: framework(name) for name in _frameworks.MATCHINGS}
 
 
 # ---------------------------------------------------------------- one curve

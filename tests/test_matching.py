@@ -51,6 +51,7 @@ def test_every_module_with_a_matching_is_named_and_emit_lists_those_with_a_scrip
                for node in tree.body):
             declared.add(path.stem)
     assert declared == set(lrplot.frameworks.MATCHINGS)
+    assert all(name == fw.name for name, fw in all_frameworks().items())
     with_script = tuple(name for name, fw in all_frameworks().items() if fw.script is not None)
     assert with_script == lrplot.frameworks.EMIT
 
@@ -150,10 +151,8 @@ TOY = Framework(
     exact=(Exact("step", "Halve({lr!r}, every={step_size})",
                  when=(Condition("gamma = 0.5", lambda v: v["gamma"] == 0.5),)),),
     script=Script(
-        module="math",
         header="import math\n\n\ndef Halve(lr, every):\n    return lambda step: lr * 0.5 ** (step // every)\n",
         dialect=SCALAR,
-        helpers_kind="scalar",
         helpers=SCALAR_HELPERS,
         native="def {builder}():\n    {label!r}\n{comment}    return {call}\n",
         fallback="def {builder}():\n    {label!r}\n    return lr_{index}\n",

@@ -67,10 +67,8 @@ MATCHING = Framework(
         ),
     ),
     script=Script(
-        module="keras",
         header="import math\n\nimport keras\nfrom keras import ops\n",
         dialect=ARRAYS,
-        helpers_kind="keras",
         helpers=(
             "# Helpers for the closed forms below (keras.ops: traceable, float32 like Keras).\n"
             "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"

@@ -93,10 +93,8 @@ MATCHING = Framework(
         note="warmup joined in front of the schedule, which starts at its own step 0",
     ),
     script=Script(
-        module="optax",
         header='import jax\n\njax.config.update("jax_enable_x64", True)  # float64, as lrplot\nimport jax.numpy as jnp\nimport optax\n',
         dialect=ARRAYS,
-        helpers_kind="jnp",
         helpers=(
             "# Helpers for the closed forms below (traceable by jax.jit).\n"
             "floor, ceil, exp, expm1, log1p, cos, sqrt, pi = (\n"

@@ -360,10 +360,8 @@ MATCHING = Framework(
         when=(Condition("a rising warmup", lambda v: v["warmup_to"] > v["warmup_start_lr"]),),
     ),
     script=Script(
-        module="paddle",
         header="import math\n\nimport paddle\n",
         dialect=SCALAR,
-        helpers_kind="scalar",
         helpers=SCALAR_HELPERS,
         native="def {builder}():\n    {label!r}\n{comment}    return {call}\n",
         fallback=(

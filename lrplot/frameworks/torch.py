@@ -93,14 +93,12 @@ MATCHING = Framework(
         refuses=("onecycle", "cyclic"),  # they set the optimizer's rate themselves
     ),
     script=Script(
-        module="torch",
         header=(
             "import math\n\nimport torch\nfrom torch.optim.lr_scheduler import (\n"
             "    ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR,\n"
             "    LambdaLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, SequentialLR, StepLR,\n)\n"
         ),
         dialect=SCALAR,
-        helpers_kind="scalar",
         helpers=SCALAR_HELPERS,
         native=(
             "def {builder}(parameters, lr={lr!r}):\n    {label!r}\n"
