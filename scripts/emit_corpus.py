@@ -10,6 +10,7 @@ itself, so it is never used as a test's expected value.
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -75,6 +76,56 @@ EDGES = [
 ]
 
 
+# Random draws around the conditions: values on both sides of each limit.
+CHOICES = {
+    "lr": [0.0, 1e-310, 0.05, 0.1, 1.0],
+    "decay_steps": [1, 2, 7, 40, 400],
+    "decay_rate": [0.0, 0.5, 0.96, 1.0, 1.2],
+    "staircase": [False, True],
+    "end_lr": [0.0, 0.001, 0.2],
+    "power": [0.5, 1.0, 2.0],
+    "cycle": [False, True],
+    "start_factor": [0.0, 0.3, 1.0, 1.5],
+    "end_factor": [0.0, 0.5, 1.0, 2.0],
+    "total_steps": [10, 60, 200],
+    "step_size": [1, 7, 2.4, 30],
+    "gamma": [0.5, 0.99, 1.0, 2.0],
+    "t_mul": [1.0, 1.5, 2.0, 3.0],
+    "m_mul": [0.5, 1.0],
+    "first_decay_steps": [3, 10, 50],
+    "pct_start": [0.2, 0.5, 0.7],
+    "three_phase": [False, True],
+    "anneal": ["cos", "linear"],
+    "mode": ["triangular", "triangular2", "exp_range"],
+    "step_size_up": [1, 5, 20],
+    "d_model": [16, 512],
+    "noam_warmup": [5, 50],
+    "timescale": [1, 20],
+    "decay_shape": ["1-sqrt", "linear", "cosine"],
+}
+WARMUPS = [
+    {},
+    {"warmup_steps": 5},
+    {"warmup_steps": 5, "warmup_start_lr": 0.01},
+    {"warmup_steps": 7, "warmup_start_lr": 0.5},
+    {"warmup_steps": 5, "warmup_start_lr": 0.01, "warmup_shape": "constant"},
+    {"warmup_steps": 5, "warmup_start_lr": 0.01, "warmup_shape": "exponential"},
+    {"warmup_steps": 4, "warmup_start_lr": 0.001, "warmup_target": "lr"},
+]
+
+
+def random_plans(draws: int = 12):
+    rng = random.Random(1)
+    for name, schedule in all_schedules().items():
+        if name in ("sequence", "piecewise", "multistep", "warmup"):
+            continue
+        own = [p.name for p in schedule.params] + ["lr"]
+        for _ in range(draws):
+            params = {key: rng.choice(CHOICES[key]) for key in own if key in CHOICES}
+            params.update(rng.choice(WARMUPS))
+            yield f"random {name} {params}", [(name, params)], rng.choice([30, 61, 200])
+
+
 def plans():
     steps = 300
     for name in sorted(all_schedules()):
@@ -88,6 +139,7 @@ def plans():
     yield "test_emit, all at once", CURVES, 120
     for name, params, steps in EDGES:
         yield f"edge {name} {params} {steps}", [(name, params)], steps
+    yield from random_plans()
 
 
 def main() -> None:
@@ -96,7 +148,7 @@ def main() -> None:
         requests = [CurveRequest(name, params, label=f"c{i}") for i, (name, params) in enumerate(curves)]
         try:
             plan = Plan(steps=steps, curves=make_curves(requests, steps))
-        except UsageError as error:
+        except (UsageError, ValueError) as error:
             out.write(f"=== {title}: refused: {error}\n")
             continue
         for framework in FRAMEWORKS:
