@@ -16,10 +16,11 @@ from typing import Any
 from lrplot.descent import LOSSES
 from lrplot.dialects import MODULES as DIALECT_NAMES
 from lrplot.errors import ParamError, UsageError
+from lrplot.frameworks import EMIT
 from lrplot.outputs import output_help
 from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 
-FRAMEWORKS = ("torch", "keras", "optax", "paddle")
+FRAMEWORKS = EMIT  # --emit's choices: one module per framework (lrplot.frameworks)
 
 
 FIGURE_OPTIONS: tuple[Param, ...] = (

@@ -295,6 +295,10 @@ class Schedule(NamedTuple):
     summary: str
     formula: str
     matches: str = ""
+    # The closed form as Python text for --emit: code(params, dialect) -> an
+    # expression of t, or lines ending in `value = ...` (lrplot.codetext).
+    # None: --emit writes the curve's values, step by step.
+    code: Callable[[Mapping[str, Any], Any], str | list[str]] | None = None
     check: Callable[[Mapping[str, Any]], None] | None = None
     stepwise: Callable[[Mapping[str, Any]], bool] = lambda params: False
     # The schedule needs the steps remaining after warmup (wsd decays at the end).

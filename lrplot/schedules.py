@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lrplot.codetext import Dialect, chain, count, progress
 from lrplot.errors import ParamError
 from lrplot.registry import (
     MODERATE,
@@ -78,6 +79,10 @@ def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
     return t
 
 
+def constant_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} + 0.0 * t"
+
+
 register(
     Schedule(
         "constant",
@@ -85,6 +90,7 @@ register(
         (),
         "the base learning rate at every step",
         "lr",
+        code=constant_code,
         stepwise=lambda params: True,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -99,6 +105,7 @@ register(
         "linear warmup to lr, then lr (the seed's section 2)",
         "lr * t / warmup_steps for t < warmup_steps, then lr",
         "PaddlePaddle LinearWarmup",
+        code=constant_code,
         monotone=lambda params: "increasing"
         if params["warmup_start_lr"] <= params["lr"]
         else "decreasing",
@@ -135,6 +142,10 @@ def _check_piecewise(params: Mapping[str, Any]) -> None:
         )
 
 
+def piecewise_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return chain(p["boundaries"], [repr(float(v)) for v in p["values"]], d)
+
+
 register(
     Schedule(
         "piecewise",
@@ -156,6 +167,7 @@ register(
         "constant values between boundary steps (the seed's 3.1)",
         "values[i], i = number of boundaries <= t",
         "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
+        code=piecewise_code,
         check=_check_piecewise,
         stepwise=lambda params: True,
         bounded=always_bounded,
@@ -178,6 +190,10 @@ def exponential(
     return p
 
 
+def exponential_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * {p['decay_rate']!r} ** {progress(p)}"
+
+
 register(
     Schedule(
         "exponential",
@@ -190,6 +206,7 @@ register(
         "multiply by decay_rate every decay_steps (the seed's 3.2)",
         "lr * decay_rate ** (t / decay_steps)",
         "Keras ExponentialDecay; torch ExponentialLR, Paddle ExponentialDecay (decay_steps=1)",
+        code=exponential_code,
         stepwise=_is_staircase,
         monotone=lambda params: "decreasing" if params["decay_rate"] <= 1 else "increasing",
     )
@@ -206,6 +223,10 @@ def natural_exp(
     return p
 
 
+def natural_exp_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * exp({-p['decay_rate']!r} * {progress(p)})"
+
+
 register(
     Schedule(
         "natural-exp",
@@ -218,6 +239,7 @@ register(
         "natural exponential decay (the seed's 3.3)",
         "lr * exp(-decay_rate * t / decay_steps)",
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
+        code=natural_exp_code,
         stepwise=_is_staircase,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -234,6 +256,10 @@ def inverse_time(
     return np.divide(lr, p, out=p)
 
 
+def inverse_time_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} / (1.0 + {p['decay_rate']!r} * {progress(p)})"
+
+
 register(
     Schedule(
         "inverse-time",
@@ -246,6 +272,7 @@ register(
         "hyperbolic decay",
         "lr / (1 + decay_rate * t / decay_steps)",
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
+        code=inverse_time_code,
         stepwise=_is_staircase,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -283,6 +310,16 @@ def polynomial(
     return t
 
 
+def polynomial_code(p: Mapping[str, Any], d: Dialect) -> str | list[str]:
+    steps, scale, power, end = float(p["decay_steps"]), p["lr"] - p["end_lr"], p["power"], p["end_lr"]
+    if p["cycle"]:
+        return [
+            f"period = {steps!r} * maximum(1.0, ceil(t / {steps!r}))",
+            f"value = {scale!r} * (1.0 - t / period) ** {power!r} + {end!r}",
+        ]
+    return f"{scale!r} * (1.0 - minimum(t, {steps!r}) / {steps!r}) ** {power!r} + {end!r}"
+
+
 register(
     Schedule(
         "polynomial",
@@ -296,6 +333,7 @@ register(
         "polynomial decay to end_lr, optionally cycling (the seed's 3.4)",
         "(lr - end_lr) * (1 - min(t, decay_steps) / decay_steps) ** power + end_lr",
         "Keras PolynomialDecay, Paddle PolynomialDecay; torch PolynomialLR (end_lr = 0)",
+        code=polynomial_code,
         monotone=lambda params: ""
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
@@ -319,6 +357,13 @@ def linear(
     return t
 
 
+def linear_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return (
+        f"{p['lr']!r} * ({p['start_factor']!r} + {p['end_factor'] - p['start_factor']!r}"
+        f" * minimum(t, {float(p['total_steps'])!r}) / {float(p['total_steps'])!r})"
+    )
+
+
 register(
     Schedule(
         "linear",
@@ -331,6 +376,7 @@ register(
         "linear ramp between two multiples of lr",
         "lr * (start_factor + (end_factor - start_factor) * min(t, total_steps) / total_steps)",
         "torch LinearLR, Paddle LinearLR",
+        code=linear_code,
         monotone=lambda params: "decreasing"
         if params["end_factor"] <= params["start_factor"]
         else "increasing",
@@ -358,6 +404,10 @@ def step(t: np.ndarray, *, lr: float, step_size: float, gamma: float) -> np.ndar
     return t
 
 
+def step_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * {p['gamma']!r} ** floor(t / {float(p['step_size'])!r})"
+
+
 register(
     Schedule(
         "step",
@@ -369,6 +419,7 @@ register(
         "multiply by gamma every step_size steps",
         "lr * gamma ** floor(t / step_size)",
         "torch StepLR, Paddle StepDecay",
+        code=step_code,
         stepwise=lambda params: True,
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
     )
@@ -394,6 +445,10 @@ def _check_sorted(name: str) -> Any:
     return check
 
 
+def multistep_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * {p['gamma']!r} ** {count(p['milestones'], d)}"
+
+
 register(
     Schedule(
         "multistep",
@@ -410,6 +465,7 @@ register(
         "multiply by gamma at each milestone",
         "lr * gamma ** (number of milestones <= t)",
         "torch MultiStepLR, Paddle MultiStepDecay",
+        code=multistep_code,
         check=_check_sorted("milestones"),
         stepwise=lambda params: True,
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
@@ -438,6 +494,14 @@ def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.n
     return t
 
 
+def cosine_code(p: Mapping[str, Any], d: Dialect) -> str:
+    steps = float(p["decay_steps"])
+    return (
+        f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {steps!r})"
+        f" / {steps!r})) / 2.0"
+    )
+
+
 register(
     Schedule(
         "cosine",
@@ -450,6 +514,7 @@ register(
         "end_lr + (lr - end_lr) * (1 + cos(pi * min(t, decay_steps) / decay_steps)) / 2",
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
+        code=cosine_code,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
         bounded=always_bounded,
         decay_end="decay_steps",
@@ -598,6 +663,35 @@ def cycle_index(geometry: CycleGeometry, t: np.ndarray) -> np.ndarray:
     return cycle
 
 
+def cosine_restarts_code(p: Mapping[str, Any], d: Dialect) -> list[str]:
+    """cycle_starts and cycle_index as text, so the script puts every boundary
+    step in the same cycle as lrplot."""
+    g = sgdr_geometry(p["first_decay_steps"], p["t_mul"])
+    first, m, q, last = g.first, g.t_mul, p["m_mul"], float(g.last)
+    if m == 1.0:
+        lines = [f"cycle = floor(t / {first!r})", f"frac = t / {first!r} - cycle"]
+    else:
+        power = f"{m!r} ** i - 1.0"
+        growth = d.where(f"i > {float(g.exact_until)!r}", d.where(f"i < {float(g.doubled_from)!r}", f"expm1(i * {g.log_mul!r})", power), power)
+        lines = [
+            f"# Cycle i lasts {first!r} * {m!r}**i steps from start(i); {m!r}**i - 1 is",
+            "# computed without cancellation (expm1 where the power is inexact and near 1).",
+            "def start(i):",
+            f"    return {growth} / {g.rise!r} * {first!r}",
+            "",
+            "# A guess from the inverse of start(), then the starts decide: a step on a",
+            "# boundary opens the new cycle.",
+            f"cycle = minimum(floor(log1p(minimum(t * {g.rise / first!r}, 1e300)) / {g.log_mul!r}), {last!r})",
+            f"cycle = {d.where('start(cycle) > t', 'cycle - 1.0', 'cycle')}",
+            f"cycle = {d.where(f'cycle < {last!r}', d.where('start(cycle + 1.0) <= t', 'cycle + 1.0', 'cycle'), 'cycle')}",
+            f"frac = (t - start(cycle)) / ({first!r} * {m!r} ** cycle)",
+        ]
+    lines.append(
+        f"value = {p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * {q!r} ** cycle * (1.0 + cos(pi * frac)) / 2.0"
+    )
+    return lines
+
+
 register(
     Schedule(
         "cosine-restarts",
@@ -619,6 +713,7 @@ register(
         "end_lr + (lr - end_lr) * m_mul**i * (1 + cos(pi * frac)) / 2",
         "Keras CosineDecayRestarts(alpha=end_lr/lr); "
         "torch CosineAnnealingWarmRestarts (integer t_mul, m_mul = 1)",
+        code=cosine_restarts_code,
     )
 )
 
@@ -639,6 +734,26 @@ def _anneal(kind: str, start: float, end: float, fraction: np.ndarray) -> None:
         fraction += start
 
 
+def onecycle_phases(
+    lr: float, total_steps: int, pct_start: float, div_factor: float, final_div_factor: float, three_phase: bool
+) -> tuple[list[tuple[float, float, float]], float]:
+    """The phases as torch lays them out: (last step, start value, end value);
+    a phase holds the steps after the previous phase's last step up to its
+    own. And the minimum, held after the last."""
+    initial = lr / div_factor
+    minimum = initial / final_div_factor
+    up_end = float(pct_start * total_steps) - 1.0
+    if three_phase:
+        phases = [
+            (up_end, initial, lr),
+            (2.0 * float(pct_start * total_steps) - 2.0, lr, initial),
+            (total_steps - 1.0, initial, minimum),
+        ]
+    else:
+        phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
+    return phases, minimum
+
+
 def onecycle(
     t: np.ndarray,
     *,
@@ -650,19 +765,7 @@ def onecycle(
     final_div_factor: float,
     three_phase: bool,
 ) -> np.ndarray:
-    initial = lr / div_factor
-    minimum = initial / final_div_factor
-    up_end = float(pct_start * total_steps) - 1.0
-    # Phases as torch lays them out: (last step, start value, end value); a
-    # phase holds the steps after the previous phase's last step up to its own.
-    if three_phase:
-        phases = [
-            (up_end, initial, lr),
-            (2.0 * float(pct_start * total_steps) - 2.0, lr, initial),
-            (total_steps - 1.0, initial, minimum),
-        ]
-    else:
-        phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
+    phases, minimum = onecycle_phases(lr, total_steps, pct_start, div_factor, final_div_factor, three_phase)
     # The run ends at step total_steps - 1. torch extrapolates the last phase
     # one step further (then raises), which with linear annealing goes below
     # zero; past the end lrplot holds the final minimum instead.
@@ -689,6 +792,24 @@ def _check_onecycle(params: Mapping[str, Any]) -> None:
             params["pct_start"],
             f"a fraction with pct_start * total_steps != 1 (total_steps = {params['total_steps']})",
         )
+
+
+def onecycle_code(p: Mapping[str, Any], d: Dialect) -> str:
+    phases, low = onecycle_phases(
+        p["lr"], p["total_steps"], p["pct_start"], p["div_factor"], p["final_div_factor"], p["three_phase"]
+    )
+    pieces, begin = [], 0.0
+    for end, a, b in phases:
+        f = f"(t - {begin!r}) / {end - begin!r}"
+        if p["anneal"] == "cos":
+            pieces.append(f"{b!r} + {(a - b) / 2.0!r} * (cos(pi * {f}) + 1.0)")
+        else:
+            pieces.append(f"{b - a!r} * {f} + {a!r}")
+        begin = end
+    text = repr(low)  # past the last step the run is over: hold the minimum
+    for (end, _, _), piece in zip(reversed(phases), reversed(pieces)):
+        text = d.where(f"t <= {end!r}", piece, text)
+    return text
 
 
 register(
@@ -723,6 +844,7 @@ register(
         "lr/div_factor up to lr at pct_start*total_steps - 1, "
         "down to lr/(div_factor*final_div_factor) at total_steps - 1",
         "torch OneCycleLR; Paddle OneCycleLR",
+        code=onecycle_code,
         check=_check_onecycle,
         decay_end="total_steps",
     )
@@ -770,6 +892,23 @@ def _check_cyclic(params: Mapping[str, Any]) -> None:
         raise ParamError("base_lr", params["base_lr"], f"a number <= lr ({params['lr']!r})")
 
 
+def cyclic_code(p: Mapping[str, Any], d: Dialect) -> list[str]:
+    total = float(p["step_size_up"] + p["step_size_down"])
+    ratio = p["step_size_up"] / total
+    lines = [
+        f"cycle = floor(1.0 + t / {total!r})",
+        f"x = 1.0 + t / {total!r} - cycle",
+        f"scale = minimum(x / {ratio!r}, (1.0 - x) / {1.0 - ratio!r})",
+    ]
+    amplitude = f"{p['lr'] - p['base_lr']!r} * scale"
+    if p["mode"] == "triangular2":
+        amplitude += " * 0.5 ** (cycle - 1.0)"  # 2.0 ** cycle overflows (math raises) after 1024 cycles
+    elif p["mode"] == "exp_range":
+        amplitude += f" * {p['gamma']!r} ** t"
+    lines.append(f"value = {p['base_lr']!r} + {amplitude}")
+    return lines
+
+
 register(
     Schedule(
         "cyclic",
@@ -809,6 +948,7 @@ register(
         "triangle waves between base_lr and lr; triangular2 halves the amplitude each cycle, "
         "exp_range multiplies it by gamma**t",
         "torch CyclicLR, Paddle CyclicLR",
+        code=cyclic_code,
         check=_check_cyclic,
     )
 )
@@ -828,6 +968,10 @@ def noam(t: np.ndarray, *, lr: float, d_model: int, noam_warmup: int) -> np.ndar
     return t
 
 
+def noam_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr'] * p['d_model'] ** -0.5!r} * minimum(maximum(t, 1.0) ** -0.5, t * {p['noam_warmup'] ** -1.5!r})"
+
+
 register(
     Schedule(
         "noam",
@@ -839,6 +983,7 @@ register(
         "the Transformer's schedule (Vaswani et al. 2017)",
         "lr * d_model**-0.5 * min(t**-0.5, t * noam_warmup**-1.5); 0 at t = 0",
         "Paddle NoamDecay",
+        code=noam_code,
     )
 )
 
@@ -849,6 +994,10 @@ def inverse_sqrt(t: np.ndarray, *, lr: float, timescale: int) -> np.ndarray:
     np.sqrt(t, out=t)
     t *= lr
     return t
+
+
+def inverse_sqrt_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * sqrt({float(p['timescale'])!r} / (t + {float(p['timescale'])!r}))"
 
 
 register(
@@ -869,6 +1018,7 @@ register(
         "inverse square-root decay",
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
+        code=inverse_sqrt_code,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -911,6 +1061,16 @@ def wsd(
     return t
 
 
+def wsd_code(p: Mapping[str, Any], d: Dialect) -> str:
+    fraction = f"minimum(maximum((t - {float(p['stable_steps'])!r}) / {float(p['decay_steps'])!r}, 0.0), 1.0)"
+    shape = {
+        "1-sqrt": f"1.0 - sqrt({fraction})",
+        "linear": f"1.0 - {fraction}",
+        "cosine": f"(1.0 + cos(pi * {fraction})) / 2.0",
+    }[p["decay_shape"]]
+    return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * ({shape})"
+
+
 register(
     Schedule(
         "wsd",
@@ -936,6 +1096,7 @@ register(
         "warmup-stable-decay: hold lr, decay over the last decay_steps",
         "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
+        code=wsd_code,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
     )
