@@ -209,7 +209,8 @@ def test_zoom_pan_and_reset(browser, big):
     everything = [0, BIG_STEPS - 1]
     assert page.view() == everything
     # Mouse events are at whole pixels: the step under the pointer, from the linear scale.
-    x = round(page.page.evaluate("window.lrplot.pixelOf(100000)"))
+    edge = 4 * 30_011  # the step curve's fourth drop
+    x = round(page.page.evaluate(f"window.lrplot.pixelOf({edge})"))
     first, second = page.page.evaluate("[window.lrplot.pixelOf(0), window.lrplot.pixelOf(1)]")
     under = (x - first) / (second - first)
     page.page.mouse.move(x, page.middle)
@@ -220,11 +221,15 @@ def test_zoom_pan_and_reset(browser, big):
     assert low < under < high
     # The step under the pointer stays under it.
     assert page.page.evaluate(f"window.lrplot.pixelOf({under})") == pytest.approx(x, abs=1e-6)
-    shown, values = page.hover(100_123)
-    assert shown == 100_123  # zoomed in: a pixel is less than a step
-    for k, value, at in values:
-        step = shown if at == "" else int(at.removeprefix("at step "))
-        assert value == rows[step][k]
+    for target in (edge - 2, edge - 1, edge, edge + 1):
+        shown, values = page.hover(target)
+        assert shown == target  # zoomed in: a pixel is less than a step
+        for k, value, at in values:
+            step = shown if at == "" else int(at.removeprefix("at step "))
+            assert value == rows[step][k]
+        # A decaying step curve keeps its edges and holds its value from one
+        # drawn step to the next: its readout is its value at the very step.
+        assert values[2][1] == rows[target][2]
     # Drag 200 pixels to the right: the view moves left by as many steps.
     span = high - low
     width = page.page.locator("#plot").bounding_box()["width"]
@@ -244,6 +249,15 @@ def test_zoom_pan_and_reset(browser, big):
     page.page.mouse.wheel(0, -400)
     page.page.wait_for_function(f"window.lrplot.view()[0] > 0 || window.lrplot.view()[1] < {BIG_STEPS - 1}")
     page.page.mouse.dblclick(x, page.middle)
+    assert page.view() == everything
+    # The keyboard does the same on the focused plot.
+    page.page.focus("#plot")
+    page.page.keyboard.press("+")
+    low, high = page.view()
+    assert high - low == pytest.approx(0.8 * (BIG_STEPS - 1))
+    page.page.keyboard.press("ArrowLeft")
+    assert page.view()[0] == pytest.approx(low - (high - low) / 10)
+    page.page.keyboard.press("0")
     assert page.view() == everything
     page.close()
 
