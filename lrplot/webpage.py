@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Callable
 from importlib import resources
 from typing import IO
@@ -50,6 +51,8 @@ def write(plan: Plan, handle: IO[str], advance: Callable[[int], None] | None = N
         "steps": plan.steps,
         "stepsPerEpoch": plan.steps_per_epoch,
         "logY": plan.log_y,
+        # Steps per column of the reduction (1: every step is in the page).
+        "columnSteps": math.ceil(plan.steps / BUCKETS) if plan.steps > 4 * BUCKETS else 1,
     }
     data = json.dumps(head)[:-1] + ', "series": [' + ", ".join(series) + "]}"
     page = resources.files("lrplot").joinpath("webpage.html").read_text(encoding="utf-8")

@@ -137,6 +137,9 @@ def test_hover_shows_the_csv_values_of_every_step_and_its_epoch(browser, small):
     # Half-way: warmup is at its peak, cosine at (1 + cos(pi/2)) / 2 * 0.1.
     assert page.hover(250)[1][:2] == [(0, "0.1", ""), (1, "0.05", "")]
     # User text is shown as text: no markup runs, no image is fetched.
+    page.page.mouse.wheel(0, -2000)  # every step is in this page: no detail to miss
+    page.page.wait_for_function("window.lrplot.view()[1] - window.lrplot.view()[0] < 100")
+    assert page.page.locator("#detail").is_hidden()
     assert page.page.inner_text("h1") == TITLE
     assert page.page.title() == TITLE
     assert page.page.inner_text("#legend").splitlines()[-1] == HOSTILE_LABEL
@@ -219,6 +222,11 @@ def test_zoom_pan_and_reset(browser, big):
     page.page.wait_for_function(f"window.lrplot.view()[1] - window.lrplot.view()[0] < {BIG_STEPS / 100}")
     low, high = page.view()
     assert low < under < high
+    # Zoomed in past the page's points (one per 98 steps, 200,000 / 2,048): it says so.
+    assert page.page.inner_text("#detail") == (
+        "Zoomed in past the page's detail: it holds the first, last, lowest and highest step "
+        "of every 98 steps, joined by lines (a CSV has every step)."
+    )
     # The step under the pointer stays under it.
     assert page.page.evaluate(f"window.lrplot.pixelOf({under})") == pytest.approx(x, abs=1e-6)
     for target in (edge - 2, edge - 1, edge, edge + 1):
@@ -245,6 +253,7 @@ def test_zoom_pan_and_reset(browser, big):
     assert moved[1] - moved[0] == pytest.approx(span)
     page.page.click("#reset")
     assert page.view() == everything
+    assert page.page.locator("#detail").is_hidden()
     page.page.mouse.move(x, page.middle)
     page.page.mouse.wheel(0, -400)
     page.page.wait_for_function(f"window.lrplot.view()[0] > 0 || window.lrplot.view()[1] < {BIG_STEPS - 1}")
