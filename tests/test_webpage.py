@@ -20,7 +20,7 @@ import pytest
 from tests.browser import BrowserMissing, chromium
 from tests.helpers import leftovers, lrplot_process
 
-TITLE = "plan </script><script>document.title='owned'</script> & <b>co</b>"
+TITLE = "plan η — </script><script>document.title='owned'</script> & <b>co</b>"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
 BIG_STEPS = 200_000
 
