@@ -275,6 +275,48 @@ def bench_csv(steps: int, repeats: int) -> tuple[float, float]:
     return min(times_ours), min(times_plain)
 
 
+# Three curves that keep four points in every column of the page: its largest size.
+PAGE_CURVES = ["cosine-restarts", "--first-decay-steps", "10000", "cyclic", "--step-size-up", "1000",
+               "step", "--step-size", "1428571"]
+TRIVIAL_PAGE = "<!doctype html><title>trivial</title><p>a trivial page"
+
+
+def bench_page(steps: int, repeats: int, workdir: str) -> tuple[float, float, int, tuple[float, float] | None]:
+    """Writing a page vs a PNG of the same curves, the page's size, and its
+    load time in headless Chromium (navigation to first drawing done) vs a
+    trivial page's; None for the load when the browser is not installed."""
+    html_times, png_times = [], []
+    for _ in range(repeats):
+        png_times.append(run_process(["--steps", str(steps), "-o", "p.png", *PAGE_CURVES], workdir)[0])
+        html_times.append(run_process(["--steps", str(steps), "-o", "p.html", *PAGE_CURVES], workdir)[0])
+    page = Path(workdir) / "p.html"
+    trivial = Path(workdir) / "trivial.html"
+    trivial.write_text(TRIVIAL_PAGE)
+    sys.path.insert(0, str(ROOT))
+    from tests.browser import BrowserMissing, chromium
+
+    def load(browser: object, path: Path, ready: str) -> float:
+        tab = browser.new_page()
+        start = time.perf_counter()
+        tab.goto(path.as_uri())
+        tab.wait_for_function(ready, polling="raf")
+        took = time.perf_counter() - start
+        tab.close()
+        return took
+
+    try:
+        with chromium() as browser:
+            load(browser, trivial, "true")  # the first page of a browser pays for its start
+            trivial_times, page_times = [], []
+            for _ in range(repeats * 2):
+                trivial_times.append(load(browser, trivial, "document.readyState === 'complete'"))
+                page_times.append(load(browser, page, "window.lrplot && window.lrplot.ready"))
+            loads = (min(page_times), min(trivial_times))
+    except (BrowserMissing, ImportError):
+        loads = None
+    return min(html_times), min(png_times), page.stat().st_size, loads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test, not the targets)")
@@ -326,6 +368,19 @@ def main() -> None:
         )
         rss = bench_memory(memory_steps, workdir)
         record(f"peak RSS, PNG of {memory_steps:,} steps", f"{rss / 1024:.0f} MB", "< 400 MB", rss / 1024 < 400)
+        html, png, size, loads = bench_page(plot_steps, 3, workdir)
+        record(f"HTML page, 3 curves x {plot_steps:,} steps", f"{html:.2f} s vs PNG {png:.2f} s: {html / png:.2f}x", "<= 1.0x PNG", html / png <= 1.0)
+        record(f"HTML page size, 3 curves x {plot_steps:,} steps", f"{size / 1e6:.2f} MB", "<= 2 MB", size <= 2e6)
+        if loads is None:
+            record("HTML page load in Chromium", "Chromium or playwright not installed", "< 1 s", False)
+        else:
+            page, trivial = loads
+            record(
+                f"HTML page load, 3 curves x {plot_steps:,} steps",
+                f"{page * 1e3:.0f} ms vs trivial page {trivial * 1e3:.0f} ms: {page / trivial:.1f}x",
+                "< 1 s",
+                page < 1.0,
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     base, helps, lists = bench_startup(15)
