@@ -98,6 +98,8 @@ def bind(
         raise ParamError(
             "warmup_start_factor", params["warmup_start_factor"], "not given together with warmup_start_lr"
         )
+    if params["noise_range"] is not None and len(params["noise_range"]) not in (1, 2):
+        raise ParamError("noise_range", params["noise_range"], "[start] or [start, end] (timm's noise_range_t)")
     if params["warmup_shape"] == "exponential" and params["warmup_steps"] > 0:
         if warmup_start(params) <= 0:
             raise ParamError(

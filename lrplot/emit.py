@@ -40,9 +40,10 @@ def function_source(name: str, bound: Bound, horizon: int, doc: str, d: Dialect,
     p = bound.params
     warmup = p["warmup_steps"]
     lines = [f"def {name}(step):", f"    {doc!r}"]
-    if bound.schedule.code is None and bound.name != "sequence":
+    if (bound.schedule.code is None and bound.name != "sequence") or p.get("noise_range"):
         table = bound.evaluate_at(np.arange(max(1, steps or horizon), dtype=np.float64)).tolist()
-        lines.append(f"    # {bound.name} has no closed form in lrplot's --emit: its values, step by step.")
+        why = "timm's lr noise" if p.get("noise_range") else "no closed form in lrplot's --emit"
+        lines.append(f"    # {bound.name} has {why}: its values, step by step.")
         lines.append(f"    return lookup({table!r}, step)")
         return "\n".join(lines)
     lines += _clock_lines(p)

@@ -231,6 +231,18 @@ COMMON_PARAMS: tuple[Param, ...] = (
         low=1,
     ),
     Param(
+        "noise_range",
+        "floats",
+        None,
+        "timm's lr noise on the schedule's steps [start, end) or [start, ...): lr x (1 + noise), "
+        "drawn as timm draws it (a torch generator seeded noise_seed + step)",
+    ),
+    Param("noise_type", "choice", "normal", "timm's noise_type: normal (redrawn outside noise_pct) or uniform",
+          choices=("normal", "uniform")),
+    Param("noise_pct", "float", 0.67, "timm's noise_pct: the noise's bound", low=0.0, low_open=True),
+    Param("noise_std", "float", 1.0, "timm's noise_std: the normal noise's scale", low=0.0, low_open=True),
+    Param("noise_seed", "int", 42, "timm's noise_seed", low=0),
+    Param(
         "step_scale",
         "int",
         1,
@@ -247,6 +259,7 @@ COMMON_PARAMS: tuple[Param, ...] = (
     ),
 )
 DEFAULT_CONVENTIONS = {
+    "noise_range": None,
     "warmup_hold": 0,
     "warmup_target": "schedule",
     "warmup_clock": "after",
