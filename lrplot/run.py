@@ -84,6 +84,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         dpi=options["dpi"],
         size=options["size"],
         overlays=overlays,
+        annotate=options["annotate"],
+        diff=options["diff"],
     )
     if options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
         from lrplot.plotting import check_figure
