@@ -5,7 +5,8 @@ final value.
 
 Labels never overlap each other, the legend or another mark's dot: each is
 tried at a few places around its dot, in display coordinates after the
-figure's layout, and left out (its dot stays) when none is free. The most
+figure's layout, and left out (its dot stays) when none is free. Places
+that no curve crosses are preferred. The most
 telling go first: peaks and final values, then warmup ends, then the rest
 from left to right.
 """
@@ -62,6 +63,7 @@ def draw(figure: Any, axes: Any, plan: Plan, legend: Any) -> list[Any]:
     dot = DOT_SIZE * figure.dpi / 72.0
     obstacles += [_box(px - dot / 2, py - dot / 2, dot, dot) for px, py in points]
     frame = axes.get_window_extent()
+    drawn = _drawn_points(axes.get_lines()[: len(plan.curves)], figure.dpi / 72.0)
     from matplotlib.backends.backend_agg import RendererAgg
 
     renderer = RendererAgg(1, 1, figure.dpi)  # measures text as a full one would
@@ -72,7 +74,7 @@ def draw(figure: Any, axes: Any, plan: Plan, legend: Any) -> list[Any]:
                               color=color, annotation_clip=False, **PLAIN_TEXT)
         label.set_in_layout(False)
         size = label.get_window_extent(renderer)
-        spot = _free_spot(px, py, size.width, size.height, figure.dpi / 72.0, frame, obstacles, own=(px, py, dot))
+        spot = _free_spot(px, py, size.width, size.height, figure.dpi / 72.0, frame, obstacles, (px, py, dot), drawn)
         if spot is None:
             label.remove()
             continue
@@ -84,10 +86,12 @@ def draw(figure: Any, axes: Any, plan: Plan, legend: Any) -> list[Any]:
 
 
 def _free_spot(px: float, py: float, width: float, height: float, points: float, frame: Any,
-               obstacles: list[Any], own: tuple[float, float, float]) -> tuple[float, float] | None:
+               obstacles: list[Any], own: tuple[float, float, float], drawn: np.ndarray) -> tuple[float, float] | None:
     """Offsets in pixels of a label's lower-left corner from its dot: the
-    first place around it inside ``frame`` that touches no obstacle."""
+    first place around it inside ``frame`` that touches no obstacle, one
+    that no curve crosses if there is one."""
     gap = GAP * points
+    free = []
     for ring in range(RINGS):
         lift = gap + ring * (height + 2 * points)
         for dx, dy in ((gap, lift), (gap, -lift - height), (-gap - width, lift),
@@ -97,8 +101,39 @@ def _free_spot(px: float, py: float, width: float, height: float, points: float,
                 continue
             if any(_touch(box, other) for other in obstacles if not _is_dot(other, own)):
                 continue
-            return dx, dy
-    return None
+            inside = (drawn[:, 0] >= box.x0) & (drawn[:, 0] <= box.x1) & (drawn[:, 1] >= box.y0) & (drawn[:, 1] <= box.y1)
+            if not inside.any():
+                return dx, dy
+            free.append((dx, dy))
+    return free[0] if free else None
+
+
+def _drawn_points(lines: list[Any], points: float) -> np.ndarray:
+    """Points along the drawn curves, in display coordinates, at most two
+    points apart (so a label box that a segment crosses holds one)."""
+    spacing = 2.0 * points
+    parts = [np.empty((0, 2))]
+    for line in lines:
+        xy = line.get_xydata()
+        if line.get_drawstyle() == "steps-post" and len(xy) > 1:
+            corners = np.column_stack([xy[1:, 0], xy[:-1, 1]])
+            xy = np.insert(xy, np.arange(1, len(xy)), corners, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shown = line.axes.transData.transform(xy)
+        shown = shown[np.isfinite(shown).all(axis=1)]
+        if len(shown) < 2:
+            parts.append(shown)
+            continue
+        lengths = np.hypot(*np.diff(shown, axis=0).T)
+        # a segment longer than the figure is cut at the same spacing as the rest
+        counts = np.minimum(np.ceil(lengths / spacing), 4000).astype(np.int64) + 1
+        begins = np.cumsum(counts) - counts
+        fractions = np.arange(counts.sum()) - np.repeat(begins, counts)
+        fractions = fractions / np.repeat(np.maximum(counts - 1, 1), counts)  # 0 to 1 along each segment
+        starts = np.repeat(shown[:-1], counts, axis=0)
+        steps = np.repeat(np.diff(shown, axis=0), counts, axis=0)
+        parts.append(starts + steps * fractions[:, None])
+    return np.concatenate(parts)
 
 
 def _box(x: float, y: float, width: float, height: float) -> Any:
