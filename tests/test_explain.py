@@ -233,3 +233,42 @@ def test_every_gallery_schedule_renders_annotated_with_a_diff_panel(name, tmp_pa
     assert rel.exit_code == 0, rel.stderr
     page = (ROOT / "docs" / "gallery" / "explained.md").read_text()
     assert f"## `{name}`" in page and (ROOT / "docs" / "gallery" / f"explained-{name}.png").is_file()
+
+
+JUMPS = ("boundary", "milestone", "decay", "restart")
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("piecewise", {"boundaries": [10, 20, 30], "values": [1.0, 0.5, 0.25, 0.1], "step_every": 3, "warmup_steps": 5,
+                   "warmup_start_lr": 0.1}),
+    ("multistep", {"milestones": [40, 90], "warmup_steps": 10, "warmup_clock": "shared", "warmup_start_lr": 0.01}),
+    ("step", {"step_size": 2.4, "step_offset": 1}),
+    ("exponential", {"decay_steps": 7, "staircase": True, "step_offset": -1, "warmup_steps": 3, "warmup_hold": 2,
+                     "warmup_start_lr": 0.01}),
+    ("cosine-restarts", {"first_decay_steps": 7, "t_mul": 1.5, "end_lr": 0.001}),
+    ("polynomial", {"decay_steps": 30, "cycle": True}),
+    ("wsd", {"decay_steps": 50, "warmup_steps": 20, "warmup_start_lr": 0.01}),
+    ("sequence", {"parts": [{"schedule": "step", "step_size": 20, "steps": 70}, {"schedule": "cosine-restarts"}]}),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_each_mark_sits_where_the_curve_changes_and_carries_its_value(name, params):
+    steps = 200
+    values = lrplot.evaluate(name, steps, **params)
+    found = breakpoints(lrplot.curve(name, steps, **params), steps)
+    assert found
+    for mark in found:
+        at = int(mark.step)
+        assert mark.step == at and 0 < at < steps
+        assert mark.value == values[at]
+        if mark.what in JUMPS:  # the new value starts exactly there
+            assert values[at] != values[at - 1], (mark, values[at - 2 : at + 2])
+    jumps = [int(m.step) for m in found if m.what in JUMPS]
+    # and every jump is marked (up to the first MAX_MARKS marks): any change of
+    # a step-shaped curve after its warmup, every rise of a restarting one
+    warmed = max([m.step for m in found if m.what == "warmup end"], default=0)
+    if name in ("piecewise", "multistep", "step"):
+        changes = [t for t in range(1, steps) if values[t] != values[t - 1] and t > warmed]
+    elif name in ("polynomial", "cosine-restarts"):
+        changes = [t for t in range(1, steps) if values[t] > values[t - 1]]
+    else:
+        return
+    assert changes and [t for t in changes if t <= max(jumps)] == jumps
