@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.marks import Mark, breakpoints, extremes
+from lrplot.marks import Mark, breakpoints, combine, extremes
 from lrplot.plan import Plan
 from lrplot.style import PLAIN_TEXT
 
@@ -38,9 +38,10 @@ def draw(figure: Any, axes: Any, plan: Plan, legend: Any) -> list[Any]:
     for number, (curve, line) in enumerate(zip(plan.curves, axes.get_lines())):
         x = np.asarray(line.get_xdata(), dtype=np.float64) * scale
         y = np.asarray(line.get_ydata(), dtype=np.float64)
-        for mark in extremes(x, y) + breakpoints(curve.bound, plan.steps):
+        for mark in combine(extremes(x, y) + breakpoints(curve.bound, plan.steps)):
             if np.isfinite(mark.value) and not (log and mark.value <= 0):
-                found.append((FIRST.get(mark.what, 2), mark.step, number, mark, line.get_color()))
+                first = min(FIRST.get(what, 2) for what in (mark.what, *mark.also))
+                found.append((first, mark.step, number, mark, line.get_color()))
     if not found:
         return []
     found.sort(key=lambda item: item[:3])

@@ -28,11 +28,30 @@ class Mark(NamedTuple):
     step: float  # the update where it happens
     what: str  # "boundary", "restart", "peak", ...
     value: float  # the learning rate from that update on
+    also: tuple[str, ...] = ()  # "peak", "final": at the same step (see combine)
 
     def text(self) -> str:
-        if self.what in ("peak", "final"):
-            return f"{self.what} {self.value:.3g}"
-        return f"{self.what} → {self.value:.3g}"
+        if self.what in EXTREMES:
+            return f"{' and '.join((self.what, *self.also))} {self.value:.3g}"
+        return f"{self.what} → {self.value:.3g}" + (f" ({', '.join(self.also)})" if self.also else "")
+
+
+EXTREMES = ("peak", "final")
+
+
+def combine(marks: list[Mark]) -> list[Mark]:
+    """One mark per step: a peak or final value where something else happens
+    joins it (``warmup end → 0.1 (peak)``), in the order first seen."""
+    by_step: dict[float, Mark] = {}
+    for mark in marks:
+        held = by_step.get(mark.step)
+        if held is None:
+            by_step[mark.step] = mark
+        elif held.what in EXTREMES and mark.what not in EXTREMES:
+            by_step[mark.step] = mark._replace(also=(held.what, *held.also))
+        else:
+            by_step[mark.step] = held._replace(also=(*held.also, mark.what))
+    return list(by_step.values())
 
 
 def breakpoints(bound: Bound, steps: int) -> list[Mark]:

@@ -101,7 +101,10 @@ def test_annotate_labels_the_milestones_peak_and_final_value(tmp_path):
     plan = plan_of(CurveRequest("multistep", {"milestones": [30, 60], "warmup_steps": 10, "warmup_start_lr": 0.01}),
                    annotate=True)
     texts = [text for text, _ in texts_and_boxes(plotting.draw(plan))]
-    assert set(texts) == {"peak 0.1", "warmup end → 0.1", "milestone → 0.01", "milestone → 0.001", "final 0.001"}
+    # the peak is where the warmup ends: one label says both
+    assert set(texts) == {"warmup end → 0.1 (peak)", "milestone → 0.01", "milestone → 0.001", "final 0.001"}
+    one_step = plan_of(CurveRequest("constant", {}), steps=1, annotate=True)
+    assert [text for text, _ in texts_and_boxes(plotting.draw(one_step))] == ["peak and final 0.1"]
     # the lines are the curves, unchanged: marks are dots, not lines
     (line,) = plotting.draw(plan).axes[0].get_lines()
     np.testing.assert_array_equal(line.get_ydata(), lrplot.evaluate(
