@@ -275,3 +275,22 @@ def test_each_mark_sits_where_the_curve_changes_and_carries_its_value(name, para
     else:
         return
     assert changes and [t for t in changes if t <= max(jumps)] == jumps
+
+
+def test_a_real_process_writes_every_output_of_an_explained_figure(tmp_path):
+    from tests.helpers import lrplot_process
+
+    config = tmp_path / "c.yaml"
+    config.write_text("annotate: true\ndiff: rel\nsteps: 60\ncurves:\n  - {schedule: multistep, milestones: [20, 40]}\n")
+    outputs = [tmp_path / name for name in ("e.png", "e.svg", "e.pdf", "e.csv", "e.json")]
+    result = lrplot_process("--config", str(config), *[f"-o{path}" for path in outputs], "cosine-restarts",
+                            "--first-decay-steps", "20", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout.splitlines() == [str(path) for path in outputs]
+    png = outputs[0].read_bytes()
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (800, 450)
+    svg = outputs[1].read_bytes()
+    assert b'id="axes_2"' in svg and b'id="axes_3"' not in svg  # the curves and the diff panel
+    header, rows = read_csv(outputs[3].read_text())
+    assert header == ["step", "multistep(milestones=[20, 40])", "cosine-restarts(first_decay_steps=20)"]
+    assert rows[20][1] == pytest.approx(0.01) and rows[20][2] == 0.1
