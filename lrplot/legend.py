@@ -72,7 +72,12 @@ def _below(add: Any, labels: list[str], width: float, height: float) -> Any:
     legend, one = add("figure", labels, loc="outside lower center", ncols=1, fontsize=size)
     legend.remove()
     columns = max(1, min(len(labels), int(BELOW_WIDTH * width // max(one.width, 1.0))))
-    legend, box = add("figure", labels, loc="outside lower center", ncols=columns, fontsize=size)
+    while True:  # columns share the padding: one fewer may be needed
+        legend, box = add("figure", labels, loc="outside lower center", ncols=columns, fontsize=size)
+        if box.width <= BELOW_WIDTH * width or columns == 1:
+            break
+        legend.remove()
+        columns -= 1
     if box.width <= BELOW_WIDTH * width and box.height <= BELOW_HEIGHT * height:
         return legend
     legend.remove()

@@ -202,8 +202,6 @@ def draw(
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
-    # Handles and labels given explicitly: matplotlib would leave out a label
-    # that starts with "_" (its marker for "not in the legend").
     if lower is not None:
         diff.draw(plan, axes, lower, lambda values_at: reduce_curve(values_at, plan.steps, buckets), warn)
     placed = legend.place(figure, axes, list(axes.get_lines()))

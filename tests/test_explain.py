@@ -294,3 +294,19 @@ def test_a_real_process_writes_every_output_of_an_explained_figure(tmp_path):
     header, rows = read_csv(outputs[3].read_text())
     assert header == ["step", "multistep(milestones=[20, 40])", "cosine-restarts(first_decay_steps=20)"]
     assert rows[20][1] == pytest.approx(0.01) and rows[20][2] == 0.1
+
+
+def test_a_wide_legend_of_a_few_curves_goes_below_the_axes_in_columns_with_full_labels():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    labels = [f"curve number {i} with a label of some length" for i in range(6)]  # 43 characters
+    figure = plotting.draw(plan_of(*[CurveRequest("cosine", {"end_lr": i / 100}, label=label)
+                                     for i, label in enumerate(labels)]))
+    FigureCanvasAgg(figure).draw()
+    (legend,) = figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == labels
+    box, axes = legend.get_window_extent(), figure.axes[0].get_window_extent()
+    assert box.y1 <= axes.y0 and 0 <= box.y0  # under the axes, inside the figure
+    assert box.height < 0.3 * figure.bbox.height
+    assert len({round(text.get_window_extent().x0) for text in legend.get_texts()}) >= 2  # columns
+    assert axes.width >= 0.8 * figure.bbox.width
