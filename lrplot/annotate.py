@@ -50,11 +50,7 @@ def draw(figure: Any, axes: Any, plan: Plan, legend: Any) -> list[Any]:
                  s=DOT_SIZE**2, c=[color for *_, color in found], zorder=3, linewidths=0)
     axes.set_xlim(*limits[0])
     axes.set_ylim(*limits[1])
-    # Place labels where the layout puts the axes: lay the figure out now
-    # (its warnings, a figure too small, are said when it is saved).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        figure.draw_without_rendering()
+    _lay_out(figure)
     obstacles = []
     if legend is not None and legend.axes is axes:
         box = legend.get_window_extent()
@@ -84,6 +80,29 @@ def draw(figure: Any, axes: Any, plan: Plan, legend: Any) -> list[Any]:
         obstacles.append(_box(px + dx, py + dy, size.width, size.height))
         placed.append(label)
     return placed
+
+
+# Laying a figure out draws it on a full-size raster: past this many pixels
+# (--size 100x100 at 100 dpi is 100 million, 400 MB) it is laid out at a lower
+# dpi. The layout is kept as fractions of the figure, the same at any dpi to
+# within a pixel of text hinting, which PAD absorbs.
+LAYOUT_PIXELS = 4_000_000
+PAD = 1.0  # pixels kept between a label and anything else
+
+
+def _lay_out(figure: Any) -> None:
+    """Place the axes as saving will: labels are placed around them. The
+    layout's warnings (a figure too small) are said when it is saved."""
+    dpi = figure.dpi
+    pixels = figure.bbox.width * figure.bbox.height
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if pixels > LAYOUT_PIXELS:
+            figure.set_dpi(dpi * (LAYOUT_PIXELS / pixels) ** 0.5)
+        try:
+            figure.draw_without_rendering()
+        finally:
+            figure.set_dpi(dpi)
 
 
 def _free_spot(px: float, py: float, width: float, height: float, points: float, frame: Any,
@@ -148,7 +167,7 @@ def _within(box: Any, frame: Any) -> bool:
 
 
 def _touch(a: Any, b: Any) -> bool:
-    return not (a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0)
+    return not (a.x1 + PAD <= b.x0 or b.x1 + PAD <= a.x0 or a.y1 + PAD <= b.y0 or b.y1 + PAD <= a.y0)
 
 
 def _is_dot(box: Any, own: tuple[float, float, float]) -> bool:

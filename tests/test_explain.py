@@ -88,7 +88,7 @@ def test_annotations_never_overlap_and_stay_inside_the_axes():
     assert 8 <= len(placed) < 25 + 19 + 5 + 6  # marks of the three curves, peaks and finals
     frame = figure.axes[0].get_window_extent()
     for (_, a), (_, b) in itertools.combinations(placed, 2):
-        assert not a.overlaps(b) or a.x1 == b.x0 or b.x1 == a.x0 or a.y1 == b.y0 or b.y1 == a.y0
+        assert not (a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1)
     for _, box in placed:
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
     legend = figure.axes[0].get_legend() or figure.legends[0]
@@ -310,3 +310,22 @@ def test_a_wide_legend_of_a_few_curves_goes_below_the_axes_in_columns_with_full_
     assert box.height < 0.3 * figure.bbox.height
     assert len({round(text.get_window_extent().x0) for text in legend.get_texts()}) >= 2  # columns
     assert axes.width >= 0.8 * figure.bbox.width
+
+
+def test_a_large_figure_is_laid_out_at_a_lower_dpi_and_its_labels_still_do_not_overlap(monkeypatch):
+    from lrplot import annotate
+
+    # 8 x 4.5 inches at 100 dpi is 360,000 pixels: laid out at a third of the dpi
+    monkeypatch.setattr(annotate, "LAYOUT_PIXELS", 40_000)
+    plan = plan_of(CurveRequest("multistep", {"milestones": list(range(5, 100, 5))}),
+                   CurveRequest("cosine-restarts", {"first_decay_steps": 3, "t_mul": 1.0}),
+                   CurveRequest("step", {"step_size": 4}), annotate=True, diff="abs")
+    figure = plotting.draw(plan)
+    assert figure.dpi == 100
+    placed = texts_and_boxes(figure)
+    assert len(placed) >= 10
+    frame = figure.axes[0].get_window_extent()
+    for (_, a), (_, b) in itertools.combinations(placed, 2):
+        assert not (a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1)
+    assert all(frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+               for _, box in placed)
