@@ -103,7 +103,15 @@ FIGURE_OPTIONS: tuple[Param, ...] = (
         choices=tuple(LOSSES),
     ),
     Param("x0", "floats", None, "start point of --descent (x, or x,y for 2-D losses)"),
+    Param("annotate", "bool", False, "mark warmup end, boundaries, milestones, restarts (with the new value), "
+          "the peak and the final value"),
+    Param("diff", "choice", None, "a panel under the curves with each curve minus the first; "
+          "rel: (curve - first) / first (--diff alone: abs)", choices=("abs", "rel")),
 )
+
+# Options that may be given without their value on the command line
+# (`--diff` is `--diff abs`); YAML and Python always spell the value.
+OPTIONAL_VALUES = {"diff": "abs"}
 
 FIGURE_BY_NAME = {option.name: option for option in FIGURE_OPTIONS}
 UNIT_OPTIONS = ("steps",)  # converted after steps_per_epoch is known

@@ -61,6 +61,8 @@ class Plan(NamedTuple):
     size: tuple[float, float] = (8.0, 4.5)
     overlays: tuple[Any, ...] = ()  # lrplot.overlay.Overlay: logged rates drawn over the plan
     panels: tuple[Panel, ...] = ()  # gradient-descent panels (--descent, YAML panels:)
+    annotate: bool = False  # --annotate: mark where each curve changes course
+    diff: str | None = None  # --diff abs|rel: a panel of each curve against the first
 
     def chunks(
         self, size: int = CHUNK, advance: Callable[[int], None] | None = None

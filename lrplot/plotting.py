@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot import annotate, diff, legend
 from lrplot.errors import UsageError, tell
 from lrplot.plan import CHUNK, Plan
 from lrplot.style import PLAIN_TEXT
@@ -158,7 +159,7 @@ def draw(
         return descent.draw(plan, runs if runs is not None else descent.simulate_panels(plan), figure)
     if figure is None:
         figure = Figure(figsize=(width, height), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
-    axes = figure.add_subplot()
+    axes, lower = diff.split(figure) if plan.diff else (figure.add_subplot(), None)
     buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
@@ -195,13 +196,11 @@ def draw(
         axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
-    # Handles and labels given explicitly: matplotlib would leave out a label
-    # that starts with "_" (its marker for "not in the legend").
-    lines = list(axes.get_lines())
-    legend = axes.legend(lines, [line.get_label() for line in lines], loc="best", frameon=False)
-    for text in legend.get_texts():
-        text.update(PLAIN_TEXT)
-    _fit(figure, legend)
+    if lower is not None:
+        diff.draw(plan, axes, lower, lambda values_at: reduce_curve(values_at, plan.steps, buckets), warn)
+    placed = legend.place(figure, axes, list(axes.get_lines()))
+    if plan.annotate:
+        annotate.draw(figure, axes, plan, placed)
     return figure
 
 
@@ -269,24 +268,6 @@ def _log_scale(axes: Any) -> None:
         axes.set_ylim(*in_range((10 ** (low - margin), 10 ** (high + margin))))
 
 
-def _fit(figure: Any, legend: Any) -> None:
-    """Shrink the legend's text until its widest label fits the figure: labels
-    are shown in full (they are the CSV's column names), never cut off."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    # Text is measured, not drawn: a 1 x 1 pixel renderer at the figure's dpi
-    # measures exactly what a full one would, without allocating the whole
-    # raster (gigabytes at --dpi 2000), and leaves the figure's canvas alone.
-    renderer = RendererAgg(1, 1, figure.dpi)
-    room = 0.9 * figure.bbox.width
-    for _ in range(3):  # the handle and padding do not shrink with the text
-        width = legend.get_window_extent(renderer).width
-        if width <= room:
-            return
-        for text in legend.get_texts():
-            text.set_fontsize(max(5.0, text.get_fontsize() * room / width))
-
-
 # A longer label would not fit the title line of a default-size figure; the
 # legend shows it in full anyway.
 TITLE_LABEL_CHARS = 32
@@ -323,6 +304,9 @@ def check_figure(plan: Plan, raster: bool) -> None:
             f"({columns * rows / 1e6:,.0f} megapixels); lrplot draws at most {MAX_PIXELS // 1_000_000} megapixels: "
             "lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
         )
+    diff.check(plan)
+    if plan.annotate and plan.panels:
+        raise UsageError("--annotate marks learning-rate curves; it does not apply to --descent panels")
     if not plan.panels:
         for overlay in plan.overlays:
             _check_drawable(*_drawn_part(overlay, plan), f"overlay {overlay.label}: its logged value")

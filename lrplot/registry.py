@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -326,6 +326,12 @@ class Schedule(NamedTuple):
     # The parameter after which the decay is over and the curve holds its
     # final value (lint warns when that is early in the run).
     decay_end: str | None = None
+    # Where the curve changes course that its parameters do not list (lists of
+    # steps, such as boundaries, and decay_end are read from them): given the
+    # parameters and the schedule's own steps in the run, (step, what) pairs
+    # in ascending order, lazily (a step_size of 1 has a billion). --annotate
+    # marks them.
+    breaks: Callable[[Mapping[str, Any], int], Iterator[tuple[float, str]]] | None = None
 
     @property
     def all_params(self) -> tuple[Param, ...]:

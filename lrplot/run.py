@@ -87,6 +87,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         dpi=options["dpi"],
         size=options["size"],
         overlays=overlays,
+        annotate=options["annotate"],
+        diff=options["diff"],
     )
     figures = any(format_for(path).name in ("png", "svg", "pdf") for path in outputs)
     if options["show"] or figures:

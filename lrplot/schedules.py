@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -69,6 +69,20 @@ def _decreasing(params: Mapping[str, Any]) -> str:
 
 DECAY_STEPS_1 = Param("decay_steps", "steps", 1, "steps per decay period", low=1)
 STAIRCASE = Param("staircase", "bool", False, "decay in whole periods (floor(t / decay_steps))")
+
+
+def _every(period: float, first: float, what: str, steps: int) -> Iterator[tuple[float, str]]:
+    """(step, what) at the first whole step at or after first + k * period, k = 0, 1, ...,
+    before ``steps``."""
+    k = 0
+    while (at := math.ceil(first + k * period)) < steps:
+        yield at, what
+        k += 1
+
+
+def _staircase_breaks(params: Mapping[str, Any], steps: int) -> Iterator[tuple[float, str]]:
+    if params["staircase"]:
+        yield from _every(params["decay_steps"], params["decay_steps"], "decay", steps)
 
 
 # ---------------------------------------------------------------- constant
@@ -208,6 +222,7 @@ register(
         "Keras ExponentialDecay; torch ExponentialLR, Paddle ExponentialDecay (decay_steps=1)",
         code=exponential_code,
         stepwise=_is_staircase,
+        breaks=_staircase_breaks,
         monotone=lambda params: "decreasing" if params["decay_rate"] <= 1 else "increasing",
     )
 )
@@ -241,6 +256,7 @@ register(
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
         code=natural_exp_code,
         stepwise=_is_staircase,
+        breaks=_staircase_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -274,6 +290,7 @@ register(
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
         code=inverse_time_code,
         stepwise=_is_staircase,
+        breaks=_staircase_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -339,6 +356,10 @@ register(
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
         bounded=always_bounded,
         decay_end="decay_steps",
+        # With cycle the rate jumps back up one step after each multiple of decay_steps.
+        breaks=lambda params, steps: _every(params["decay_steps"], params["decay_steps"] + 1, "restart", steps)
+        if params["cycle"]
+        else iter(()),
     )
 )
 
@@ -421,6 +442,7 @@ register(
         "torch StepLR, Paddle StepDecay",
         code=step_code,
         stepwise=lambda params: True,
+        breaks=lambda params, steps: _every(params["step_size"], params["step_size"], "decay", steps),
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
     )
 )
@@ -610,6 +632,18 @@ def sgdr_geometry(first_decay_steps: float, t_mul: float) -> CycleGeometry:
     return CycleGeometry(first, t_mul, rise, log_mul, min(exact_until, last), doubled_from, last)
 
 
+def _restarts(first_decay_steps: int, t_mul: float, steps: int) -> Iterator[tuple[float, str]]:
+    """The steps that open cycles 1, 2, ... before ``steps``."""
+    geometry = sgdr_geometry(first_decay_steps, t_mul)
+    cycle = 1
+    while cycle <= geometry.last:
+        at = math.ceil(float(cycle_starts(geometry, np.array([float(cycle)]))[0]))
+        if at >= steps:
+            return
+        yield at, "restart"
+        cycle += 1
+
+
 def _power_is_finite(base: float, exponent: int) -> bool:
     try:
         return math.isfinite(base**exponent)
@@ -714,6 +748,7 @@ register(
         "Keras CosineDecayRestarts(alpha=end_lr/lr); "
         "torch CosineAnnealingWarmRestarts (integer t_mul, m_mul = 1)",
         code=cosine_restarts_code,
+        breaks=lambda params, steps: _restarts(params["first_decay_steps"], params["t_mul"], steps),
     )
 )
 
@@ -1097,6 +1132,9 @@ register(
         "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
         code=wsd_code,
+        breaks=lambda params, steps: iter(
+            [(params["stable_steps"], "decay start"), (params["stable_steps"] + params["decay_steps"], "decay end")]
+        ),
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
     )
