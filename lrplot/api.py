@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from lrplot.binding import all_schedules, bind
 from lrplot.errors import ParamError
+from lrplot.lazy import numpy as np
 from lrplot.registry import MAX_STEPS, Bound, Schedule
 
 

@@ -563,8 +563,9 @@ def emit(framework: str, plan: Plan, closed_forms_only: bool = False) -> str:
     """
     # A curve that overflows float64 within the run is refused as -o refuses
     # it: its script would stop there with an OverflowError.
-    for _ in plan.chunks():
-        pass
+    from lrplot.envelope import check_overflow
+
+    check_overflow(plan, exhaustive=True)
     dialect = SCALAR if HELPER_KIND[framework] == "scalar" else ARRAYS
     builders, mains, functions = [], [], []
     needs_helpers = False

@@ -89,6 +89,8 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         from lrplot.plotting import check_figure
 
         check_figure(plan, raster=options["show"] or raster)
+    if not panels:
+        _check_long_run(plan, options, outputs)
     from lrplot.lint import lint
 
     warnings = lint(plan)
@@ -131,6 +133,29 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         from lrplot.plotting import show
 
         show(plan)
+
+
+def _check_long_run(plan: Plan, options: dict[str, Any], outputs: list[str]) -> None:
+    """Before any work: a curve that overflows float64 (found from its
+    breakpoints, not after most of a file); what a run past 10**9 steps
+    cannot do; a CSV or JSON file of more than about a gigabyte (said)."""
+    from lrplot import envelope, export
+    from lrplot.registry import MAX_EVALUATED
+
+    envelope.check_overflow(plan, exhaustive=False)
+    if plan.steps > MAX_EVALUATED:
+        if options["stats"]:
+            raise UsageError(
+                f"--stats: got --steps {plan.steps:,}; it sums every step, up to {MAX_EVALUATED:,} steps "
+                "(figures go up to 10**12)"
+            )
+        if options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
+            for number, curve in enumerate(plan.curves, 1):
+                envelope.check_envelope(curve.bound, plan.steps, f"curve {number} ({curve.label})")
+    for path in outputs:
+        size = export.estimated_size(format_for(path).name, plan.steps, len(plan.curves))
+        if size > export.LARGE_FILE:
+            tell(f"warning: {path} will be about {export.human_size(size)} ({plan.steps:,} rows of {len(plan.curves)} curves)")
 
 
 def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str, Any]) -> list[CurveRequest]:
@@ -203,10 +228,11 @@ def write_outputs(
                 fmt.write(job, handle, advance)
         if any(target.path == STDOUT for target in targets):
             if job.runs is None:
-                # stdout cannot be taken back: evaluate everything once before
-                # the first byte, so a curve that overflows fails here, cleanly.
-                for _ in plan.chunks():
-                    pass
+                # stdout cannot be taken back: a curve that overflows must fail
+                # before the first byte, cleanly.
+                from lrplot.envelope import check_overflow
+
+                check_overflow(plan, exhaustive=True)
             try:
                 with writing_stdout(), utf8_stdout() as stream:
                     STDOUT_FORMAT.write(job, stream, lambda n: None)

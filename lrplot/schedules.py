@@ -22,9 +22,9 @@ import sys
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import numpy as np
-
+from lrplot.breakpoints import grid
 from lrplot.errors import ParamError
+from lrplot.lazy import numpy as np
 from lrplot.registry import (
     MODERATE,
     Derived,
@@ -78,6 +78,11 @@ def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
     return t
 
 
+def _no_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    """A schedule monotone over its whole clock."""
+    return ()
+
+
 register(
     Schedule(
         "constant",
@@ -85,6 +90,7 @@ register(
         (),
         "the base learning rate at every step",
         "lr",
+        breaks=_no_breaks,
         stepwise=lambda params: True,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -99,6 +105,7 @@ register(
         "linear warmup to lr, then lr (the seed's section 2)",
         "lr * t / warmup_steps for t < warmup_steps, then lr",
         "PaddlePaddle LinearWarmup",
+        breaks=_no_breaks,
         monotone=lambda params: "increasing"
         if params["warmup_start_lr"] <= params["lr"]
         else "decreasing",
@@ -135,6 +142,10 @@ def _check_piecewise(params: Mapping[str, Any]) -> None:
         )
 
 
+def _piecewise_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return kwargs["boundaries"]
+
+
 register(
     Schedule(
         "piecewise",
@@ -156,6 +167,7 @@ register(
         "constant values between boundary steps (the seed's 3.1)",
         "values[i], i = number of boundaries <= t",
         "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
+        breaks=_piecewise_breaks,
         check=_check_piecewise,
         stepwise=lambda params: True,
         bounded=always_bounded,
@@ -178,6 +190,11 @@ def exponential(
     return p
 
 
+def _staircase_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Monotone either way; a staircase's edges keep its drawn steps exact.
+    return grid(kwargs["decay_steps"], high, limit) if kwargs["staircase"] else ()
+
+
 register(
     Schedule(
         "exponential",
@@ -190,6 +207,7 @@ register(
         "multiply by decay_rate every decay_steps (the seed's 3.2)",
         "lr * decay_rate ** (t / decay_steps)",
         "Keras ExponentialDecay; torch ExponentialLR, Paddle ExponentialDecay (decay_steps=1)",
+        breaks=_staircase_breaks,
         stepwise=_is_staircase,
         monotone=lambda params: "decreasing" if params["decay_rate"] <= 1 else "increasing",
     )
@@ -218,6 +236,7 @@ register(
         "natural exponential decay (the seed's 3.3)",
         "lr * exp(-decay_rate * t / decay_steps)",
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
+        breaks=_staircase_breaks,
         stepwise=_is_staircase,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -246,6 +265,7 @@ register(
         "hyperbolic decay",
         "lr / (1 + decay_rate * t / decay_steps)",
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
+        breaks=_staircase_breaks,
         stepwise=_is_staircase,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -283,6 +303,13 @@ def polynomial(
     return t
 
 
+def _polynomial_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Cycling: the period grows past each multiple k * decay_steps, so the
+    # rate is back up at the next step.
+    decay = kwargs["decay_steps"]
+    return grid(decay, high, limit, first=decay + 1) if kwargs["cycle"] else (decay,)
+
+
 register(
     Schedule(
         "polynomial",
@@ -296,6 +323,7 @@ register(
         "polynomial decay to end_lr, optionally cycling (the seed's 3.4)",
         "(lr - end_lr) * (1 - min(t, decay_steps) / decay_steps) ** power + end_lr",
         "Keras PolynomialDecay, Paddle PolynomialDecay; torch PolynomialLR (end_lr = 0)",
+        breaks=_polynomial_breaks,
         monotone=lambda params: ""
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
@@ -319,6 +347,10 @@ def linear(
     return t
 
 
+def _linear_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["total_steps"],)
+
+
 register(
     Schedule(
         "linear",
@@ -331,6 +363,7 @@ register(
         "linear ramp between two multiples of lr",
         "lr * (start_factor + (end_factor - start_factor) * min(t, total_steps) / total_steps)",
         "torch LinearLR, Paddle LinearLR",
+        breaks=_linear_breaks,
         monotone=lambda params: "decreasing"
         if params["end_factor"] <= params["start_factor"]
         else "increasing",
@@ -358,6 +391,10 @@ def step(t: np.ndarray, *, lr: float, step_size: float, gamma: float) -> np.ndar
     return t
 
 
+def _step_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return grid(kwargs["step_size"], high, limit)
+
+
 register(
     Schedule(
         "step",
@@ -369,6 +406,7 @@ register(
         "multiply by gamma every step_size steps",
         "lr * gamma ** floor(t / step_size)",
         "torch StepLR, Paddle StepDecay",
+        breaks=_step_breaks,
         stepwise=lambda params: True,
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
     )
@@ -394,6 +432,10 @@ def _check_sorted(name: str) -> Any:
     return check
 
 
+def _multistep_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return kwargs["milestones"]
+
+
 register(
     Schedule(
         "multistep",
@@ -410,6 +452,7 @@ register(
         "multiply by gamma at each milestone",
         "lr * gamma ** (number of milestones <= t)",
         "torch MultiStepLR, Paddle MultiStepDecay",
+        breaks=_multistep_breaks,
         check=_check_sorted("milestones"),
         stepwise=lambda params: True,
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
@@ -438,6 +481,10 @@ def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.n
     return t
 
 
+def _decay_end_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["decay_steps"],)
+
+
 register(
     Schedule(
         "cosine",
@@ -450,6 +497,7 @@ register(
         "end_lr + (lr - end_lr) * (1 + cos(pi * min(t, decay_steps) / decay_steps)) / 2",
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
+        breaks=_decay_end_breaks,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
         bounded=always_bounded,
         decay_end="decay_steps",
@@ -598,6 +646,15 @@ def cycle_index(geometry: CycleGeometry, t: np.ndarray) -> np.ndarray:
     return cycle
 
 
+def _restart_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # The cycles' starts, computed as the closed form computes them.
+    geometry = sgdr_geometry(kwargs["first_decay_steps"], kwargs["t_mul"])
+    last = int(cycle_index(geometry, np.array([high]))[0])
+    if last > limit:
+        return None
+    return cycle_starts(geometry, np.arange(1, last + 1, dtype=np.float64))
+
+
 register(
     Schedule(
         "cosine-restarts",
@@ -619,6 +676,7 @@ register(
         "end_lr + (lr - end_lr) * m_mul**i * (1 + cos(pi * frac)) / 2",
         "Keras CosineDecayRestarts(alpha=end_lr/lr); "
         "torch CosineAnnealingWarmRestarts (integer t_mul, m_mul = 1)",
+        breaks=_restart_breaks,
     )
 )
 
@@ -691,6 +749,15 @@ def _check_onecycle(params: Mapping[str, Any]) -> None:
         )
 
 
+def _onecycle_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Each phase ends on its last step; the next starts one later.
+    ramp = float(kwargs["pct_start"] * kwargs["total_steps"])
+    ends = [ramp - 1.0, kwargs["total_steps"] - 1.0]
+    if kwargs["three_phase"]:
+        ends.append(2.0 * ramp - 2.0)
+    return [end + extra for end in ends for extra in (0.0, 1.0)]
+
+
 register(
     Schedule(
         "onecycle",
@@ -723,6 +790,7 @@ register(
         "lr/div_factor up to lr at pct_start*total_steps - 1, "
         "down to lr/(div_factor*final_div_factor) at total_steps - 1",
         "torch OneCycleLR; Paddle OneCycleLR",
+        breaks=_onecycle_breaks,
         check=_check_onecycle,
         decay_end="total_steps",
     )
@@ -770,6 +838,20 @@ def _check_cyclic(params: Mapping[str, Any]) -> None:
         raise ParamError("base_lr", params["base_lr"], f"a number <= lr ({params['lr']!r})")
 
 
+def _cyclic_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    up, total = kwargs["step_size_up"], float(kwargs["step_size_up"] + kwargs["step_size_down"])
+    starts = grid(total, high, limit // 4, first=0.0)
+    if starts is None:
+        return None
+    points = [starts, starts + up]
+    if kwargs["mode"] == "exp_range" and kwargs["gamma"] != 1.0:
+        # gamma**t times a rising (falling) ramp may turn inside it, where
+        # the derivative of (t - start) * gamma**t vanishes.
+        turn = -1.0 / math.log(kwargs["gamma"])
+        points += [starts + turn, starts + total + turn]
+    return np.concatenate(points)
+
+
 register(
     Schedule(
         "cyclic",
@@ -809,6 +891,7 @@ register(
         "triangle waves between base_lr and lr; triangular2 halves the amplitude each cycle, "
         "exp_range multiplies it by gamma**t",
         "torch CyclicLR, Paddle CyclicLR",
+        breaks=_cyclic_breaks,
         check=_check_cyclic,
     )
 )
@@ -828,6 +911,10 @@ def noam(t: np.ndarray, *, lr: float, d_model: int, noam_warmup: int) -> np.ndar
     return t
 
 
+def _noam_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["noam_warmup"],)
+
+
 register(
     Schedule(
         "noam",
@@ -839,6 +926,7 @@ register(
         "the Transformer's schedule (Vaswani et al. 2017)",
         "lr * d_model**-0.5 * min(t**-0.5, t * noam_warmup**-1.5); 0 at t = 0",
         "Paddle NoamDecay",
+        breaks=_noam_breaks,
     )
 )
 
@@ -869,6 +957,7 @@ register(
         "inverse square-root decay",
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
+        breaks=_no_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -911,6 +1000,10 @@ def wsd(
     return t
 
 
+def _wsd_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["stable_steps"], kwargs["stable_steps"] + kwargs["decay_steps"])
+
+
 register(
     Schedule(
         "wsd",
@@ -936,6 +1029,7 @@ register(
         "warmup-stable-decay: hold lr, decay over the last decay_steps",
         "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
+        breaks=_wsd_breaks,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
     )
@@ -971,6 +1065,7 @@ register(
         "end_lr + (lr - end_lr) * (1 - tanh(lower + (upper - lower) * t / decay_steps)) / 2, "
         "then end_lr",
         "timm TanhLRScheduler (cycle_limit 1)",
+        breaks=_decay_end_breaks,
         monotone=lambda params: "decreasing" if params["lower"] <= params["upper"] and params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
         decay_end="decay_steps",

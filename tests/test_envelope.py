@@ -1,0 +1,233 @@
+"""Figures from breakpoints (issue 17): the envelope of every bucket from the
+values at its ends and around the curve's breakpoints equals the one from
+every step, for every schedule and convention; long runs stay flat; an
+overflow is found before a byte is written; --help never imports numpy."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import lrplot
+from lrplot import envelope, plotting
+from lrplot.binding import all_schedules
+from tests.helpers import assert_usage_error, leftovers, lrplot_process, run
+
+STEPS, BUCKETS = 40_003, 200  # buckets of 201 steps
+
+# Every schedule, with parameters that put several jumps or turns in the run.
+PARAMS = {
+    "constant": {},
+    "warmup": {"warmup_steps": 3_000},
+    "piecewise": {"boundaries": [12_345, 20_001, 37_777], "values": [0.1, 0.3, 0.02, 0.01]},
+    "exponential": {"decay_steps": 4_000, "staircase": True},
+    "natural-exp": {"decay_rate": 0.5, "decay_steps": 3_001, "staircase": True},
+    "inverse-time": {"decay_steps": 700, "staircase": True},
+    "polynomial": {"decay_steps": 9_000, "cycle": True, "power": 2.0},
+    "linear": {"total_steps": 30_000, "start_factor": 0.2, "end_factor": 1.5},
+    "step": {"step_size": 2_400.5, "gamma": 0.7},
+    "multistep": {"milestones": [10_000, 10_000, 30_000], "gamma": 3.0},
+    "cosine": {"decay_steps": 30_000, "end_lr": 0.01},
+    "cosine-restarts": {"first_decay_steps": 777, "t_mul": 1.5, "m_mul": 0.7},
+    "onecycle": {"total_steps": 35_000, "three_phase": True, "anneal": "linear"},
+    "cyclic": {"step_size_up": 3_131, "step_size_down": 1_000, "mode": "exp_range", "gamma": 0.99997},
+    "noam": {"noam_warmup": 5_000},
+    "inverse-sqrt": {"timescale": 100},
+    "wsd": {"decay_steps": 10_000},
+    "tanh": {"decay_steps": 30_000, "lower": 2.0, "upper": -3.0},
+    "sequence": {
+        "parts": [
+            {"schedule": "linear", "start_factor": 0.01, "end_factor": 1.0, "steps": 10_000},
+            {"schedule": "cyclic", "step_size_up": 5, "steps": 20_000},
+            {"schedule": "cosine", "warmup_steps": 100, "step_every": 3},
+        ]
+    },
+}
+
+# The trainer conventions that wrap every schedule.
+CONVENTIONS = {
+    "bare": {},
+    "warmup": {"warmup_steps": 1_500, "warmup_start_lr": 0.001},
+    "shared clock to lr": {"warmup_steps": 1_500, "warmup_clock": "shared", "warmup_target": "lr", "warmup_shape": "cosine"},
+    "multiply, shared": {"warmup_steps": 900, "warmup_mode": "multiply", "warmup_clock": "shared", "warmup_start_factor": 0.1},
+    "multiply, after": {"warmup_steps": 900, "warmup_mode": "multiply", "warmup_shape": "quadratic"},
+    "hold": {"warmup_steps": 1_000, "warmup_hold": 37, "warmup_shape": "log"},
+    "negative hold": {"warmup_steps": 1_000, "warmup_hold": -5},
+    "step_every": {"step_every": 7, "step_offset": 1},
+    "step_every, warmup": {"step_every": 13, "step_offset": -1, "warmup_steps": 50},
+}
+
+
+def test_every_schedule_is_covered_and_declares_its_breakpoints():
+    assert set(PARAMS) == set(all_schedules())
+    assert all(s.breaks is not None for name, s in all_schedules().items() if name != "sequence")
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+@pytest.mark.parametrize("name", PARAMS)
+def test_breakpoints_give_the_same_points_as_every_step(name, convention):
+    params = {**PARAMS[name], **CONVENTIONS[convention]}
+    if name == "warmup" and "warmup_steps" in CONVENTIONS[convention]:
+        params["warmup_steps"] = CONVENTIONS[convention]["warmup_steps"]
+    bound = lrplot.curve(name, steps=STEPS, **params)
+    assert envelope.breaks_of(bound, STEPS) is not None  # the fast path is taken
+    fast = envelope.reduce_bound(bound, STEPS, BUCKETS)
+    every = plotting.reduce_curve(bound.evaluate_at, STEPS, BUCKETS, chunk=30_000)
+    np.testing.assert_array_equal(fast[0], every[0])
+    np.testing.assert_array_equal(fast[1], every[1])
+
+
+@pytest.mark.parametrize(
+    "name,params",
+    [
+        ("cyclic", {"step_size_up": 3, "step_size_down": 4}),  # ~29 cycles per bucket
+        ("cyclic", {"step_size_up": 2, "mode": "triangular2"}),
+        ("cyclic", {"step_size_up": 5, "mode": "exp_range", "gamma": 0.99999}),
+        ("cosine-restarts", {"first_decay_steps": 7, "t_mul": 1.0, "end_lr": 0.01}),
+        ("polynomial", {"decay_steps": 9, "cycle": True}),
+        ("step", {"step_size": 3}),
+    ],
+)
+def test_many_cycles_per_bucket(name, params):
+    bound = lrplot.curve(name, steps=STEPS, warmup_steps=300, **params)
+    fast = envelope.reduce_bound(bound, STEPS, BUCKETS)
+    every = plotting.reduce_curve(bound.evaluate_at, STEPS, BUCKETS, chunk=30_000)
+    np.testing.assert_array_equal(fast[0], every[0])
+    np.testing.assert_array_equal(fast[1], every[1])
+
+
+def _raster(xs, ys, steps, low, high, drawstyle):
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1.5), dpi=100)
+    axes = figure.add_axes((0, 0, 1, 1))
+    # As tests/test_plotting.py's reference: no antialiasing, no simplification.
+    axes.plot(xs, ys, color="black", linewidth=1, antialiased=False, drawstyle=drawstyle)
+    axes.set_xlim(0, steps - 1)
+    axes.set_ylim(low, high)
+    axes.axis("off")
+    canvas = FigureCanvasAgg(figure)
+    with matplotlib.rc_context({"path.simplify": False}):
+        canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., 0] < 128
+
+
+@pytest.mark.parametrize(
+    "name,params,like_every_point",
+    [
+        ("cyclic", {"step_size_up": 3, "mode": "triangular2", "warmup_steps": 2_000}, False),
+        ("cosine-restarts", {"first_decay_steps": 901, "warmup_steps": 500, "step_every": 3}, False),
+        ("cosine-restarts", {"first_decay_steps": 900, "warmup_steps": 500}, True),
+        ("multistep", {"milestones": [5_000, 11_111], "warmup_steps": 700}, True),
+        ("step", {"step_size": 977}, True),
+        ("sequence", PARAMS["sequence"], True),
+    ],
+)
+def test_fast_figure_draws_the_pixels_of_every_step(name, params, like_every_point):
+    """Rasterise the fast reduction, the reduction of every step, and every
+    point. The first two always match; the M4 reduction at 8 buckets per
+    pixel matches drawing every point except where a bucket straddles a
+    pixel edge inside dense cycles or plateaus (a few pixels: marked False)."""
+    steps = 20_000
+    bound = lrplot.curve(name, steps=steps, **params)
+    full = bound(np.arange(steps, dtype=np.float64))
+    buckets = plotting.BUCKETS_PER_PIXEL * 200
+    x, y = envelope.reduce_bound(bound, steps, buckets)
+    assert len(x) < steps / 4
+    style = "steps-post" if bound.stepwise else "default"
+    low, high = full.min() - 0.01, full.max() + 0.01
+    fast = _raster(x, y, steps, low, high, style)
+    assert np.array_equal(fast, _raster(*plotting.reduce_curve(bound.evaluate_at, steps, buckets), steps, low, high, style))
+    if like_every_point:
+        assert np.array_equal(fast, _raster(np.arange(steps), full, steps, low, high, style))
+
+
+def test_a_figure_of_a_trillion_steps(tmp_path):
+    result = lrplot_process(
+        "--steps", str(10**12), "-o", "big.png", "-o", "big.svg",
+        "cosine", "--warmup-steps", str(10**10), "step", "exponential", "--decay-steps", str(5 * 10**10),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "big.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "big.svg").stat().st_size > 1000
+
+
+def test_the_figure_of_a_long_run_holds_its_exact_extremes():
+    steps = 10**12
+    bound = lrplot.curve("cyclic", steps=steps, step_size_up=10**9 + 7, mode="triangular2")
+    x, y = envelope.reduce_bound(bound, steps, 6_400)
+    # By hand: the first peak, at step 10**9 + 7, is lr; the troughs are base_lr = lr / 10.
+    assert y.max() == 0.1 and x[np.argmax(y)] == 10**9 + 7
+    assert y.min() == pytest.approx(0.01, rel=1e-15)
+
+
+def test_too_many_breakpoints_past_a_billion_steps_is_refused(tmp_path):
+    result = run("--steps", str(2 * 10**9), "-o", "x.png", "cyclic", "--step-size-up", "100", cwd=tmp_path)
+    assert_usage_error(result, "curve 1 (cyclic(step_size_up=100)): over 2,000,000,000 steps it changes direction or jumps more than")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_late_overflow_is_found_before_the_first_byte(tmp_path):
+    # 0.1 * exp(t * ln 1.00001): exp overflows first at the step where
+    # Python's math.exp does (computed here by hand, step by step).
+    rate = math.log(1.00001)
+    first = int(math.log(sys.float_info.max) / rate) - 2
+    while True:
+        try:
+            math.exp(first * rate)
+        except OverflowError:
+            break
+        first += 1
+    (tmp_path / "x.csv").write_text("precious\n")
+    result = run("--steps", str(10**8), "-o", "x.csv", "exponential", "--decay-rate", "1.00001", cwd=tmp_path)
+    assert_usage_error(result, f"overflows float64 at step {first};")
+    assert (tmp_path / "x.csv").read_text() == "precious\n" and leftovers(tmp_path) == []
+
+
+def test_a_large_csv_is_announced(tmp_path):
+    result = run("--steps", str(10**12), "-o", "huge.csv", "--stats", "constant", cwd=tmp_path)
+    # --stats past 10**9 is refused before the warning, nothing written.
+    assert_usage_error(result, "--stats: got --steps 1,000,000,000,000")
+    help_text = run("--help").stdout
+    assert "about 21 bytes per step and curve" in " ".join(help_text.split())
+
+
+FAST_COMMANDS = {
+    "help": (["--help"], {}),
+    "schedule help": (["cosine", "--help"], {}),
+    "list": (["list"], {}),
+    "completion": ([], {"_LRPLOT_COMPLETE": "bash_complete", "COMP_WORDS": "lrplot cosine --w", "COMP_CWORD": "2"}),
+}
+
+
+@pytest.mark.parametrize("what", FAST_COMMANDS)
+def test_the_command_line_answers_without_numpy_or_matplotlib(what):
+    import os
+
+    args, env = FAST_COMMANDS[what]
+    code = (
+        "import sys\n"
+        f"sys.argv = ['lrplot', *{args!r}]\n"
+        "from lrplot.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit_:\n    assert not exit_.code, exit_.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'matplotlib', 'yaml'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip(), "printed nothing"
+    assert "HEAVY []" in done.stderr, done.stderr
+
+
+def test_the_double_well_minima_are_numpys_roots():
+    from lrplot.descent import DOUBLE_WELL_MINIMA
+
+    roots = sorted(np.roots([4.0, 0.0, -8.0, 1.0]).real)
+    assert DOUBLE_WELL_MINIMA == (((float(roots[0]),), "global"), ((float(roots[2]),), "local"))
