@@ -12,6 +12,10 @@ A curve whose breakpoints are not known, or more than BREAKS_BUDGET in the
 run (10**8 short cycles), is evaluated at every step in chunks, as before;
 past MAX_EVALUATED steps that would take hours, and such a figure is refused.
 The same breakpoints find an overflow before anything is written.
+
+For views: :func:`reduce_bound` gives the points a line through them draws
+like every step; :func:`column_range` the lowest and highest value per
+column (a terminal's cells, a page's pixels).
 """
 
 from __future__ import annotations
@@ -100,6 +104,29 @@ def _first_of(bound: Bound, candidates: Any, values: Any, at: Any, firsts: Any) 
         same = evaluate(bound, middle) == target[active]
         high[active[same]] = middle[same]
         low[active[~same]] = middle[~same]
+
+
+def column_range(bound: Bound, steps: int, columns: int) -> tuple[Any, Any]:
+    """The lowest and highest value of the curve in each of ``columns``
+    equal ranges of steps (a terminal's or a page's columns; the last ones
+    are empty, NaN, when there are more columns than steps): exact, from the
+    breakpoints, or from every step where they are not known."""
+    edges = np.arange(columns + 1, dtype=np.int64) * steps // columns  # exact to 10**12 x 10**6
+    points = breaks_of(bound, steps)
+    if points is None or 2 * points.size > steps // 4:
+        if steps > MAX_EVALUATED:
+            raise UsageError(too_many_breaks(bound, steps))
+        inside = np.arange(steps, dtype=np.int64)
+    else:
+        inside = np.concatenate([edges[:-1], edges[1:] - 1, points - 1, points])
+        inside = sorted_unique(inside[(inside >= 0) & (inside < steps)])
+    values = evaluate(bound, inside)
+    column = np.searchsorted(edges, inside, side="right") - 1
+    lows, highs = np.full(columns, np.nan), np.full(columns, np.nan)
+    starts = np.flatnonzero(np.diff(column, prepend=-1))
+    lows[column[starts]] = np.minimum.reduceat(values, starts)
+    highs[column[starts]] = np.maximum.reduceat(values, starts)
+    return lows, highs
 
 
 def evaluate(bound: Bound, steps: Any) -> Any:

@@ -231,3 +231,30 @@ def test_the_double_well_minima_are_numpys_roots():
 
     roots = sorted(np.roots([4.0, 0.0, -8.0, 1.0]).real)
     assert DOUBLE_WELL_MINIMA == (((float(roots[0]),), "global"), ((float(roots[2]),), "local"))
+
+
+@pytest.mark.parametrize(
+    "name,params",
+    [("cyclic", {"step_size_up": 7, "mode": "triangular2", "warmup_steps": 100}), ("piecewise", PARAMS["piecewise"]),
+     ("cosine-restarts", {"first_decay_steps": 50, "step_every": 3})],
+)
+@pytest.mark.parametrize("columns", [80, 333, 50_000])
+def test_column_ranges_equal_every_steps(name, params, columns):
+    steps = 40_003
+    bound = lrplot.curve(name, steps=steps, **params)
+    full = bound(np.arange(steps, dtype=np.float64))
+    lows, highs = envelope.column_range(bound, steps, columns)
+    for column in range(columns):
+        block = full[column * steps // columns : (column + 1) * steps // columns]
+        if block.size:
+            assert (lows[column], highs[column]) == (block.min(), block.max())
+        else:
+            assert np.isnan(lows[column]) and np.isnan(highs[column])
+
+
+def test_the_api_binds_a_trillion_steps_but_returns_at_most_a_billion():
+    long = lrplot.curve("cosine", steps=10**12, warmup_steps=10**10)
+    # By hand: the warmup ramps 0 -> 0.1 over 10**10 steps; the cosine ends at 10**12.
+    assert long(np.array([5 * 10**9, 10**10]))[0] == pytest.approx(0.05) and long(np.array([10**10]))[0] == 0.1
+    with pytest.raises(lrplot.ParamError, match="an integer from 1 to 1000000000"):
+        lrplot.evaluate("constant", steps=10**9 + 1)
