@@ -274,3 +274,42 @@ def check_overflow(plan: Any, exhaustive: bool) -> None:
         elif exhaustive:
             for start in range(0, plan.steps, CHUNK):
                 curve.bound.evaluate_at(np.arange(start, min(start + CHUNK, plan.steps), dtype=np.float64))
+
+
+def summary(bound: Bound, steps: int, fall: float) -> dict[str, Any]:
+    """First, last, min, max, the first step of the peak and the first step
+    after it below ``fall`` x the peak, exact, from the breakpoints (for
+    --stats over runs too long to evaluate every step)."""
+    points = breaks_of(bound, steps)
+    if points is None or 2 * points.size > steps // 4:
+        raise UsageError(too_many_breaks(bound, steps))
+    steps_at = sorted_unique(np.concatenate([[0, steps - 1], points - 1, points]))
+    steps_at = steps_at[(steps_at >= 0) & (steps_at < steps)]
+    values = evaluate(bound, steps_at)
+    peak_value = float(values.max())
+    top = int(np.argmax(values))
+    # Monotone between candidates: the steps at the peak end the piece before it.
+    peak = _bisect(bound, int(steps_at[top - 1]) if top else -1, int(steps_at[top]), lambda v: v == peak_value)
+    threshold = fall * peak_value
+    below = None
+    after = np.flatnonzero((steps_at > peak) & (values < threshold))
+    if after.size:
+        hit = int(after[0])
+        below = _bisect(bound, max(int(steps_at[hit - 1]), peak), int(steps_at[hit]), lambda v: v < threshold)
+    return {
+        "first": float(values[0]), "last": float(values[-1]), "min": float(values.min()),
+        "max": peak_value, "peak_at": peak, "below_10pct": below,
+    }
+
+
+def _bisect(bound: Bound, low: int, high: int, reached: Any) -> int:
+    """The first step in (low, high] where ``reached(value)`` holds, given
+    that it holds at ``high`` and, the curve being monotone there, from
+    that step on."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if reached(float(bound.evaluate_at(np.array([float(middle)]))[0])):
+            high = middle
+        else:
+            low = middle
+    return high

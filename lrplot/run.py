@@ -89,11 +89,10 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         from lrplot.plotting import check_figure
 
         check_figure(plan, raster=options["show"] or raster)
-    if not panels:
-        _check_long_run(plan, options, outputs)
+    sizes = _check_long_run(plan, options, outputs) if not panels else []
     from lrplot.lint import lint
 
-    warnings = lint(plan)
+    warnings = sizes + lint(plan)
     for line in warnings:
         tell(line)
     if warnings and options["strict"]:
@@ -135,27 +134,26 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         show(plan)
 
 
-def _check_long_run(plan: Plan, options: dict[str, Any], outputs: list[str]) -> None:
+def _check_long_run(plan: Plan, options: dict[str, Any], outputs: list[str]) -> list[str]:
     """Before any work: a curve that overflows float64 (found from its
     breakpoints, not after most of a file); what a run past 10**9 steps
-    cannot do; a CSV or JSON file of more than about a gigabyte (said)."""
+    cannot do. Returns the warnings for CSV and JSON files of more than
+    about a gigabyte."""
     from lrplot import envelope, export
     from lrplot.registry import MAX_EVALUATED
 
     envelope.check_overflow(plan, exhaustive=False)
     if plan.steps > MAX_EVALUATED:
-        if options["stats"]:
-            raise UsageError(
-                f"--stats: got --steps {plan.steps:,}; it sums every step, up to {MAX_EVALUATED:,} steps "
-                "(figures go up to 10**12)"
-            )
-        if options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
+        if options["stats"] or options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
             for number, curve in enumerate(plan.curves, 1):
                 envelope.check_envelope(curve.bound, plan.steps, f"curve {number} ({curve.label})")
+    warnings = []
     for path in outputs:
         size = export.estimated_size(format_for(path).name, plan.steps, len(plan.curves))
         if size > export.LARGE_FILE:
-            tell(f"warning: {path} will be about {export.human_size(size)} ({plan.steps:,} rows of {len(plan.curves)} curves)")
+            name = "the CSV on stdout" if path == STDOUT else path
+            warnings.append(f"warning: {name} will be about {export.human_size(size)} ({plan.steps:,} rows of {len(plan.curves)} curves)")
+    return warnings
 
 
 def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str, Any]) -> list[CurveRequest]:

@@ -192,9 +192,17 @@ def test_a_late_overflow_is_found_before_the_first_byte(tmp_path):
 
 
 def test_a_large_csv_is_announced(tmp_path):
-    result = run("--steps", str(10**12), "-o", "huge.csv", "--stats", "constant", cwd=tmp_path)
-    # --stats past 10**9 is refused before the warning, nothing written.
-    assert_usage_error(result, "--stats: got --steps 1,000,000,000,000")
+    # Said before anything is written (and, like every warning, an error
+    # with --strict: the CSV itself would take days).
+    result = run("--strict", "--steps", str(10**12), "-o", "huge.csv", "-o", "-", "constant", cwd=tmp_path)
+    assert result.exit_code == 2 and result.stdout == ""
+    # By hand: a row is the step (up to 12 digits), a comma, ~21 bytes of value: 34 bytes x 10**12.
+    assert result.stderr.splitlines() == [
+        "warning: huge.csv will be about 34.0 TB (1,000,000,000,000 rows of 1 curves)",
+        "warning: the CSV on stdout will be about 34.0 TB (1,000,000,000,000 rows of 1 curves)",
+        "lrplot: error: --strict: 2 warning(s) above",
+    ]
+    assert not list(tmp_path.iterdir())
     help_text = run("--help").stdout
     assert "about 21 bytes per step and curve" in " ".join(help_text.split())
 
@@ -258,3 +266,27 @@ def test_the_api_binds_a_trillion_steps_but_returns_at_most_a_billion():
     assert long(np.array([5 * 10**9, 10**10]))[0] == pytest.approx(0.05) and long(np.array([10**10]))[0] == 0.1
     with pytest.raises(lrplot.ParamError, match="an integer from 1 to 1000000000"):
         lrplot.evaluate("constant", steps=10**9 + 1)
+
+
+@pytest.mark.parametrize("convention", ["bare", "warmup", "hold", "step_every, warmup"])
+@pytest.mark.parametrize("name", PARAMS)
+def test_stats_from_breakpoints_equal_stats_from_every_step(name, convention):
+    from lrplot import stats
+    from lrplot.plan import CurveRequest, Plan, make_curves
+
+    params = {**PARAMS[name], **CONVENTIONS[convention]}
+    curves = make_curves([CurveRequest(name, params)], STEPS)
+    every = stats.compute(Plan(STEPS, curves))[0]
+    fast = envelope.summary(curves[0].bound, STEPS, stats.FALL)
+    assert fast == {key: every[key] for key in fast}
+
+
+def test_stats_of_a_trillion_steps(tmp_path):
+    result = run("--steps", str(10**12), "--stats", "wsd", "step", "--step-size", "142857142857", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # By hand: wsd holds 0.1 until 9e11, then 0.1 * (1 - sqrt(p)) < 0.01 from p > 0.81, i.e. past
+    # step 9.81e11; step is 0.1 * 0.1**k, below 0.01 from its second decay, 2 * 142857142857.
+    assert lines[1].split()[1:] == ["0.1", "5e-13", "5e-13", "0.1", "-", "981000000000", "-", "-", "-"]
+    assert lines[2].split()[1:] == ["0.1", "1e-08", "1e-08", "0.1", "-", "285714285714", "-", "-", "-"]
+    assert "shown up to 1,000,000,000 steps" in result.stdout
