@@ -11,11 +11,14 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import lrplot
 from lrplot import envelope, plotting
 from lrplot.binding import all_schedules
 from tests.helpers import assert_usage_error, leftovers, lrplot_process, run
+from tests.test_fast_paths import LONG, LONG_RUNS
 
 STEPS, BUCKETS = 40_003, 200  # buckets of 201 steps
 
@@ -290,3 +293,39 @@ def test_stats_of_a_trillion_steps(tmp_path):
     assert lines[1].split()[1:] == ["0.1", "5e-13", "5e-13", "0.1", "-", "981000000000", "-", "-", "-"]
     assert lines[2].split()[1:] == ["0.1", "1e-08", "1e-08", "0.1", "-", "285714285714", "-", "-", "-"]
     assert "shown up to 1,000,000,000 steps" in result.stdout
+
+
+CONVENTION_DRAWS = {
+    "warmup_steps": st.integers(0, 3_000),
+    "warmup_start_lr": st.floats(1e-6, 1e-3),
+    "warmup_shape": st.sampled_from(["linear", "exponential", "constant", "cosine", "1-sqrt", "quadratic", "log"]),
+    "warmup_clock": st.sampled_from(["after", "shared"]),
+    "warmup_mode": st.sampled_from(["replace", "multiply"]),
+    "warmup_target": st.sampled_from(["schedule", "lr"]),
+    "warmup_hold": st.integers(-3, 40),
+    "step_every": st.integers(1, 9),
+    "step_offset": st.integers(-2, 2),
+}
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_breakpoints_hold_for_drawn_parameters_and_conventions(name):
+    """Any parameters (tests/test_fast_paths.py's draws), any conventions:
+    the fast reduction is the reduction of every step."""
+
+    @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(params=LONG_RUNS[name], conventions=st.fixed_dictionaries(CONVENTION_DRAWS), buckets=st.integers(50, 900))
+    def check(params, conventions, buckets):
+        if name == "warmup":
+            conventions["warmup_steps"] = max(1, conventions["warmup_steps"])
+        bound = lrplot.curve(name, steps=LONG, **{**params, **conventions})
+        if envelope.breaks_of(bound, LONG) is None:
+            return  # more breakpoints than the budget: every step is evaluated anyway
+        fast = envelope.reduce_bound(bound, LONG, buckets)
+        every = plotting.reduce_curve(bound.evaluate_at, LONG, buckets, chunk=30_000)
+        np.testing.assert_array_equal(fast[0], every[0], err_msg=str((params, conventions, buckets)))
+        # Values to a few ulps: step and cosine-restarts take other (equally
+        # exact) arithmetic for a chunk with many segments than for a few points.
+        np.testing.assert_allclose(fast[1], every[1], rtol=1e-12, atol=0, err_msg=str((params, conventions, buckets)))
+
+    check()
