@@ -121,34 +121,33 @@ def _raster(xs, ys, steps, low, high, drawstyle):
     return np.asarray(canvas.buffer_rgba())[..., 0] < 128
 
 
-@pytest.mark.parametrize(
-    "name,params,like_every_point",
-    [
-        ("cyclic", {"step_size_up": 3, "mode": "triangular2", "warmup_steps": 2_000}, False),
-        ("cosine-restarts", {"first_decay_steps": 901, "warmup_steps": 500, "step_every": 3}, False),
-        ("cosine-restarts", {"first_decay_steps": 900, "warmup_steps": 500}, True),
-        ("multistep", {"milestones": [5_000, 11_111], "warmup_steps": 700}, True),
-        ("step", {"step_size": 977}, True),
-        ("sequence", PARAMS["sequence"], True),
-    ],
-)
-def test_fast_figure_draws_the_pixels_of_every_step(name, params, like_every_point):
+RASTER_CASES = [(name, PARAMS[name]) for name in PARAMS] + [
+    (name, {**PARAMS[name], "warmup_steps": 1_500, "warmup_start_lr": 0.001}) for name in PARAMS
+] + [
+    ("cyclic", {"step_size_up": 3, "mode": "triangular2", "warmup_steps": 2_000}),  # ~4 cycles per bucket
+    ("cosine-restarts", {"first_decay_steps": 5, "t_mul": 1.0, "warmup_steps": 500, "step_every": 3}),
+]
+
+
+@pytest.mark.parametrize("name,params", RASTER_CASES)
+def test_fast_figure_draws_the_pixels_of_every_step(name, params):
     """Rasterise the fast reduction, the reduction of every step, and every
-    point. The first two always match; the M4 reduction at 8 buckets per
-    pixel matches drawing every point except where a bucket straddles a
-    pixel edge inside dense cycles or plateaus (a few pixels: marked False)."""
+    point. The first two are the same points, so the same pixels. Against
+    every point, a line through other vertices may be rasterised a pixel
+    apart here and there (a straight `linear` too: vertex placement, not
+    lost extremes): at most 4 of the 30,000 pixels."""
     steps = 20_000
     bound = lrplot.curve(name, steps=steps, **params)
     full = bound(np.arange(steps, dtype=np.float64))
     buckets = plotting.BUCKETS_PER_PIXEL * 200
     x, y = envelope.reduce_bound(bound, steps, buckets)
-    assert len(x) < steps / 4
+    assert len(x) <= 4 * buckets
     style = "steps-post" if bound.stepwise else "default"
-    low, high = full.min() - 0.01, full.max() + 0.01
+    margin = 0.01 * (full.max() - full.min() + 1e-3)
+    low, high = full.min() - margin, full.max() + margin
     fast = _raster(x, y, steps, low, high, style)
     assert np.array_equal(fast, _raster(*plotting.reduce_curve(bound.evaluate_at, steps, buckets), steps, low, high, style))
-    if like_every_point:
-        assert np.array_equal(fast, _raster(np.arange(steps), full, steps, low, high, style))
+    assert np.count_nonzero(fast != _raster(np.arange(steps), full, steps, low, high, style)) <= 4
 
 
 def test_a_figure_of_a_trillion_steps(tmp_path):
