@@ -26,8 +26,9 @@ from typing import Any
 
 from lrplot.lazy import numpy as np
 
-# A bound curve's breakpoints: (high, limit) -> integer updates in [1, high], or None.
-Breaks = Callable[[int, int], Any]
+# A bound curve's breakpoints: (high, limit[, exact]) -> integer updates in [1, high], or None.
+# exact: every jump, never dropped for a monotone schedule (sums need them).
+Breaks = Callable[..., Any]
 
 
 def schedule_breaks(schedule: Any, kwargs: Mapping[str, Any], params: Mapping[str, Any]) -> Breaks | None:
@@ -38,9 +39,11 @@ def schedule_breaks(schedule: Any, kwargs: Mapping[str, Any], params: Mapping[st
     monotone = bool(schedule.monotone(params))
     declared = schedule.breaks
 
-    def own(high: int, limit: int) -> Any:
+    def own(high: int, limit: int, exact: bool = False) -> Any:
         points = declared(kwargs, float(high), limit)
         if points is None:
+            if exact:
+                return None  # every jump is wanted (lrplot.area)
             # Too many jumps (a staircase with 10**10 steps): a schedule
             # monotone over its whole clock needs none of them for its extremes.
             return np.empty(0) if monotone else None
@@ -93,12 +96,12 @@ def with_conventions(own: Breaks, params: Mapping[str, Any]) -> Breaks | None:
         return clock
     inner = clock
 
-    def clocked(high: int, limit: int) -> Any:
+    def clocked(high: int, limit: int, exact: bool = False) -> Any:
         # Update u runs clock max(u // every + offset, 0): clock step k is
         # first reached at update (k - offset) * every. Non-decreasing, so
         # monotone pieces stay monotone.
         top = max(high // every + offset, 0)
-        points = inner(top, limit)
+        points = inner(top, limit, exact)
         if points is None:
             return None
         updates = (points - offset) * every
@@ -116,8 +119,8 @@ def _warmed(own: Breaks, params: Mapping[str, Any]) -> Breaks | None:
             return None
         head = np.arange(1, steps + 1, dtype=np.int64)
 
-        def multiplied(high: int, limit: int) -> Any:
-            points = own(high, limit)
+        def multiplied(high: int, limit: int, exact: bool = False) -> Any:
+            points = own(high, limit, exact)
             if points is None or head.size + points.size > limit:
                 return None
             return sorted_unique(np.concatenate([head[head <= high], points]))
@@ -126,10 +129,10 @@ def _warmed(own: Breaks, params: Mapping[str, Any]) -> Breaks | None:
     hold = 0 if shared else params.get("warmup_hold", 0)
     shift = 0 if shared else steps + hold
 
-    def warmed(high: int, limit: int) -> Any:
+    def warmed(high: int, limit: int, exact: bool = False) -> Any:
         # The ramp (monotone) until `steps`, then the schedule at t - shift,
         # held at its step 0 until `steps + hold` when hold > 0.
-        points = own(max(high - shift, 0), limit)
+        points = own(max(high - shift, 0), limit, exact)
         if points is None:
             return None
         points = points + shift
@@ -146,14 +149,14 @@ def joined(parts: list[Any], lengths: list[int]) -> Breaks | None:
         return None
     starts = np.cumsum([0] + lengths[:-1]).tolist()
 
-    def points(high: int, limit: int) -> Any:
+    def points(high: int, limit: int, exact: bool = False) -> Any:
         found = [np.array(starts[1:], dtype=np.int64)]
         for index, (part, start) in enumerate(zip(parts, starts)):
             if start > high:
                 break
             last = index == len(parts) - 1
             top = high - start if last else min(high - start, lengths[index] - 1)
-            inner = part.breaks(top, limit)
+            inner = part.breaks(top, limit, exact)
             if inner is None:
                 return None
             found.append(inner + start)

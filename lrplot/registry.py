@@ -510,10 +510,10 @@ class Bound(NamedTuple):
     params: dict[str, Any]
     given: tuple[str, ...]
     evaluate_at: Callable[[np.ndarray], np.ndarray]
-    # ``breaks(high, limit)``: ascending integer steps in [1, high] where the
-    # curve may jump or turn (monotone between them), or None if unknown or
-    # more than ``limit`` (lrplot.breakpoints builds it).
-    breaks: Callable[[int, int], np.ndarray | None] | None = None
+    # ``breaks(high, limit, exact=False)``: ascending integer steps in [1, high]
+    # where the curve may jump or turn (monotone between them), or None if
+    # unknown or more than ``limit`` (lrplot.breakpoints builds it).
+    breaks: Callable[..., np.ndarray | None] | None = None
 
     def __call__(self, t: Any) -> np.ndarray:
         """Values at steps ``t`` (any shape, any order; ``t`` is not modified)."""

@@ -69,14 +69,16 @@ def compute(plan: Plan) -> list[dict[str, Any]]:
 
 def _compute_long(plan: Plan) -> list[dict[str, Any]]:
     """Past MAX_EVALUATED steps: what the curves' breakpoints give exactly
-    (first, last, min, max, the fall below 10 %); the area and the
-    differences need every step and are left out ("-")."""
+    (first, last, min, max, the fall below 10 %), the area where its pieces
+    can be summed in closed form (lrplot.area, "-" otherwise); the
+    differences between curves compare every step and are left out ("-")."""
+    from lrplot.area import area
     from lrplot.envelope import summary
 
     rows = []
     for curve in plan.curves:
-        row = {"label": curve.label, "area": None, **summary(curve.bound, plan.steps, FALL)}
-        row.update(max_abs_diff=None, max_rel_diff=None, first_diff=None)
+        row = {"label": curve.label, "area": area(curve.bound, plan.steps), **summary(curve.bound, plan.steps, FALL)}
+        row.update(max_abs_diff=None, max_rel_diff=None, first_diff=None, long=True)
         rows.append(row)
     return rows
 
@@ -111,6 +113,9 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     notes = []
     if len(rows) > 1:
         notes.append("(differences are to the first curve; `differs from` is the first step where they differ)")
-    if rows and rows[0]["area"] is None:
-        notes.append(f"(the area and the differences sum or compare every step: shown up to {MAX_EVALUATED:,} steps)")
+    if rows and "peak_at" in rows[0] and rows[0].get("long"):
+        notes.append(
+            f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, '-' for a curve stepped every few "
+            "updates or with too many pieces; the differences compare every step and are left out)"
+        )
     return "\n".join(lines + notes) + "\n"

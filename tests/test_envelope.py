@@ -289,9 +289,36 @@ def test_stats_of_a_trillion_steps(tmp_path):
     lines = result.stdout.splitlines()
     # By hand: wsd holds 0.1 until 9e11, then 0.1 * (1 - sqrt(p)) < 0.01 from p > 0.81, i.e. past
     # step 9.81e11; step is 0.1 * 0.1**k, below 0.01 from its second decay, 2 * 142857142857.
-    assert lines[1].split()[1:] == ["0.1", "5e-13", "5e-13", "0.1", "-", "981000000000", "-", "-", "-"]
-    assert lines[2].split()[1:] == ["0.1", "1e-08", "1e-08", "0.1", "-", "285714285714", "-", "-", "-"]
-    assert "shown up to 1,000,000,000 steps" in result.stdout
+    # Areas by hand: wsd 0.1 * 9e11 + 0.1 * 1e11 * (1 - 2/3); step 0.1 * 142857142857 * 1.111111
+    # (0.1**0 .. 0.1**6), the one step at 1e-8 lost in the rounding.
+    assert lines[1].split()[1:] == ["0.1", "5e-13", "5e-13", "0.1", "9.33333e+10", "981000000000", "-", "-", "-"]
+    assert lines[2].split()[1:] == ["0.1", "1e-08", "1e-08", "0.1", "1.5873e+10", "285714285714", "-", "-", "-"]
+    assert "past 1,000,000,000 steps: the area from closed-form sums" in result.stdout
+
+
+AREA_CONVENTIONS = ["bare", "warmup", "shared clock to lr", "multiply, shared", "multiply, after", "hold", "negative hold"]
+
+
+@pytest.mark.parametrize("name", sorted(set(PARAMS) - {"sequence"}))
+def test_area_in_closed_form_equals_the_sum_of_every_step(name):
+    from lrplot.area import area
+
+    steps = 3_000_017  # long pieces: summed by Euler-Maclaurin, not step by step
+    for convention in AREA_CONVENTIONS:
+        params = {**PARAMS[name], **CONVENTIONS[convention]}
+        if name == "warmup":
+            params.setdefault("warmup_steps", 1_500)
+        bound = lrplot.curve(name, steps=steps, **params)
+        every = float(bound(np.arange(steps, dtype=np.float64)).sum())
+        assert area(bound, steps) == pytest.approx(every, rel=1e-12, abs=0), (name, convention)
+
+
+def test_no_area_for_a_curve_stepped_every_few_updates_or_with_too_many_jumps():
+    from lrplot.area import area
+
+    assert area(lrplot.curve("cosine", steps=10**12, step_every=3), 10**12) is None
+    assert area(lrplot.curve("step", steps=10**12), 10**12) is None  # 3e10 jumps of step_size 30
+    assert area(lrplot.curve("sequence", steps=40_003, **PARAMS["sequence"]), 40_003) is None  # a part steps every 3
 
 
 CONVENTION_DRAWS = {
