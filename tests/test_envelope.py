@@ -355,3 +355,33 @@ def test_breakpoints_hold_for_drawn_parameters_and_conventions(name):
         np.testing.assert_allclose(fast[1], every[1], rtol=1e-12, atol=0, err_msg=str((params, conventions, buckets)))
 
     check()
+
+
+def test_area_of_a_trillion_steps_by_hand():
+    from lrplot.area import area
+
+    # 0.1 * sum_{n=1}^{N} n**-0.5 = 0.1 * (2 sqrt(N) + zeta(1/2) + 1 / (2 sqrt(N)) + ...), N = 10**12,
+    # zeta(1/2) = -1.4603545088095868 (Riemann's zeta).
+    bound = lrplot.curve("inverse-sqrt", steps=10**12, timescale=1)
+    assert area(bound, 10**12) == pytest.approx(0.1 * (2e6 - 1.4603545088095868 + 0.5e-6), rel=1e-13)
+
+
+@pytest.mark.parametrize("name", sorted(set(PARAMS) - {"sequence"}))
+def test_area_for_drawn_parameters_and_conventions(name):
+    """Any parameters, any conventions but step_every (a staircase, refused):
+    the closed-form area is the sum of every step, or None."""
+    from lrplot.area import area
+
+    steps = 2_000_003
+
+    @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(params=LONG_RUNS[name], conventions=st.fixed_dictionaries({**CONVENTION_DRAWS, "step_every": st.just(1)}))
+    def check(params, conventions):
+        if name == "warmup":
+            conventions["warmup_steps"] = max(1, conventions["warmup_steps"])
+        bound = lrplot.curve(name, steps=steps, **{**params, **conventions})
+        found = area(bound, steps)
+        if found is not None:
+            assert found == pytest.approx(float(bound(np.arange(steps, dtype=np.float64)).sum()), rel=1e-11, abs=0)
+
+    check()
