@@ -16,9 +16,10 @@ changes much per step), are summed step by step: 8 at each end, then 64,
 512, ... until two rounds agree. Relative error ~1e-13: the float sum over every step is itself
 only that close to the true sum.
 
-Not possible (None): a curve stepped every few updates (a staircase
-between breakpoints), one whose jumps are too many to list, or more pieces
-than can be summed in a second or two.
+A curve stepped every few updates is that many times its schedule's sum
+over its own steps. Not possible (None): a sequence with a part stepped
+every few updates (a staircase between breakpoints), a curve whose jumps
+are too many to list, or more pieces than can be summed in a second or two.
 """
 
 from __future__ import annotations
@@ -45,6 +46,45 @@ MOST_SPLITS = 1 << 6
 def area(bound: Bound, steps: int) -> float | None:
     """sum(values at steps 0 .. steps - 1), or None where it cannot be had
     without evaluating every step."""
+    every, offset = bound.params.get("step_every", 1), bound.params.get("step_offset", 0)
+    if every != 1 or offset != 0:
+        return _clocked(bound, steps, every, offset)
+    return _area(bound, steps)
+
+
+def _clocked(bound: Bound, steps: int, every: int, offset: int) -> float | None:
+    """A schedule stepped every ``every`` updates from ``offset``: update u
+    takes the schedule's own step max(u // every + offset, 0), so the sum is
+    ``every`` times the schedule's sum over its own steps (its own warmup
+    included), less what the last, partial period does not hold."""
+    if "parts" in bound.params:
+        return None  # a sequence's parts are bound already: not rebuilt here
+    from lrplot.binding import build_curve
+
+    own = build_curve(bound.schedule, dict(bound.params, step_every=1, step_offset=0), bound.given, steps)
+    last = (steps - 1) // every  # the last update's period
+    held = steps - last * every  # updates in it
+    top = max(last + offset, 0)  # the schedule's step there
+    first = float(own.evaluate_at(np.zeros(1))[0])
+    if offset >= 0:
+        upto, before = _area(own, top + 1), _area(own, offset) if offset else 0.0
+        if upto is None or before is None:
+            return None
+        periods = upto - before
+    else:
+        clamped = min(-offset, last + 1)  # periods held at the schedule's step 0
+        rest = _area(own, last + offset + 1) if last + offset >= 0 else 0.0
+        if rest is None:
+            return None
+        periods = clamped * first + rest
+    at_top = float(own.evaluate_at(np.array([float(top)]))[0])
+    return every * periods - (every - held) * at_top
+
+
+def _area(bound: Bound, steps: int) -> float | None:
+    """The sum for a curve updated every step."""
+    if steps <= 0:
+        return 0.0
     if bound.breaks is None or not _smooth(bound.params):
         return None
     points = bound.breaks(steps - 1, BREAKS_BUDGET, exact=True) if steps > 1 else np.empty(0, np.int64)

@@ -259,8 +259,9 @@ def conventional(params: Mapping[str, Any]) -> bool:
 
 
 # Parameters up to this size leave float64 room for the few products and sums
-# of a closed form (times up to 10**9 steps): a bounded curve whose parameters
-# are all this small cannot overflow. Larger ones take the checked path.
+# of a closed form (times up to 10**12 steps: 1e290 x 1e12 is far from 1.8e308):
+# a bounded curve whose parameters are all this small cannot overflow. Larger
+# ones take the checked path.
 MODERATE = 1e290
 
 

@@ -115,7 +115,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         notes.append("(differences are to the first curve; `differs from` is the first step where they differ)")
     if rows and "peak_at" in rows[0] and rows[0].get("long"):
         notes.append(
-            f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, '-' for a curve stepped every few "
-            "updates or with too many pieces; the differences compare every step and are left out)"
+            f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, '-' for a curve with too many "
+            "pieces; the differences compare every step and are left out)"
         )
     return "\n".join(lines + notes) + "\n"

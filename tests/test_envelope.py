@@ -313,12 +313,23 @@ def test_area_in_closed_form_equals_the_sum_of_every_step(name):
         assert area(bound, steps) == pytest.approx(every, rel=1e-12, abs=0), (name, convention)
 
 
-def test_no_area_for_a_curve_stepped_every_few_updates_or_with_too_many_jumps():
+@pytest.mark.parametrize("every,offset", [(2, 0), (7, -2), (13, 1), (3, 5)])
+def test_area_of_a_curve_stepped_every_few_updates(every, offset):
     from lrplot.area import area
 
-    assert area(lrplot.curve("cosine", steps=10**12, step_every=3), 10**12) is None
+    steps = 2_000_003
+    for name, params in [("cosine", {"warmup_steps": 500}), ("cyclic", {"step_size_up": 30_000, "mode": "triangular2"}),
+                         ("inverse-sqrt", {"timescale": 3}), ("step", {"step_size": 50_000})]:
+        bound = lrplot.curve(name, steps=steps, step_every=every, step_offset=offset, **params)
+        every_step = float(bound(np.arange(steps, dtype=np.float64)).sum())
+        assert area(bound, steps) == pytest.approx(every_step, rel=1e-11, abs=0), name
+
+
+def test_no_area_with_too_many_jumps_or_a_sequence_part_stepped_every_few_updates():
+    from lrplot.area import area
+
     assert area(lrplot.curve("step", steps=10**12), 10**12) is None  # 3e10 jumps of step_size 30
-    assert area(lrplot.curve("sequence", steps=40_003, **PARAMS["sequence"]), 40_003) is None  # a part steps every 3
+    assert area(lrplot.curve("sequence", steps=40_003, **PARAMS["sequence"]), 40_003) is None
 
 
 CONVENTION_DRAWS = {
@@ -368,14 +379,14 @@ def test_area_of_a_trillion_steps_by_hand():
 
 @pytest.mark.parametrize("name", sorted(set(PARAMS) - {"sequence"}))
 def test_area_for_drawn_parameters_and_conventions(name):
-    """Any parameters, any conventions but step_every (a staircase, refused):
-    the closed-form area is the sum of every step, or None."""
+    """Any parameters, any conventions: the closed-form area is the sum of
+    every step, or None (too many pieces)."""
     from lrplot.area import area
 
     steps = 2_000_003
 
     @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(params=LONG_RUNS[name], conventions=st.fixed_dictionaries({**CONVENTION_DRAWS, "step_every": st.just(1)}))
+    @given(params=LONG_RUNS[name], conventions=st.fixed_dictionaries(CONVENTION_DRAWS))
     def check(params, conventions):
         if name == "warmup":
             conventions["warmup_steps"] = max(1, conventions["warmup_steps"])
