@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from lrplot.binding import all_schedules, bind
 from lrplot.errors import ParamError, UsageError
+from lrplot.lazy import numpy as np
 from lrplot.options import FIGURE_BY_NAME, convert_figure_option
 from lrplot.plan import CurveRequest, Plan, make_curves
-from lrplot.registry import MAX_STEPS, Bound, Schedule, closest
+from lrplot.registry import MAX_EVALUATED, MAX_STEPS, Bound, Schedule, closest
 
 
-def _check_steps(steps: Any) -> int:
+def _check_steps(steps: Any, most: int = MAX_STEPS) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise ParamError("steps", steps, f"an integer from 1 to {MAX_STEPS}")
-    if not 1 <= steps <= MAX_STEPS:
-        raise ParamError("steps", steps, f"an integer from 1 to {MAX_STEPS}")
+        raise ParamError("steps", steps, f"an integer from 1 to {most}")
+    if not 1 <= steps <= most:
+        raise ParamError("steps", steps, f"an integer from 1 to {most}")
     return int(steps)
 
 
@@ -41,7 +40,8 @@ def evaluate(
     >>> evaluate("piecewise", steps=4, boundaries=[2], values=[1.0, 0.5]).tolist()
     [1.0, 1.0, 0.5, 0.5]
     """
-    bound = curve(name, steps, steps_per_epoch, **params)
+    # The whole array at once: 10**9 float64 steps are 8 GB.
+    bound = curve(name, _check_steps(steps, MAX_EVALUATED), steps_per_epoch, **params)
     return bound.evaluate_at(np.arange(steps, dtype=np.float64))
 
 

@@ -167,6 +167,18 @@ class LrplotGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in all_schedules() if name not in YAML_ONLY] + list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Click would build every schedule's command (some 300 options) for
+        # one line of help each: the registry has that line already.
+        schedules = all_schedules()
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = [
+            (name, schedules[name].summary if name in schedules else COMMANDS[name].get_short_help_str(limit))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0]
         command = self.get_command(ctx, name)

@@ -13,10 +13,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
+from lrplot.lazy import numpy as np
 
 # A curve as a function: ascending float64 steps (overwritten) -> values.
-CurveFunction = Callable[[np.ndarray], np.ndarray]
+CurveFunction = Callable[["np.ndarray"], "np.ndarray"]
 
 
 def _rise(shape: str, fraction: np.ndarray, clock: np.ndarray, steps: int) -> np.ndarray:

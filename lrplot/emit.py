@@ -129,8 +129,9 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
     """
     # A curve that overflows float64 within the run is refused as -o refuses
     # it: its script would stop there with an OverflowError.
-    for _ in plan.chunks():
-        pass
+    from lrplot.envelope import check_overflow
+
+    check_overflow(plan, exhaustive=True)
     fw = framework(framework_name)
     script = fw.script
     builders, mains, functions = [], [], []

@@ -6,7 +6,7 @@ the warmup (the common parameters), every value of a list of steps
 (``boundaries``, ``milestones``), the ``decay_end`` parameter, the joins of a
 sequence's ``parts`` (and their own marks); a schedule whose changes are
 computed (``step``'s decays, SGDR's restarts) lists them in
-``Schedule.breaks``. Each mark carries the value that starts there.
+``Schedule.marks``. Each mark carries the value that starts there.
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ def _schedule_breaks(bound: Bound, steps: int) -> Iterator[tuple[float, str]]:
             yield from _part_breaks(params[param.name])
     if schedule.decay_end is not None and not params.get("cycle"):
         yield params[schedule.decay_end], "decay end"
-    if schedule.breaks is not None:
-        yield from schedule.breaks(params, steps)
+    if schedule.marks is not None:
+        yield from schedule.marks(params, steps)
 
 
 def _part_breaks(parts: tuple[list[Bound], list[int]]) -> Iterator[tuple[float, str]]:

@@ -114,7 +114,8 @@ STDOUT_FORMAT = FORMATS[".csv"]
 
 def output_help() -> str:
     return ("file to write; the suffix picks the format: " + " ".join(FORMATS)
-            + ", - = CSV on stdout")
+            + ", - = CSV on stdout; CSV and JSON hold every step, about 21 bytes per step and curve "
+            "(10**9 steps x 3 curves: 60 GB)")
 
 
 def format_for(path: str) -> OutputFormat:

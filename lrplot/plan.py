@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from lrplot.binding import bind, short_params
 from lrplot.errors import ParamError, UsageError, show_value
+from lrplot.lazy import numpy as np
 from lrplot.registry import Bound, check_text
 
 # Steps evaluated at once: large enough that numpy's per-call overhead is

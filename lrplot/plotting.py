@@ -6,14 +6,14 @@ is used only for ``--show``.
 
 Long curves are reduced before drawing to what a pixel column can show: for
 each column of steps the first, last, lowest and highest points (the M4
-reduction), in step order. The drawn line then covers exactly the same pixels
-as the full curve, and memory stays flat because curves are evaluated and
-reduced in chunks.
+reduction), in step order. The drawn line then covers the same pixels as the
+full curve (to a pixel here and there where a line through other vertices
+rasterises differently). The points come from the curve's breakpoints
+(lrplot.envelope), so a run of 10**12 steps costs what one of 1,000 does.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from typing import Any
@@ -21,16 +21,16 @@ from typing import Any
 import numpy as np
 
 from lrplot import annotate, diff, legend
+from lrplot.envelope import reduce_bound, reduce_curve  # noqa: F401 - reduce_curve: the every-step reduction, for callers
 from lrplot.errors import UsageError, tell
-from lrplot.plan import CHUNK, Plan
+from lrplot.plan import Plan
 from lrplot.style import PLAIN_TEXT
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
 # with pixel columns; at 8 per pixel the segments joining kept points stay
-# inside one column, and the raster equals drawing every point (tested).
+# inside one column, and the raster equals drawing every point to a few
+# pixels of vertex rounding (tests/test_envelope.py).
 BUCKETS_PER_PIXEL = 8
-
-WORKERS = min(4, os.cpu_count() or 1)
 
 # A PNG is drawn in memory at 4 bytes a pixel, and saving needs about as much
 # again: 100 megapixels (10000 x 10000, a 33-inch square at 300 dpi) peak
@@ -48,73 +48,6 @@ MAX_DRAWN = 1e300
 # SVG and PDF have no pixels: --dpi does not apply to them. A figure written
 # only as vectors is laid out and its curves reduced at this resolution.
 VECTOR_DPI = 100
-
-
-def reduce_curve(
-    values_at: Any,
-    steps: int,
-    buckets: int,
-    chunk: int = CHUNK,
-    advance: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Steps and values of the M4 reduction of a curve over ``steps`` steps.
-
-    ``values_at(t)`` evaluates the curve at an ascending array of steps (which
-    it may overwrite). With
-    ``steps <= 4 * buckets`` nothing is dropped. Otherwise each bucket of
-    ``width`` consecutive steps keeps its first and last points and the first
-    step of its minimum and of its maximum — so a step function keeps its
-    exact edges.
-    """
-    if steps <= 4 * buckets:
-        return np.arange(steps, dtype=np.float64), values_at(np.arange(steps, dtype=np.float64))
-    width = math.ceil(steps / buckets)
-    per_chunk = max(1, chunk // width) * width
-
-    def reduce_chunk(start: int) -> tuple[np.ndarray, np.ndarray]:
-        stop = min(start + per_chunk, steps)
-        y = values_at(np.arange(start, stop, dtype=np.float64))
-        whole = (stop - start) // width * width
-        parts = []
-        if whole:
-            parts.append(_m4(y[:whole].reshape(-1, width), start, width))
-        if whole < stop - start:
-            parts.append(_m4(y[whole:].reshape(1, -1), start + whole, stop - start - whole))
-        if advance is not None:
-            advance(stop - start)
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-    starts = range(0, steps, per_chunk)
-    if len(starts) == 1 or WORKERS == 1:
-        reduced = [reduce_chunk(start) for start in starts]
-    else:
-        # numpy releases the GIL in its loops, so chunks evaluate in parallel;
-        # at most WORKERS chunks are in memory at once.
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            reduced = list(pool.map(reduce_chunk, starts))
-    return np.concatenate([x for x, _ in reduced]), np.concatenate([y for _, y in reduced])
-
-
-def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = np.arange(blocks.shape[0])
-    offsets = np.stack(
-        [
-            np.zeros_like(rows),
-            np.argmin(blocks, axis=1),
-            np.argmax(blocks, axis=1),
-            np.full_like(rows, blocks.shape[1] - 1),
-        ],
-        axis=1,
-    )
-    offsets.sort(axis=1)
-    values = blocks[rows[:, None], offsets]
-    steps = start + rows[:, None] * width + offsets
-    # Drop repeats (first == min, ...) so a flat bucket costs two points.
-    keep = np.ones(offsets.shape, dtype=bool)
-    keep[:, 1:] = offsets[:, 1:] != offsets[:, :-1]
-    return steps[keep].astype(np.float64), values[keep]
 
 
 def reduce_points(x: np.ndarray, y: np.ndarray, low: float, high: float, buckets: int) -> tuple[np.ndarray, np.ndarray]:
@@ -205,9 +138,9 @@ def draw(
 
 
 def drawn_curve(plan: Plan, number: int, curve: Any, buckets: int, advance: Any, warn: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Curve ``number`` reduced to ``buckets`` (see :func:`reduce_curve`),
+    """Curve ``number`` reduced to ``buckets`` (see :func:`reduce_bound`),
     refused if too large to draw; ``warn(line)`` of values --log-y leaves out."""
-    x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
+    x, y = reduce_bound(curve.bound, plan.steps, buckets, advance=advance)
     _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
     # The reduction keeps every bucket's minimum, so this sees the full curve's.
     if plan.log_y and y.size and y.min() <= 0:

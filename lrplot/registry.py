@@ -16,14 +16,16 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from lrplot.errors import ParamError, shown_count
+from lrplot.lazy import numpy as np
 
-# Largest --steps accepted: 10**9 float64 steps would need 8 GB if materialised;
-# exports and figures stream in chunks, but a schedule evaluated through the
-# Python API returns the whole array, so this is also a memory guard.
-MAX_STEPS = 10**9
+# Largest --steps accepted: a token-count clock of a 1T-token run. Figures and
+# --stats need O(pixels + breakpoints), not O(steps) (lrplot.envelope); CSV
+# and JSON stream every step, their size the user's choice.
+MAX_STEPS = 10**12
+# Largest run evaluated step by step into one array (the Python API's
+# evaluate, --emit's check, --stats' sums): 10**9 float64 steps are 8 GB.
+MAX_EVALUATED = 10**9
 # The largest whole number float64 holds exactly: counts of steps above it are refused.
 LARGEST_COUNT = 2**53
 
@@ -280,8 +282,9 @@ def conventional(params: Mapping[str, Any]) -> bool:
 
 
 # Parameters up to this size leave float64 room for the few products and sums
-# of a closed form (times up to 10**9 steps): a bounded curve whose parameters
-# are all this small cannot overflow. Larger ones take the checked path.
+# of a closed form (times up to 10**12 steps: 1e290 x 1e12 is far from 1.8e308):
+# a bounded curve whose parameters are all this small cannot overflow. Larger
+# ones take the checked path.
 MODERATE = 1e290
 
 
@@ -331,7 +334,13 @@ class Schedule(NamedTuple):
     # parameters and the schedule's own steps in the run, (step, what) pairs
     # in ascending order, lazily (a step_size of 1 has a billion). --annotate
     # marks them.
-    breaks: Callable[[Mapping[str, Any], int], Iterator[tuple[float, str]]] | None = None
+    marks: Callable[[Mapping[str, Any], int], Iterator[tuple[float, str]]] | None = None
+    # ``breaks(kwargs, high, limit)``: the steps of the schedule's own clock in
+    # [0, high] where it may jump or turn (kwargs: the function's, lr included),
+    # so it is monotone between them; None when there are more than ``limit``
+    # (a monotone schedule may then return none). Unset: not known, figures
+    # evaluate every step (lrplot.breakpoints).
+    breaks: Callable[[Mapping[str, Any], float, int], Any] | None = None
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -537,6 +546,10 @@ class Bound(NamedTuple):
     params: dict[str, Any]
     given: tuple[str, ...]
     evaluate_at: Callable[[np.ndarray], np.ndarray]
+    # ``breaks(high, limit, exact=False)``: ascending integer steps in [1, high]
+    # where the curve may jump or turn (monotone between them), or None if
+    # unknown or more than ``limit`` (lrplot.breakpoints builds it).
+    breaks: Callable[..., np.ndarray | None] | None = None
 
     def __call__(self, t: Any) -> np.ndarray:
         """Values at steps ``t`` (any shape, any order; ``t`` is not modified)."""

@@ -22,10 +22,10 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-import numpy as np
-
+from lrplot.breakpoints import grid
 from lrplot.codetext import Dialect, chain, count, progress
 from lrplot.errors import ParamError
+from lrplot.lazy import numpy as np
 from lrplot.registry import (
     MODERATE,
     Derived,
@@ -80,7 +80,7 @@ def _every(period: float, first: float, what: str, steps: int) -> Iterator[tuple
         k += 1
 
 
-def _staircase_breaks(params: Mapping[str, Any], steps: int) -> Iterator[tuple[float, str]]:
+def _staircase_marks(params: Mapping[str, Any], steps: int) -> Iterator[tuple[float, str]]:
     if params["staircase"]:
         yield from _every(params["decay_steps"], params["decay_steps"], "decay", steps)
 
@@ -95,6 +95,9 @@ def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
 
 def constant_code(p: Mapping[str, Any], d: Dialect) -> str:
     return f"{p['lr']!r} + 0.0 * t"
+def _no_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    """A schedule monotone over its whole clock."""
+    return ()
 
 
 register(
@@ -105,6 +108,7 @@ register(
         "the base learning rate at every step",
         "lr",
         code=constant_code,
+        breaks=_no_breaks,
         stepwise=lambda params: True,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -120,6 +124,7 @@ register(
         "lr * t / warmup_steps for t < warmup_steps, then lr",
         "PaddlePaddle LinearWarmup",
         code=constant_code,
+        breaks=_no_breaks,
         monotone=lambda params: "increasing"
         if params["warmup_start_lr"] <= params["lr"]
         else "decreasing",
@@ -158,6 +163,8 @@ def _check_piecewise(params: Mapping[str, Any]) -> None:
 
 def piecewise_code(p: Mapping[str, Any], d: Dialect) -> str:
     return chain(p["boundaries"], [repr(float(v)) for v in p["values"]], d)
+def _piecewise_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return kwargs["boundaries"]
 
 
 register(
@@ -182,6 +189,7 @@ register(
         "values[i], i = number of boundaries <= t",
         "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
         code=piecewise_code,
+        breaks=_piecewise_breaks,
         check=_check_piecewise,
         stepwise=lambda params: True,
         bounded=always_bounded,
@@ -206,6 +214,9 @@ def exponential(
 
 def exponential_code(p: Mapping[str, Any], d: Dialect) -> str:
     return f"{p['lr']!r} * {p['decay_rate']!r} ** {progress(p)}"
+def _staircase_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Monotone either way; a staircase's edges keep its drawn steps exact.
+    return grid(kwargs["decay_steps"], high, limit) if kwargs["staircase"] else ()
 
 
 register(
@@ -221,6 +232,7 @@ register(
         "lr * decay_rate ** (t / decay_steps)",
         "Keras ExponentialDecay; torch ExponentialLR, Paddle ExponentialDecay (decay_steps=1)",
         code=exponential_code,
+        marks=_staircase_marks,
         stepwise=_is_staircase,
         breaks=_staircase_breaks,
         monotone=lambda params: "decreasing" if params["decay_rate"] <= 1 else "increasing",
@@ -255,6 +267,7 @@ register(
         "lr * exp(-decay_rate * t / decay_steps)",
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
         code=natural_exp_code,
+        marks=_staircase_marks,
         stepwise=_is_staircase,
         breaks=_staircase_breaks,
         monotone=_decreasing,
@@ -289,6 +302,7 @@ register(
         "lr / (1 + decay_rate * t / decay_steps)",
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
         code=inverse_time_code,
+        marks=_staircase_marks,
         stepwise=_is_staircase,
         breaks=_staircase_breaks,
         monotone=_decreasing,
@@ -335,6 +349,11 @@ def polynomial_code(p: Mapping[str, Any], d: Dialect) -> str | list[str]:
             f"value = {scale!r} * (1.0 - t / period) ** {power!r} + {end!r}",
         ]
     return f"{scale!r} * (1.0 - minimum(t, {steps!r}) / {steps!r}) ** {power!r} + {end!r}"
+def _polynomial_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Cycling: the period grows past each multiple k * decay_steps, so the
+    # rate is back up at the next step.
+    decay = kwargs["decay_steps"]
+    return grid(decay, high, limit, first=decay + 1) if kwargs["cycle"] else (decay,)
 
 
 register(
@@ -351,13 +370,14 @@ register(
         "(lr - end_lr) * (1 - min(t, decay_steps) / decay_steps) ** power + end_lr",
         "Keras PolynomialDecay, Paddle PolynomialDecay; torch PolynomialLR (end_lr = 0)",
         code=polynomial_code,
+        breaks=_polynomial_breaks,
         monotone=lambda params: ""
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
         bounded=always_bounded,
         decay_end="decay_steps",
         # With cycle the rate jumps back up one step after each multiple of decay_steps.
-        breaks=lambda params, steps: _every(params["decay_steps"], params["decay_steps"] + 1, "restart", steps)
+        marks=lambda params, steps: _every(params["decay_steps"], params["decay_steps"] + 1, "restart", steps)
         if params["cycle"]
         else iter(()),
     )
@@ -383,6 +403,8 @@ def linear_code(p: Mapping[str, Any], d: Dialect) -> str:
         f"{p['lr']!r} * ({p['start_factor']!r} + {p['end_factor'] - p['start_factor']!r}"
         f" * minimum(t, {float(p['total_steps'])!r}) / {float(p['total_steps'])!r})"
     )
+def _linear_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["total_steps"],)
 
 
 register(
@@ -398,6 +420,7 @@ register(
         "lr * (start_factor + (end_factor - start_factor) * min(t, total_steps) / total_steps)",
         "torch LinearLR, Paddle LinearLR",
         code=linear_code,
+        breaks=_linear_breaks,
         monotone=lambda params: "decreasing"
         if params["end_factor"] <= params["start_factor"]
         else "increasing",
@@ -427,6 +450,8 @@ def step(t: np.ndarray, *, lr: float, step_size: float, gamma: float) -> np.ndar
 
 def step_code(p: Mapping[str, Any], d: Dialect) -> str:
     return f"{p['lr']!r} * {p['gamma']!r} ** floor(t / {float(p['step_size'])!r})"
+def _step_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return grid(kwargs["step_size"], high, limit)
 
 
 register(
@@ -441,8 +466,9 @@ register(
         "lr * gamma ** floor(t / step_size)",
         "torch StepLR, Paddle StepDecay",
         code=step_code,
+        breaks=_step_breaks,
         stepwise=lambda params: True,
-        breaks=lambda params, steps: _every(params["step_size"], params["step_size"], "decay", steps),
+        marks=lambda params, steps: _every(params["step_size"], params["step_size"], "decay", steps),
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
     )
 )
@@ -469,6 +495,8 @@ def _check_sorted(name: str) -> Any:
 
 def multistep_code(p: Mapping[str, Any], d: Dialect) -> str:
     return f"{p['lr']!r} * {p['gamma']!r} ** {count(p['milestones'], d)}"
+def _multistep_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return kwargs["milestones"]
 
 
 register(
@@ -488,6 +516,7 @@ register(
         "lr * gamma ** (number of milestones <= t)",
         "torch MultiStepLR, Paddle MultiStepDecay",
         code=multistep_code,
+        breaks=_multistep_breaks,
         check=_check_sorted("milestones"),
         stepwise=lambda params: True,
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
@@ -522,6 +551,8 @@ def cosine_code(p: Mapping[str, Any], d: Dialect) -> str:
         f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {steps!r})"
         f" / {steps!r})) / 2.0"
     )
+def _decay_end_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["decay_steps"],)
 
 
 register(
@@ -537,6 +568,7 @@ register(
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
         code=cosine_code,
+        breaks=_decay_end_breaks,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
         bounded=always_bounded,
         decay_end="decay_steps",
@@ -724,6 +756,13 @@ def cosine_restarts_code(p: Mapping[str, Any], d: Dialect) -> list[str]:
         f"value = {p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * {q!r} ** cycle * (1.0 + cos(pi * frac)) / 2.0"
     )
     return lines
+def _restart_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # The cycles' starts, computed as the closed form computes them.
+    geometry = sgdr_geometry(kwargs["first_decay_steps"], kwargs["t_mul"])
+    last = int(cycle_index(geometry, np.array([high]))[0])
+    if last > limit:
+        return None
+    return cycle_starts(geometry, np.arange(1, last + 1, dtype=np.float64))
 
 
 register(
@@ -748,7 +787,8 @@ register(
         "Keras CosineDecayRestarts(alpha=end_lr/lr); "
         "torch CosineAnnealingWarmRestarts (integer t_mul, m_mul = 1)",
         code=cosine_restarts_code,
-        breaks=lambda params, steps: _restarts(params["first_decay_steps"], params["t_mul"], steps),
+        marks=lambda params, steps: _restarts(params["first_decay_steps"], params["t_mul"], steps),
+        breaks=_restart_breaks,
     )
 )
 
@@ -845,6 +885,13 @@ def onecycle_code(p: Mapping[str, Any], d: Dialect) -> str:
     for (end, _, _), piece in zip(reversed(phases), reversed(pieces)):
         text = d.where(f"t <= {end!r}", piece, text)
     return text
+def _onecycle_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Each phase ends on its last step; the next starts one later.
+    ramp = float(kwargs["pct_start"] * kwargs["total_steps"])
+    ends = [ramp - 1.0, kwargs["total_steps"] - 1.0]
+    if kwargs["three_phase"]:
+        ends.append(2.0 * ramp - 2.0)
+    return [end + extra for end in ends for extra in (0.0, 1.0)]
 
 
 register(
@@ -880,6 +927,7 @@ register(
         "down to lr/(div_factor*final_div_factor) at total_steps - 1",
         "torch OneCycleLR; Paddle OneCycleLR",
         code=onecycle_code,
+        breaks=_onecycle_breaks,
         check=_check_onecycle,
         decay_end="total_steps",
     )
@@ -942,6 +990,18 @@ def cyclic_code(p: Mapping[str, Any], d: Dialect) -> list[str]:
         amplitude += f" * {p['gamma']!r} ** t"
     lines.append(f"value = {p['base_lr']!r} + {amplitude}")
     return lines
+def _cyclic_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    up, total = kwargs["step_size_up"], float(kwargs["step_size_up"] + kwargs["step_size_down"])
+    starts = grid(total, high, limit // 4, first=0.0)
+    if starts is None:
+        return None
+    points = [starts, starts + up]
+    if kwargs["mode"] == "exp_range" and kwargs["gamma"] != 1.0:
+        # gamma**t times a rising (falling) ramp may turn inside it, where
+        # the derivative of (t - start) * gamma**t vanishes.
+        turn = -1.0 / math.log(kwargs["gamma"])
+        points += [starts + turn, starts + total + turn]
+    return np.concatenate(points)
 
 
 register(
@@ -984,6 +1044,7 @@ register(
         "exp_range multiplies it by gamma**t",
         "torch CyclicLR, Paddle CyclicLR",
         code=cyclic_code,
+        breaks=_cyclic_breaks,
         check=_check_cyclic,
     )
 )
@@ -1005,6 +1066,8 @@ def noam(t: np.ndarray, *, lr: float, d_model: int, noam_warmup: int) -> np.ndar
 
 def noam_code(p: Mapping[str, Any], d: Dialect) -> str:
     return f"{p['lr'] * p['d_model'] ** -0.5!r} * minimum(maximum(t, 1.0) ** -0.5, t * {p['noam_warmup'] ** -1.5!r})"
+def _noam_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["noam_warmup"],)
 
 
 register(
@@ -1019,6 +1082,7 @@ register(
         "lr * d_model**-0.5 * min(t**-0.5, t * noam_warmup**-1.5); 0 at t = 0",
         "Paddle NoamDecay",
         code=noam_code,
+        breaks=_noam_breaks,
     )
 )
 
@@ -1054,6 +1118,7 @@ register(
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
         code=inverse_sqrt_code,
+        breaks=_no_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -1104,6 +1169,8 @@ def wsd_code(p: Mapping[str, Any], d: Dialect) -> str:
         "cosine": f"(1.0 + cos(pi * {fraction})) / 2.0",
     }[p["decay_shape"]]
     return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * ({shape})"
+def _wsd_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["stable_steps"], kwargs["stable_steps"] + kwargs["decay_steps"])
 
 
 register(
@@ -1132,9 +1199,10 @@ register(
         "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
         code=wsd_code,
-        breaks=lambda params, steps: iter(
+        marks=lambda params, steps: iter(
             [(params["stable_steps"], "decay start"), (params["stable_steps"] + params["decay_steps"], "decay end")]
         ),
+        breaks=_wsd_breaks,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
     )
@@ -1170,6 +1238,7 @@ register(
         "end_lr + (lr - end_lr) * (1 - tanh(lower + (upper - lower) * t / decay_steps)) / 2, "
         "then end_lr",
         "timm TanhLRScheduler (cycle_limit 1)",
+        breaks=_decay_end_breaks,
         monotone=lambda params: "decreasing" if params["lower"] <= params["upper"] and params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
         decay_end="decay_steps",

@@ -22,7 +22,7 @@ import numpy as np
 
 from lrplot.errors import UsageError
 from lrplot.plan import Plan
-from lrplot.plotting import _check_drawable, _default_title, reduce_curve, reduce_points
+from lrplot.plotting import _check_drawable, _default_title, reduce_bound, reduce_points
 
 # Columns a curve is reduced to: a page up to 2048 pixels wide shows the same
 # line as every step would, and 3 curves of any length stay under 1 MB
@@ -39,7 +39,7 @@ def write(plan: Plan, handle: IO[str], advance: Callable[[int], None] | None = N
         )
     series = []
     for number, curve in enumerate(plan.curves, 1):
-        x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, BUCKETS, advance=advance)
+        x, y = reduce_bound(curve.bound, plan.steps, BUCKETS, advance=advance)
         _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
         series.append(_series(curve.label, x, y, _hex(curve.color), curve.bound.stepwise, dashed=False))
     for overlay in plan.overlays:
