@@ -38,6 +38,10 @@ class Condition(NamedTuple):
     holds: Callable[[Facts], bool]
 
 
+# lrplot's cosine with num_cycles other than 0.5 turns back up: no framework's cosine class does.
+HALF_COSINE = Condition("num_cycles = 0.5", lambda v: v["num_cycles"] == 0.5)
+
+
 class Value(NamedTuple):
     """A class argument computed from lrplot's parameters: ``name`` in the
     call template, ``text`` how it is computed (README)."""

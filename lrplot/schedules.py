@@ -536,9 +536,11 @@ def _half_cosine(fraction: np.ndarray) -> np.ndarray:
     return fraction
 
 
-def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.ndarray:
+def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float, num_cycles: float = 0.5) -> np.ndarray:
     np.minimum(t, decay_steps, out=t)
     t /= decay_steps
+    if num_cycles != 0.5:
+        t *= 2.0 * num_cycles  # transformers' cos(pi x num_cycles x 2 x progress)
     _half_cosine(t)
     t *= lr - end_lr
     t += end_lr
@@ -547,12 +549,22 @@ def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.n
 
 def cosine_code(p: Mapping[str, Any], d: Dialect) -> str:
     steps = float(p["decay_steps"])
+    cycles = "" if p["num_cycles"] == 0.5 else f" * {2.0 * p['num_cycles']!r}"
     return (
         f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {steps!r})"
-        f" / {steps!r})) / 2.0"
+        f" / {steps!r}{cycles})) / 2.0"
     )
 def _decay_end_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
     return (kwargs["decay_steps"],)
+
+
+def _cosine_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Its turns: every half period, decay_steps / (2 num_cycles) steps, up to decay_steps.
+    cycles, steps = kwargs["num_cycles"], kwargs["decay_steps"]
+    if cycles <= 0.5:
+        return (steps,)
+    turns = grid(steps / (2.0 * cycles), min(high, steps), limit)
+    return None if turns is None else np.concatenate([turns, [steps]])
 
 
 register(
@@ -562,14 +574,17 @@ register(
         (
             Param("decay_steps", "length", remaining_steps(), "steps to reach end_lr (a fraction allowed: OLMo's t_max in tokens)", low=1),
             Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
+            Param("num_cycles", "float", 0.5, "cosine periods over decay_steps: 0.5 falls to end_lr once, "
+                  "more goes back up and down (transformers' num_cycles)", low=0.0, low_open=True),
         ),
         "half a cosine from lr to end_lr, then end_lr",
-        "end_lr + (lr - end_lr) * (1 + cos(pi * min(t, decay_steps) / decay_steps)) / 2",
+        "end_lr + (lr - end_lr) * (1 + cos(2 pi num_cycles min(t, decay_steps) / decay_steps)) / 2",
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
         code=cosine_code,
-        breaks=_decay_end_breaks,
-        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
+        breaks=_cosine_breaks,
+        monotone=lambda params: "" if params["num_cycles"] > 0.5
+        else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
         bounded=always_bounded,
         decay_end="decay_steps",
     )

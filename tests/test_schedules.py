@@ -260,3 +260,10 @@ def test_noise_is_timms_draw_on_the_schedules_own_steps():
     # step_every 2: updates 4, 5 are the schedule's step 2, updates 6, 7 step 3; step 4 is out of range.
     assert list(lr[:4]) == [0.1] * 4 and list(lr[8:]) == [0.1] * 2
     assert list(lr[4:8]) == pytest.approx([0.1 + 0.1 * from_torch[2]] * 2 + [0.1 + 0.1 * from_torch[3]] * 2, rel=1e-15)
+
+
+def test_cosine_num_cycles_goes_back_up():
+    # transformers' num_cycles 1 over 8 steps: (1 + cos(2 pi t / 8)) / 2, a full period, then held.
+    lr = lrplot.evaluate("cosine", steps=10, lr=1.0, decay_steps=8, num_cycles=1)
+    assert list(lr) == pytest.approx([1.0, 0.8535533905932737, 0.5, 0.14644660940672627, 0.0,
+                                      0.14644660940672627, 0.5, 0.8535533905932737, 1.0, 1.0], abs=1e-15)

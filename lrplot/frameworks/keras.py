@@ -13,6 +13,7 @@ from lrplot.matching import (
     ALPHA,
     FINITE_ALPHA,
     FLOAT_VALUES,
+    HALF_COSINE,
     POSITIVE_LR,
     Exact,
     Framework,
@@ -47,14 +48,14 @@ MATCHING = Framework(
         Exact(
             "cosine",
             S + "CosineDecay({lr!r}, decay_steps={decay_steps}, alpha={alpha!r})",
-            when=(POSITIVE_LR, FINITE_ALPHA),
+            when=(HALF_COSINE, POSITIVE_LR, FINITE_ALPHA),
             values=(ALPHA,),
         ),
         Exact(
             "cosine",
             S + "CosineDecay({warmup_start_lr!r}, decay_steps={decay_steps}, alpha={alpha!r}, "
             "warmup_target={lr!r}, warmup_steps={warmup_steps})",
-            when=(POSITIVE_LR, FINITE_ALPHA),
+            when=(HALF_COSINE, POSITIVE_LR, FINITE_ALPHA),
             values=(ALPHA,),
             warmup=("linear",),
         ),

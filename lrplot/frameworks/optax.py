@@ -11,6 +11,7 @@ from lrplot.codetext import ARRAYS
 from lrplot.matching import (
     ALPHA,
     FINITE_ALPHA,
+    HALF_COSINE,
     POSITIVE_LR,
     Condition,
     Exact,
@@ -67,7 +68,7 @@ MATCHING = Framework(
         Exact(
             "cosine",
             OX + "cosine_decay_schedule({lr!r}, decay_steps={decay_steps}, alpha={alpha!r})",
-            when=(POSITIVE_LR, FINITE_ALPHA),
+            when=(HALF_COSINE, POSITIVE_LR, FINITE_ALPHA),
             values=(ALPHA,),
         ),
         Exact(
@@ -77,6 +78,7 @@ MATCHING = Framework(
             values=(Value("total", "warmup_steps + decay_steps", lambda v: v["warmup_steps"] + v["decay_steps"]),),
             warmup=("linear",),
             emitted=False,
+            when=(HALF_COSINE,),
         ),
         Exact(
             "exponential",

@@ -39,6 +39,7 @@ from lrplot.frameworks import Curve, Unsupported, number
 from lrplot.matching import (
     DECAY_STEPS_1,
     FLOAT_VALUES,
+    HALF_COSINE,
     Condition,
     Exact,
     Framework,
@@ -350,7 +351,7 @@ MATCHING = Framework(
         Exact(
             "cosine",
             L + "CosineAnnealingDecay({lr!r}, T_max={decay_steps}, eta_min={end_lr!r})",
-            when=(Condition("the run ends by T_max", lambda v: v["run"] - 1 <= v["decay_steps"]),),
+            when=(HALF_COSINE, Condition("the run ends by T_max", lambda v: v["run"] - 1 <= v["decay_steps"]),),
         ),
     ),
     warmup=Warmup(

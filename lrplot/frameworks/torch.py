@@ -10,6 +10,7 @@ from __future__ import annotations
 from lrplot.codetext import SCALAR, SCALAR_HELPERS
 from lrplot.matching import (
     DECAY_STEPS_1,
+    HALF_COSINE,
     POSITIVE_LR,
     Condition,
     Exact,
@@ -48,7 +49,7 @@ MATCHING = Framework(
         Exact(
             "cosine",
             "CosineAnnealingLR(optimizer, T_max={decay_steps}, eta_min={end_lr!r})",
-            when=(Condition("the run ends by T_max", lambda v: v["run"] - 1 <= v["decay_steps"]),),
+            when=(HALF_COSINE, Condition("the run ends by T_max", lambda v: v["run"] - 1 <= v["decay_steps"]),),
         ),
         Exact(
             "cosine-restarts",

@@ -8,7 +8,7 @@ after t calls of ``scheduler.step()`` (tests/golden/transformers.json).
 
 from __future__ import annotations
 
-from lrplot.matching import Condition, Exact, Framework, Value
+from lrplot.matching import HALF_COSINE, Condition, Exact, Framework, Value
 
 FROM_0 = Condition("warmup_start_lr = 0", lambda v: v["warmup_from"] == 0)
 TRAINING = Value("training", "warmup_steps + decay_steps", lambda v: v["warmup_steps"] + v["decay_steps"])
@@ -34,7 +34,7 @@ MATCHING = Framework(
         Exact(
             "cosine",
             "get_cosine_schedule_with_warmup(optimizer, {warmup_steps}, {training})",
-            when=(FROM_0, Condition("end_lr = 0", lambda v: v["end_lr"] == 0)),
+            when=(HALF_COSINE, FROM_0, Condition("end_lr = 0", lambda v: v["end_lr"] == 0)),
             values=(TRAINING,),
             emitted=False,
         ),
