@@ -216,31 +216,66 @@ def bench_term(big: int, repeats: int, workdir: str) -> tuple[float, float]:
     return min(term_times), min(png_times)
 
 
+# The issue's three curves (cosine with warmup, step, exponential), scaled to the run.
+def flat_curves(steps: int) -> list[str]:
+    return [
+        "cosine", "--warmup-steps", str(max(1, steps // 100)),
+        "step", "--step-size", str(max(1, steps // 7)),
+        "exponential", "--decay-steps", str(max(1, steps // 20)),
+    ]
+
+
+def bench_flat(sizes: list[int], repeats: int, workdir: str) -> tuple[float, list[float]]:
+    """PNG of the three curves at 1,000 steps and at each size, interleaved."""
+    small_times: list[float] = []
+    big_times: list[list[float]] = [[] for _ in sizes]
+    for _ in range(repeats):
+        small_times.append(run_process(["--steps", "1000", "-o", "s.png", *flat_curves(1000)], workdir)[0])
+        for times, size in zip(big_times, sizes):
+            times.append(run_process(["--steps", str(size), "-o", "b.png", *flat_curves(size)], workdir)[0])
+    return min(small_times), [min(times) for times in big_times]
+
+
 def bench_memory(steps: int, workdir: str) -> int:
     _, rss = run_process(["--steps", str(steps), "-o", "m.png", "cosine-restarts", "exponential", "--decay-steps", str(steps // 20)], workdir)
     return rss
 
 
-def time_command(args: list[str], repeats: int) -> float:
+def time_command(args: list[str], repeats: int, env: dict[str, str] | None = None) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                       env={**os.environ, **env} if env else None)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def bench_startup(repeats: int) -> tuple[float, float, float]:
+# What a shell runs on every Tab: `lrplot cosine --w<Tab>`.
+COMPLETION = {"_LRPLOT_COMPLETE": "bash_complete", "COMP_WORDS": "lrplot cosine --w", "COMP_CWORD": "2"}
+STARTUP = {
+    "lrplot --help": (["--help"], {}),
+    "lrplot cosine --help": (["cosine", "--help"], {}),
+    "lrplot list": (["list"], {}),
+    "completion of lrplot cosine --w<Tab>": ([], COMPLETION),
+}
+
+
+def bench_startup(repeats: int) -> tuple[float, dict[str, float]]:
+    """Median wall time of `python -c "import click"` and of each STARTUP
+    command, run as `python -m lrplot` (the lrplot script adds nothing),
+    interleaved."""
     # An installed package has its bytecode compiled (pip does it); a source
     # checkout run with PYTHONDONTWRITEBYTECODE=1 (as here) would recompile
-    # lrplot on every start while numpy and click load their .pyc.
+    # lrplot on every start while click loads its .pyc.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "lrplot")], check=True)
-    base, helps, lists = [], [], []
+    base: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in STARTUP}
     for _ in range(repeats):
-        base.append(time_command([sys.executable, "-c", "import click, numpy"], 1))
-        helps.append(time_command(LRPLOT + ["--help"], 1))
-        lists.append(time_command(LRPLOT + ["list"], 1))
-    return statistics.median(base), statistics.median(helps), statistics.median(lists)
+        base.append(time_command([sys.executable, "-c", "import click"], 1))
+        for name, (args, env) in STARTUP.items():
+            times[name].append(time_command(LRPLOT + args, 1, env))
+    return statistics.median(base), {name: statistics.median(t) for name, t in times.items()}
 
 
 def bench_csv(steps: int, repeats: int) -> tuple[float, float]:
@@ -275,6 +310,48 @@ def bench_csv(steps: int, repeats: int) -> tuple[float, float]:
     return min(times_ours), min(times_plain)
 
 
+# Three curves that keep four points in every column of the page: its largest size.
+PAGE_CURVES = ["cosine-restarts", "--first-decay-steps", "10000", "cyclic", "--step-size-up", "1000",
+               "step", "--step-size", "1428571"]
+TRIVIAL_PAGE = "<!doctype html><title>trivial</title><p>a trivial page"
+
+
+def bench_page(steps: int, repeats: int, workdir: str) -> tuple[float, float, int, tuple[float, float] | None]:
+    """Writing a page vs a PNG of the same curves, the page's size, and its
+    load time in headless Chromium (navigation to first drawing done) vs a
+    trivial page's; None for the load when the browser is not installed."""
+    html_times, png_times = [], []
+    for _ in range(repeats):
+        png_times.append(run_process(["--steps", str(steps), "-o", "p.png", *PAGE_CURVES], workdir)[0])
+        html_times.append(run_process(["--steps", str(steps), "-o", "p.html", *PAGE_CURVES], workdir)[0])
+    page = Path(workdir) / "p.html"
+    trivial = Path(workdir) / "trivial.html"
+    trivial.write_text(TRIVIAL_PAGE)
+    sys.path.insert(0, str(ROOT))
+    from tests.browser import BrowserMissing, chromium
+
+    def load(browser: object, path: Path, ready: str) -> float:
+        tab = browser.new_page()
+        start = time.perf_counter()
+        tab.goto(path.as_uri())
+        tab.wait_for_function(ready, polling="raf")
+        took = time.perf_counter() - start
+        tab.close()
+        return took
+
+    try:
+        with chromium() as browser:
+            load(browser, trivial, "true")  # the first page of a browser pays for its start
+            trivial_times, page_times = [], []
+            for _ in range(repeats * 2):
+                trivial_times.append(load(browser, trivial, "document.readyState === 'complete'"))
+                page_times.append(load(browser, page, "window.lrplot && window.lrplot.ready"))
+            loads = (min(page_times), min(trivial_times))
+    except (BrowserMissing, ImportError):
+        loads = None
+    return min(html_times), min(png_times), page.stat().st_size, loads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test, not the targets)")
@@ -283,6 +360,7 @@ def main() -> None:
     scale = 100 if args.quick else 1
     eval_steps, torch_steps = 10_000_000 // scale, 1_000_000 // scale
     plot_steps, memory_steps, csv_steps = 10_000_000 // scale, 100_000_000 // scale, 1_000_000 // scale
+    flat_steps, long_steps = 10**9 // scale, 10**12 // scale
     results: list[tuple[str, str, str, bool]] = []
 
     def record(what: str, measured: str, target: str, ok: bool) -> None:
@@ -326,11 +404,35 @@ def main() -> None:
         )
         rss = bench_memory(memory_steps, workdir)
         record(f"peak RSS, PNG of {memory_steps:,} steps", f"{rss / 1024:.0f} MB", "< 400 MB", rss / 1024 < 400)
+        html, png, size, loads = bench_page(plot_steps, 3, workdir)
+        record(f"HTML page, 3 curves x {plot_steps:,} steps", f"{html:.2f} s vs PNG {png:.2f} s: {html / png:.2f}x", "<= 1.0x PNG", html / png <= 1.0)
+        record(f"HTML page size, 3 curves x {plot_steps:,} steps", f"{size / 1e6:.2f} MB", "<= 2 MB", size <= 2e6)
+        if loads is None:
+            record("HTML page load in Chromium", "Chromium or playwright not installed", "< 1 s", False)
+        else:
+            page, trivial = loads
+            record(
+                f"HTML page load, 3 curves x {plot_steps:,} steps",
+                f"{page * 1e3:.0f} ms vs trivial page {trivial * 1e3:.0f} ms: {page / trivial:.1f}x",
+                "< 1 s",
+                page < 1.0,
+            )
+        small, (billion, trillion) = bench_flat([flat_steps, long_steps], 3, workdir)
+        for steps, big, target in ((flat_steps, billion, 1.2), (long_steps, trillion, 1.5)):
+            record(
+                f"PNG, cosine+warmup, step, exponential, {steps:,} vs 1,000 steps",
+                f"{big:.2f} s vs {small:.2f} s: {big / small:.2f}x",
+                f"<= {target}x",
+                big / small <= target,
+            )
+        _, rss = run_process(["--steps", str(long_steps), "-o", "m.png", *flat_curves(long_steps)], workdir)
+        record(f"peak RSS, PNG of {long_steps:,} steps", f"{rss / 1024:.0f} MB", "< 150 MB", rss / 1024 < 150)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    base, helps, lists = bench_startup(15)
-    record("start-up: lrplot --help", f"{helps * 1e3:.0f} ms vs {base * 1e3:.0f} ms: {helps / base:.2f}x", "<= 1.3x import click, numpy", helps / base <= 1.3)
-    record("start-up: lrplot list", f"{lists * 1e3:.0f} ms vs {base * 1e3:.0f} ms: {lists / base:.2f}x", "<= 1.3x import click, numpy", lists / base <= 1.3)
+    base, startups = bench_startup(21)
+    for name, took in startups.items():
+        record(f"start-up: {name}", f"{took * 1e3:.0f} ms vs {base * 1e3:.0f} ms: {took / base:.2f}x",
+               "<= 1.5x import click", took / base <= 1.5)
     ours, plain = bench_csv(csv_steps, 3)
     record(f"CSV, {csv_steps:,} rows x 3 curves", f"{ours:.2f} s vs {plain:.2f} s: {ours / plain:.2f}x", "<= 1.0x plain repr writer", ours / plain <= 1.0)
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from lrplot import schedules as _builtins  # noqa: F401  (fills the registry)
-from lrplot.api import curve, evaluate, list_schedules
+from lrplot.api import curve, evaluate, figure, list_schedules
 from lrplot.binding import get_schedule
 from lrplot.errors import ParamError, UsageError
 from lrplot.registry import SCHEDULES, Param, Schedule, register
@@ -21,6 +21,7 @@ __all__ = [
     "UsageError",
     "curve",
     "evaluate",
+    "figure",
     "get_schedule",
     "list_schedules",
     "register",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
+from lrplot import breakpoints
 from lrplot.compose import join, with_conventions
 from lrplot.errors import ParamError, UsageError, show_value, shown_count
+from lrplot.lazy import numpy as np
 from lrplot.registry import (
     MODERATE,
     SCHEDULES,
@@ -98,6 +98,8 @@ def bind(
         raise ParamError(
             "warmup_start_factor", params["warmup_start_factor"], "not given together with warmup_start_lr"
         )
+    if params["noise_range"] is not None and len(params["noise_range"]) not in (1, 2):
+        raise ParamError("noise_range", params["noise_range"], "[start] or [start, end] (timm's noise_range_t)")
     if params["warmup_shape"] == "exponential" and params["warmup_steps"] > 0:
         if warmup_start(params) <= 0:
             raise ParamError(
@@ -131,11 +133,16 @@ def build_curve(
         return function(t, lr=params["lr"], **kwargs)
 
     warmed = with_conventions(curve, params)
+    if "parts" in params:
+        joined = breakpoints.joined(*params["parts"])
+        breaks = None if joined is None else breakpoints.with_conventions(joined, params)
+    else:
+        breaks = breakpoints.schedule_breaks(schedule, dict(kwargs, lr=params["lr"]), params)
 
     # An exponential warmup computes (lr / start) ** (t / W), which can overflow.
     exponential_warmup = params["warmup_steps"] and params["warmup_shape"] in ("exponential", "log")
     if schedule.bounded(params) and not exponential_warmup and _moderate(params.values()):
-        return Bound(schedule, params, given, warmed)
+        return Bound(schedule, params, given, warmed, breaks)
 
     def finite(t: np.ndarray) -> np.ndarray:
         # Valid parameters can still overflow float64 (decay_rate 1e16, gamma
@@ -153,7 +160,7 @@ def build_curve(
             )
         return values
 
-    return Bound(schedule, params, given, finite)
+    return Bound(schedule, params, given, finite, breaks)
 
 
 def _moderate(values: Any) -> bool:

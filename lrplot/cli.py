@@ -31,7 +31,7 @@ from lrplot.errors import (
     tell,
     writing_stdout,
 )
-from lrplot.options import FIGURE_OPTIONS
+from lrplot.options import FIGURE_BY_NAME, FIGURE_OPTIONS, OPTIONAL_VALUES
 from lrplot.plan import CurveRequest
 from lrplot.quantities import GROUPS_HELP, KEYS, LAYER_DECAY_HELP, SPEC_HELP
 from lrplot.registry import Param, Schedule, did_you_mean
@@ -172,6 +172,18 @@ class LrplotGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in all_schedules() if name not in YAML_ONLY] + list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Click would build every schedule's command (some 300 options) for
+        # one line of help each: the registry has that line already.
+        schedules = all_schedules()
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = [
+            (name, schedules[name].summary if name in schedules else COMMANDS[name].get_short_help_str(limit))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0]
         command = self.get_command(ctx, name)
@@ -187,13 +199,39 @@ class LrplotGroup(click.Group):
         return command.name, command, args[1:]
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = _optional_values(list(sys.argv[1:] if args is None else args))
         if standalone_mode:
             stops.install()
         code = run_safely(lambda: super(LrplotGroup, self).main(argv, prog_name or "lrplot", complete_var, standalone_mode=False, **extra), debug="--debug" in argv)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _optional_values(argv: list[str]) -> list[str]:
+    """`--diff` followed by anything but one of its values is `--diff=abs`
+    (Click would take the next word, a schedule's name, as the value)."""
+    flags = {option.option: (name, option.choices) for name, option in FIGURE_BY_NAME.items() if name in OPTIONAL_VALUES}
+    out = list(argv)
+    for i, word in enumerate(argv):
+        if word not in flags or (i and _takes_value(argv[i - 1])):
+            continue
+        name, choices = flags[word]
+        if i + 1 == len(argv) or argv[i + 1] not in choices:
+            out[i] = f"{word}={OPTIONAL_VALUES[name]}"
+    return out
+
+
+def _takes_value(word: str) -> bool:
+    """``word`` is an option whose value is the next word (so that word is text, not an option)."""
+    if not word.startswith("-") or "=" in word or word in ("-", "--"):
+        return False
+    flags = {"--debug", "--help", "-h", "--version"} | {o.option for o in FIGURE_OPTIONS if o.kind == "bool"}
+    for schedule in all_schedules().values():
+        for param in schedule.all_params:
+            if param.kind == "bool":
+                flags |= {param.option, "--no-" + param.option[2:]}
+    return word not in flags
 
 
 STDOUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}

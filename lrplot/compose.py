@@ -13,10 +13,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
+from lrplot.lazy import numpy as np
 
 # A curve as a function: ascending float64 steps (overwritten) -> values.
-CurveFunction = Callable[[np.ndarray], np.ndarray]
+CurveFunction = Callable[["np.ndarray"], "np.ndarray"]
 
 
 def _rise(shape: str, fraction: np.ndarray, clock: np.ndarray, steps: int) -> np.ndarray:
@@ -61,6 +61,8 @@ def with_conventions(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFu
     warmup = params["warmup_steps"]
     if warmup:
         curve = _warmed(curve, params)
+    if params.get("noise_range"):
+        curve = _noisy(curve, params)
     if every == 1 and offset == 0 and scale == 1:
         return curve
 
@@ -75,6 +77,20 @@ def with_conventions(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFu
         return curve(t)
 
     return clocked
+
+
+def _noisy(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:
+    """timm's noise on the schedule's own steps, after its warmup."""
+    from lrplot.noise import apply
+
+    settings = (list(params["noise_range"]), params.get("noise_seed", 42), params.get("noise_type", "normal"),
+                params.get("noise_pct", 0.67), params.get("noise_std", 1.0))
+
+    def noisy(t: np.ndarray) -> np.ndarray:
+        clock = t.copy()
+        return apply(curve(t), clock, *settings)
+
+    return noisy
 
 
 def _warmed(curve: CurveFunction, params: Mapping[str, Any]) -> CurveFunction:

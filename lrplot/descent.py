@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from lrplot.errors import UsageError
+from lrplot.lazy import numpy as np
 from lrplot.registry import did_you_mean
 from lrplot.style import PLAIN_TEXT
 
@@ -45,10 +44,10 @@ class Loss(NamedTuple):
         return min(float(self.value(np.asarray(point))) for point, _ in self.minima)
 
 
-def _double_well_minima() -> tuple[tuple[tuple[float, ...], str], ...]:
-    # f'(x) = 4x^3 - 8x + 1 = 0: the outer roots are the minima.
-    roots = sorted(np.roots([4.0, 0.0, -8.0, 1.0]).real)
-    return (((float(roots[0]),), "global"), ((float(roots[2]),), "local"))
+# f'(x) = 4x^3 - 8x + 1 = 0: its outer roots are the minima, as
+# np.roots([4, 0, -8, 1]) gives them (written out so that importing this module,
+# which the command line's --help does, does not import numpy; a test checks them).
+DOUBLE_WELL_MINIMA = ((-1.47299760111403,), "global"), ((1.3469974085277738,), "local")
 
 
 KAPPA = 20.0  # the elongated valley's curvature ratio
@@ -72,7 +71,7 @@ LOSSES: dict[str, Loss] = {
             1,
             lambda x: x[..., 0] ** 4 - 4.0 * x[..., 0] ** 2 + x[..., 0],
             lambda x: 4.0 * x**3 - 8.0 * x + 1.0,
-            _double_well_minima(),
+            DOUBLE_WELL_MINIMA,
             (2.5,),
             ((-2.6, 2.6),),
             "f(x) = x^4 - 4x^2 + x: a shallow local minimum at x = 1.347 and a deeper "

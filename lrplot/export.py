@@ -93,3 +93,27 @@ def _write_values(function: Callable[[np.ndarray], np.ndarray], steps: int, chun
         t = np.arange(start, min(start + chunk_size, steps), dtype=np.float64)
         handle.write(("" if start == 0 else ", ") + ", ".join(map(repr, function(t).tolist())))
     handle.write("]")
+
+
+# Bytes a value takes as repr writes it, with its separator: typically
+# 0.0123456789012345 or 1.2345678901234567e-05, 19 to 23 characters.
+VALUE_BYTES = 21
+# Files larger than this are said before they are written: a run of 10**9
+# steps is tens of GB of CSV.
+LARGE_FILE = 10**9
+
+
+def estimated_size(fmt: str, steps: int, curves: int) -> int:
+    """About how many bytes a ``fmt`` (csv, json) file of the run takes; 0 for figures."""
+    if fmt == "csv":
+        return steps * (len(str(steps - 1)) + 1 + VALUE_BYTES * curves)
+    if fmt == "json":
+        return steps * (VALUE_BYTES + 1) * curves
+    return 0
+
+
+def human_size(size: int) -> str:
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size:,} bytes"

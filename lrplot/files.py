@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, NamedTuple
@@ -138,6 +136,8 @@ class Transaction:
     @contextmanager
     def open(self, target: Target, binary: bool = False) -> Iterator[IO[Any]]:
         directory, name = os.path.split(target.real)
+        import tempfile  # here, not at import: --help and completion never write files
+
         # A stop signal between creating the file and noting it would leave it behind.
         with held():
             try:
@@ -221,6 +221,9 @@ def _second_name(target: Target) -> str:
             continue
         except OSError:
             break  # no hard links here (or not allowed): copy instead
+    import shutil
+    import tempfile
+
     fd, backup = tempfile.mkstemp(prefix=f".{name[:40]}.", suffix=".bak", dir=directory)
     os.close(fd)
     try:

@@ -10,16 +10,30 @@ needs ``--steps-per-epoch``, which may come later on the line or from YAML.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lrplot.descent import LOSSES
 from lrplot.dialects import MODULES as DIALECT_NAMES
 from lrplot.errors import ParamError, UsageError
+from lrplot.frameworks import EMIT
 from lrplot.outputs import output_help
 from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 
-FRAMEWORKS = ("torch", "keras", "optax", "paddle")
+# Optimizer steps in one epoch of one device's ``examples`` (ceil(dataset / world
+# size): DistributedSampler pads), batches of ``batch``, ``accum`` batches a step.
+TRAINER_COUNTS: dict[str, Callable[[int, int, int], int]] = {
+    # A loop that steps only on full accumulations (DistributedSampler, drop_last=False).
+    "torch": lambda examples, batch, accum: math.ceil(examples / batch) // accum,
+    # transformers' Trainer: len(dataloader) // accum + (len(dataloader) % accum > 0).
+    "hf": lambda examples, batch, accum: math.ceil(math.ceil(examples / batch) / accum),
+    # Lightning steps on the epoch's last batch whatever the accumulation.
+    "lightning": lambda examples, batch, accum: math.ceil(math.ceil(examples / batch) / accum),
+    # timm's train.py: a drop_last loader, ceil(len(loader) / grad_accum_steps) updates.
+    "timm": lambda examples, batch, accum: math.ceil((examples // batch) / accum),
+}
+
+FRAMEWORKS = EMIT  # --emit's choices: one module per framework (lrplot.frameworks)
 
 
 FIGURE_OPTIONS: tuple[Param, ...] = (
@@ -43,6 +57,15 @@ FIGURE_OPTIONS: tuple[Param, ...] = (
     Param("batch_size", "int", None, "examples per batch on one device", low=1),
     Param("grad_accum", "int", 1, "batches accumulated per optimizer step", low=1),
     Param("world_size", "int", 1, "data-parallel devices", low=1),
+    Param(
+        "trainer",
+        "choice",
+        "torch",
+        "how optimizer steps per epoch are counted from --dataset-size: torch (full accumulations only), "
+        "hf or lightning (the last partial accumulation steps too), timm (drops the last partial batch, "
+        "steps on a partial accumulation)",
+        choices=tuple(TRAINER_COUNTS),
+    ),
     Param("dpi", "int", 100, "resolution of PNG figures, dots per inch", low=10, high=2000),
     Param("size", "size", (8.0, 4.5), "figure size in inches, WxH"),
     Param("show", "bool", False, "open a window with the figure (without a display: draw it in the terminal)"),
@@ -80,7 +103,15 @@ FIGURE_OPTIONS: tuple[Param, ...] = (
         choices=tuple(LOSSES),
     ),
     Param("x0", "floats", None, "start point of --descent (x, or x,y for 2-D losses)"),
+    Param("annotate", "bool", False, "mark warmup end, boundaries, milestones, restarts (with the new value), "
+          "the peak and the final value"),
+    Param("diff", "choice", None, "a panel under the curves with each curve minus the first; "
+          "rel: (curve - first) / first (--diff alone: abs)", choices=("abs", "rel")),
 )
+
+# Options that may be given without their value on the command line
+# (`--diff` is `--diff abs`); YAML and Python always spell the value.
+OPTIONAL_VALUES = {"diff": "abs"}
 
 FIGURE_BY_NAME = {option.name: option for option in FIGURE_OPTIONS}
 UNIT_OPTIONS = ("steps",)  # converted after steps_per_epoch is known
@@ -151,13 +182,13 @@ def resolve(
 
 
 def _steps_per_epoch(options: dict[str, Any]) -> int | None:
-    """Given, or derived from the data: each of world_size devices sees
-    ceil(dataset_size / world_size) examples (DistributedSampler pads) in
-    ceil(... / batch_size) batches (drop_last=False); every grad_accum
-    batches make one optimizer step (the remainder is dropped, as in
-    transformers' Trainer), at least one per epoch."""
+    """Given, or derived from the data as ``--trainer`` counts it (see
+    TRAINER_COUNTS), at least one per epoch."""
     dataset, batch = options["dataset_size"], options["batch_size"]
     if options["from"]:
+        if options["trainer"] != "torch":
+            raise UsageError("--trainer counts --dataset-size without --from: a --from file is counted as its "
+                             "own trainer counts")
         return options["steps_per_epoch"]  # the facts are the --from file's: its reader uses them
     if dataset is None and batch is None:
         return options["steps_per_epoch"]
@@ -166,5 +197,4 @@ def _steps_per_epoch(options: dict[str, Any]) -> int | None:
     if options["steps_per_epoch"] is not None:
         raise UsageError("give --steps-per-epoch or --dataset-size/--batch-size, not both")
     per_device = math.ceil(dataset / options["world_size"])
-    batches = math.ceil(per_device / batch)
-    return max(1, batches // options["grad_accum"])
+    return max(1, TRAINER_COUNTS[options["trainer"]](per_device, batch, options["grad_accum"]))

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from lrplot.binding import bind, short_params
 from lrplot.errors import ParamError, UsageError, show_value
+from lrplot.lazy import numpy as np
 from lrplot.registry import Bound, check_text
 
 # Steps evaluated at once: large enough that numpy's per-call overhead is
@@ -63,6 +62,8 @@ class Plan(NamedTuple):
     size: tuple[float, float] = (8.0, 4.5)
     overlays: tuple[Any, ...] = ()  # lrplot.overlay.Overlay: logged rates drawn over the plan
     panels: tuple[Panel, ...] = ()  # gradient-descent panels (--descent, YAML panels:)
+    annotate: bool = False  # --annotate: mark where each curve changes course
+    diff: str | None = None  # --diff abs|rel: a panel of each curve against the first
 
     def chunks(
         self, size: int = CHUNK, advance: Callable[[int], None] | None = None

@@ -6,30 +6,31 @@ is used only for ``--show``.
 
 Long curves are reduced before drawing to what a pixel column can show: for
 each column of steps the first, last, lowest and highest points (the M4
-reduction), in step order. The drawn line then covers exactly the same pixels
-as the full curve, and memory stays flat because curves are evaluated and
-reduced in chunks.
+reduction), in step order. The drawn line then covers the same pixels as the
+full curve (to a pixel here and there where a line through other vertices
+rasterises differently). The points come from the curve's breakpoints
+(lrplot.envelope), so a run of 10**12 steps costs what one of 1,000 does.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from typing import Any
 
 import numpy as np
 
+from lrplot import annotate, diff, legend
+from lrplot.envelope import reduce_bound, reduce_curve  # noqa: F401 - reduce_curve: the every-step reduction, for callers
 from lrplot.errors import UsageError, tell
-from lrplot.plan import CHUNK, Plan
+from lrplot.plan import Plan
 from lrplot.style import PLAIN_TEXT
 
 # Buckets per pixel column of the figure. Buckets of whole steps do not line up
 # with pixel columns; at 8 per pixel the segments joining kept points stay
-# inside one column, and the raster equals drawing every point (tested).
+# inside one column, and the raster equals drawing every point to a few
+# pixels of vertex rounding (tests/test_envelope.py).
 BUCKETS_PER_PIXEL = 8
-
-WORKERS = min(4, os.cpu_count() or 1)
 
 # A PNG is drawn in memory at 4 bytes a pixel, and saving needs about as much
 # again: 100 megapixels (10000 x 10000, a 33-inch square at 300 dpi) peak
@@ -47,73 +48,6 @@ MAX_DRAWN = 1e300
 # SVG and PDF have no pixels: --dpi does not apply to them. A figure written
 # only as vectors is laid out and its curves reduced at this resolution.
 VECTOR_DPI = 100
-
-
-def reduce_curve(
-    values_at: Any,
-    steps: int,
-    buckets: int,
-    chunk: int = CHUNK,
-    advance: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Steps and values of the M4 reduction of a curve over ``steps`` steps.
-
-    ``values_at(t)`` evaluates the curve at an ascending array of steps (which
-    it may overwrite). With
-    ``steps <= 4 * buckets`` nothing is dropped. Otherwise each bucket of
-    ``width`` consecutive steps keeps its first and last points and the first
-    step of its minimum and of its maximum — so a step function keeps its
-    exact edges.
-    """
-    if steps <= 4 * buckets:
-        return np.arange(steps, dtype=np.float64), values_at(np.arange(steps, dtype=np.float64))
-    width = math.ceil(steps / buckets)
-    per_chunk = max(1, chunk // width) * width
-
-    def reduce_chunk(start: int) -> tuple[np.ndarray, np.ndarray]:
-        stop = min(start + per_chunk, steps)
-        y = values_at(np.arange(start, stop, dtype=np.float64))
-        whole = (stop - start) // width * width
-        parts = []
-        if whole:
-            parts.append(_m4(y[:whole].reshape(-1, width), start, width))
-        if whole < stop - start:
-            parts.append(_m4(y[whole:].reshape(1, -1), start + whole, stop - start - whole))
-        if advance is not None:
-            advance(stop - start)
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-    starts = range(0, steps, per_chunk)
-    if len(starts) == 1 or WORKERS == 1:
-        reduced = [reduce_chunk(start) for start in starts]
-    else:
-        # numpy releases the GIL in its loops, so chunks evaluate in parallel;
-        # at most WORKERS chunks are in memory at once.
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            reduced = list(pool.map(reduce_chunk, starts))
-    return np.concatenate([x for x, _ in reduced]), np.concatenate([y for _, y in reduced])
-
-
-def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = np.arange(blocks.shape[0])
-    offsets = np.stack(
-        [
-            np.zeros_like(rows),
-            np.argmin(blocks, axis=1),
-            np.argmax(blocks, axis=1),
-            np.full_like(rows, blocks.shape[1] - 1),
-        ],
-        axis=1,
-    )
-    offsets.sort(axis=1)
-    values = blocks[rows[:, None], offsets]
-    steps = start + rows[:, None] * width + offsets
-    # Drop repeats (first == min, ...) so a flat bucket costs two points.
-    keep = np.ones(offsets.shape, dtype=bool)
-    keep[:, 1:] = offsets[:, 1:] != offsets[:, :-1]
-    return steps[keep].astype(np.float64), values[keep]
 
 
 def reduce_points(x: np.ndarray, y: np.ndarray, low: float, high: float, buckets: int) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +94,10 @@ def draw(
         figure = Figure(figsize=(width, height), dpi=plan.dpi if raster else VECTOR_DPI, layout="constrained")
     from lrplot import quantity_panels
 
-    axes, below = quantity_panels.subplots(figure, plan)  # below: momentum, weight decay, if carried
+    if plan.diff:  # the difference panel takes the place of momentum's and weight decay's
+        (axes, lower), below = diff.split(figure), []
+    else:
+        (axes, below), lower = quantity_panels.subplots(figure, plan), None
     buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
@@ -199,20 +136,18 @@ def draw(
     axes.grid(True, alpha=0.3)
     quantity_panels.draw(plan, axes, below, list(axes.get_lines())[: len(plan.curves)],
                          lambda f: reduce_curve(f, plan.steps, buckets), _check_drawable)
-    # Handles and labels given explicitly: matplotlib would leave out a label
-    # that starts with "_" (its marker for "not in the legend").
-    lines = list(axes.get_lines())
-    legend = axes.legend(lines, [line.get_label() for line in lines], loc="best", frameon=False)
-    for text in legend.get_texts():
-        text.update(PLAIN_TEXT)
-    _fit(figure, legend)
+    if lower is not None:
+        diff.draw(plan, axes, lower, lambda values_at: reduce_curve(values_at, plan.steps, buckets), warn)
+    placed = legend.place(figure, axes, list(axes.get_lines()))
+    if plan.annotate:
+        annotate.draw(figure, axes, plan, placed)
     return figure
 
 
 def drawn_curve(plan: Plan, number: int, curve: Any, buckets: int, advance: Any, warn: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Curve ``number`` reduced to ``buckets`` (see :func:`reduce_curve`),
+    """Curve ``number`` reduced to ``buckets`` (see :func:`reduce_bound`),
     refused if too large to draw; ``warn(line)`` of values --log-y leaves out."""
-    x, y = reduce_curve(curve.bound.evaluate_at, plan.steps, buckets, advance=advance)
+    x, y = reduce_bound(curve.bound, plan.steps, buckets, advance=advance)
     _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
     # The reduction keeps every bucket's minimum, so this sees the full curve's.
     if plan.log_y and y.size and y.min() <= 0:
@@ -273,24 +208,6 @@ def _log_scale(axes: Any) -> None:
         axes.set_ylim(*in_range((10 ** (low - margin), 10 ** (high + margin))))
 
 
-def _fit(figure: Any, legend: Any) -> None:
-    """Shrink the legend's text until its widest label fits the figure: labels
-    are shown in full (they are the CSV's column names), never cut off."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    # Text is measured, not drawn: a 1 x 1 pixel renderer at the figure's dpi
-    # measures exactly what a full one would, without allocating the whole
-    # raster (gigabytes at --dpi 2000), and leaves the figure's canvas alone.
-    renderer = RendererAgg(1, 1, figure.dpi)
-    room = 0.9 * figure.bbox.width
-    for _ in range(3):  # the handle and padding do not shrink with the text
-        width = legend.get_window_extent(renderer).width
-        if width <= room:
-            return
-        for text in legend.get_texts():
-            text.set_fontsize(max(5.0, text.get_fontsize() * room / width))
-
-
 # A longer label would not fit the title line of a default-size figure; the
 # legend shows it in full anyway.
 TITLE_LABEL_CHARS = 32
@@ -327,6 +244,9 @@ def check_figure(plan: Plan, raster: bool) -> None:
             f"({columns * rows / 1e6:,.0f} megapixels); lrplot draws at most {MAX_PIXELS // 1_000_000} megapixels: "
             "lower --dpi or --size (SVG and PDF have no pixels: --dpi does not apply to them)"
         )
+    diff.check(plan)
+    if plan.annotate and plan.panels:
+        raise UsageError("--annotate marks learning-rate curves; it does not apply to --descent panels")
     if not plan.panels:
         for overlay in plan.overlays:
             _check_drawable(*_drawn_part(overlay, plan), f"overlay {overlay.label}: its logged value")

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-
 from lrplot.compose import CurveFunction, with_conventions
+from lrplot.lazy import numpy as np
 from lrplot.registry import Bound
 
 QUANTITIES = ("momentum", "weight_decay")

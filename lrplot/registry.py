@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from lrplot.errors import ParamError, shown_count
+from lrplot.lazy import numpy as np
 
-# Largest --steps accepted: 10**9 float64 steps would need 8 GB if materialised;
-# exports and figures stream in chunks, but a schedule evaluated through the
-# Python API returns the whole array, so this is also a memory guard.
-MAX_STEPS = 10**9
+# Largest --steps accepted: a token-count clock of a 1T-token run. Figures and
+# --stats need O(pixels + breakpoints), not O(steps) (lrplot.envelope); CSV
+# and JSON stream every step, their size the user's choice.
+MAX_STEPS = 10**12
+# Largest run evaluated step by step into one array (the Python API's
+# evaluate, --emit's check, --stats' sums): 10**9 float64 steps are 8 GB.
+MAX_EVALUATED = 10**9
 # The largest whole number float64 holds exactly: counts of steps above it are refused.
 LARGEST_COUNT = 2**53
 
@@ -231,6 +233,18 @@ COMMON_PARAMS: tuple[Param, ...] = (
         low=1,
     ),
     Param(
+        "noise_range",
+        "floats",
+        None,
+        "timm's lr noise on the schedule's steps [start, end) or [start, ...): lr x (1 + noise), "
+        "drawn as timm draws it (a torch generator seeded noise_seed + step)",
+    ),
+    Param("noise_type", "choice", "normal", "timm's noise_type: normal (redrawn outside noise_pct) or uniform",
+          choices=("normal", "uniform")),
+    Param("noise_pct", "float", 0.67, "timm's noise_pct: the noise's bound", low=0.0, low_open=True),
+    Param("noise_std", "float", 1.0, "timm's noise_std: the normal noise's scale", low=0.0, low_open=True),
+    Param("noise_seed", "int", 42, "timm's noise_seed", low=0),
+    Param(
         "step_scale",
         "int",
         1,
@@ -247,6 +261,7 @@ COMMON_PARAMS: tuple[Param, ...] = (
     ),
 )
 DEFAULT_CONVENTIONS = {
+    "noise_range": None,
     "warmup_hold": 0,
     "warmup_target": "schedule",
     "warmup_clock": "after",
@@ -267,8 +282,9 @@ def conventional(params: Mapping[str, Any]) -> bool:
 
 
 # Parameters up to this size leave float64 room for the few products and sums
-# of a closed form (times up to 10**9 steps): a bounded curve whose parameters
-# are all this small cannot overflow. Larger ones take the checked path.
+# of a closed form (times up to 10**12 steps: 1e290 x 1e12 is far from 1.8e308):
+# a bounded curve whose parameters are all this small cannot overflow. Larger
+# ones take the checked path.
 MODERATE = 1e290
 
 
@@ -295,6 +311,10 @@ class Schedule(NamedTuple):
     summary: str
     formula: str
     matches: str = ""
+    # The closed form as Python text for --emit: code(params, dialect) -> an
+    # expression of t, or lines ending in `value = ...` (lrplot.codetext).
+    # None: --emit writes the curve's values, step by step.
+    code: Callable[[Mapping[str, Any], Any], str | list[str]] | None = None
     check: Callable[[Mapping[str, Any]], None] | None = None
     stepwise: Callable[[Mapping[str, Any]], bool] = lambda params: False
     # The schedule needs the steps remaining after warmup (wsd decays at the end).
@@ -309,6 +329,18 @@ class Schedule(NamedTuple):
     # The parameter after which the decay is over and the curve holds its
     # final value (lint warns when that is early in the run).
     decay_end: str | None = None
+    # Where the curve changes course that its parameters do not list (lists of
+    # steps, such as boundaries, and decay_end are read from them): given the
+    # parameters and the schedule's own steps in the run, (step, what) pairs
+    # in ascending order, lazily (a step_size of 1 has a billion). --annotate
+    # marks them.
+    marks: Callable[[Mapping[str, Any], int], Iterator[tuple[float, str]]] | None = None
+    # ``breaks(kwargs, high, limit)``: the steps of the schedule's own clock in
+    # [0, high] where it may jump or turn (kwargs: the function's, lr included),
+    # so it is monotone between them; None when there are more than ``limit``
+    # (a monotone schedule may then return none). Unset: not known, figures
+    # evaluate every step (lrplot.breakpoints).
+    breaks: Callable[[Mapping[str, Any], float, int], Any] | None = None
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -514,6 +546,10 @@ class Bound(NamedTuple):
     params: dict[str, Any]
     given: tuple[str, ...]
     evaluate_at: Callable[[np.ndarray], np.ndarray]
+    # ``breaks(high, limit, exact=False)``: ascending integer steps in [1, high]
+    # where the curve may jump or turn (monotone between them), or None if
+    # unknown or more than ``limit`` (lrplot.breakpoints builds it).
+    breaks: Callable[..., np.ndarray | None] | None = None
 
     def __call__(self, t: Any) -> np.ndarray:
         """Values at steps ``t`` (any shape, any order; ``t`` is not modified)."""

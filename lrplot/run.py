@@ -87,15 +87,18 @@ def run(figure: dict[str, Any], requests: list[CurveRequest], config: str | None
         dpi=options["dpi"],
         size=options["size"],
         overlays=overlays,
+        annotate=options["annotate"],
+        diff=options["diff"],
     )
     figures = any(format_for(path).name in ("png", "svg", "pdf") for path in outputs)
     if options["show"] or figures:
         from lrplot.plotting import check_figure
 
         check_figure(plan, raster=options["show"] or raster)
+    sizes = _check_long_run(plan, options, outputs) if not panels else []
     from lrplot.lint import lint
 
-    warnings = lint(plan)
+    warnings = sizes + lint(plan)
     for line in warnings:
         tell(line)
     if warnings and options["strict"]:
@@ -176,6 +179,28 @@ def _terminal_plot(plan: Plan, strict: bool, figures: bool) -> str:
     return text
 
 
+def _check_long_run(plan: Plan, options: dict[str, Any], outputs: list[str]) -> list[str]:
+    """Before any work: a curve that overflows float64 (found from its
+    breakpoints, not after most of a file); what a run past 10**9 steps
+    cannot do. Returns the warnings for CSV and JSON files of more than
+    about a gigabyte."""
+    from lrplot import envelope, export
+    from lrplot.registry import MAX_EVALUATED
+
+    envelope.check_overflow(plan, exhaustive=False)
+    if plan.steps > MAX_EVALUATED:
+        if options["stats"] or options["show"] or any(format_for(path).name in ("png", "svg", "pdf") for path in outputs):
+            for number, curve in enumerate(plan.curves, 1):
+                envelope.check_envelope(curve.bound, plan.steps, f"curve {number} ({curve.label})")
+    warnings = []
+    for path in outputs:
+        size = export.estimated_size(format_for(path).name, plan.steps, len(plan.curves))
+        if size > export.LARGE_FILE:
+            name = "the CSV on stdout" if path == STDOUT else path
+            warnings.append(f"warning: {name} will be about {export.human_size(size)} ({plan.steps:,} rows of {len(plan.curves)} curves)")
+    return warnings
+
+
 def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str, Any]) -> list[CurveRequest]:
     """The --from files as curve requests. The run's length and epochs come
     from them unless --steps / --steps-per-epoch say otherwise."""
@@ -246,12 +271,12 @@ def write_outputs(
                 fmt.write(job, handle, advance)
         if any(target.path == STDOUT for target in targets):
             if job.runs is None:
-                # stdout cannot be taken back: evaluate everything once before
-                # the first byte, so a curve that overflows fails here, cleanly.
-                for _ in plan.chunks():
-                    pass
+                # stdout cannot be taken back: a curve that overflows must fail
+                # before the first byte, cleanly.
+                from lrplot.envelope import check_overflow
                 from lrplot.quantities import evaluate_all
 
+                check_overflow(plan, exhaustive=True)
                 evaluate_all(plan)  # momentum, weight decay, groups
             try:
                 with writing_stdout(), utf8_stdout() as stream:

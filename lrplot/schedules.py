@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-import numpy as np
-
+from lrplot.breakpoints import grid
+from lrplot.codetext import Dialect, chain, count, progress
 from lrplot.errors import ParamError
+from lrplot.lazy import numpy as np
 from lrplot.registry import (
     MODERATE,
     Derived,
@@ -70,12 +71,33 @@ DECAY_STEPS_1 = Param("decay_steps", "steps", 1, "steps per decay period", low=1
 STAIRCASE = Param("staircase", "bool", False, "decay in whole periods (floor(t / decay_steps))")
 
 
+def _every(period: float, first: float, what: str, steps: int) -> Iterator[tuple[float, str]]:
+    """(step, what) at the first whole step at or after first + k * period, k = 0, 1, ...,
+    before ``steps``."""
+    k = 0
+    while (at := math.ceil(first + k * period)) < steps:
+        yield at, what
+        k += 1
+
+
+def _staircase_marks(params: Mapping[str, Any], steps: int) -> Iterator[tuple[float, str]]:
+    if params["staircase"]:
+        yield from _every(params["decay_steps"], params["decay_steps"], "decay", steps)
+
+
 # ---------------------------------------------------------------- constant
 
 
 def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
     t.fill(lr)
     return t
+
+
+def constant_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} + 0.0 * t"
+def _no_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    """A schedule monotone over its whole clock."""
+    return ()
 
 
 register(
@@ -85,6 +107,8 @@ register(
         (),
         "the base learning rate at every step",
         "lr",
+        code=constant_code,
+        breaks=_no_breaks,
         stepwise=lambda params: True,
         monotone=_decreasing,
         bounded=always_bounded,
@@ -99,6 +123,8 @@ register(
         "linear warmup to lr, then lr (the seed's section 2)",
         "lr * t / warmup_steps for t < warmup_steps, then lr",
         "PaddlePaddle LinearWarmup",
+        code=constant_code,
+        breaks=_no_breaks,
         monotone=lambda params: "increasing"
         if params["warmup_start_lr"] <= params["lr"]
         else "decreasing",
@@ -135,6 +161,12 @@ def _check_piecewise(params: Mapping[str, Any]) -> None:
         )
 
 
+def piecewise_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return chain(p["boundaries"], [repr(float(v)) for v in p["values"]], d)
+def _piecewise_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return kwargs["boundaries"]
+
+
 register(
     Schedule(
         "piecewise",
@@ -156,6 +188,8 @@ register(
         "constant values between boundary steps (the seed's 3.1)",
         "values[i], i = number of boundaries <= t",
         "PaddlePaddle PiecewiseDecay; Keras PiecewiseConstantDecay with boundaries - 1",
+        code=piecewise_code,
+        breaks=_piecewise_breaks,
         check=_check_piecewise,
         stepwise=lambda params: True,
         bounded=always_bounded,
@@ -178,6 +212,13 @@ def exponential(
     return p
 
 
+def exponential_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * {p['decay_rate']!r} ** {progress(p)}"
+def _staircase_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Monotone either way; a staircase's edges keep its drawn steps exact.
+    return grid(kwargs["decay_steps"], high, limit) if kwargs["staircase"] else ()
+
+
 register(
     Schedule(
         "exponential",
@@ -190,7 +231,10 @@ register(
         "multiply by decay_rate every decay_steps (the seed's 3.2)",
         "lr * decay_rate ** (t / decay_steps)",
         "Keras ExponentialDecay; torch ExponentialLR, Paddle ExponentialDecay (decay_steps=1)",
+        code=exponential_code,
+        marks=_staircase_marks,
         stepwise=_is_staircase,
+        breaks=_staircase_breaks,
         monotone=lambda params: "decreasing" if params["decay_rate"] <= 1 else "increasing",
     )
 )
@@ -206,6 +250,10 @@ def natural_exp(
     return p
 
 
+def natural_exp_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * exp({-p['decay_rate']!r} * {progress(p)})"
+
+
 register(
     Schedule(
         "natural-exp",
@@ -218,7 +266,10 @@ register(
         "natural exponential decay (the seed's 3.3)",
         "lr * exp(-decay_rate * t / decay_steps)",
         "Paddle NaturalExpDecay(gamma) with decay_steps=1; TF1 natural_exp_decay",
+        code=natural_exp_code,
+        marks=_staircase_marks,
         stepwise=_is_staircase,
+        breaks=_staircase_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -234,6 +285,10 @@ def inverse_time(
     return np.divide(lr, p, out=p)
 
 
+def inverse_time_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} / (1.0 + {p['decay_rate']!r} * {progress(p)})"
+
+
 register(
     Schedule(
         "inverse-time",
@@ -246,7 +301,10 @@ register(
         "hyperbolic decay",
         "lr / (1 + decay_rate * t / decay_steps)",
         "Keras InverseTimeDecay; Paddle InverseTimeDecay (decay_steps=1)",
+        code=inverse_time_code,
+        marks=_staircase_marks,
         stepwise=_is_staircase,
+        breaks=_staircase_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -283,6 +341,21 @@ def polynomial(
     return t
 
 
+def polynomial_code(p: Mapping[str, Any], d: Dialect) -> str | list[str]:
+    steps, scale, power, end = float(p["decay_steps"]), p["lr"] - p["end_lr"], p["power"], p["end_lr"]
+    if p["cycle"]:
+        return [
+            f"period = {steps!r} * maximum(1.0, ceil(t / {steps!r}))",
+            f"value = {scale!r} * (1.0 - t / period) ** {power!r} + {end!r}",
+        ]
+    return f"{scale!r} * (1.0 - minimum(t, {steps!r}) / {steps!r}) ** {power!r} + {end!r}"
+def _polynomial_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Cycling: the period grows past each multiple k * decay_steps, so the
+    # rate is back up at the next step.
+    decay = kwargs["decay_steps"]
+    return grid(decay, high, limit, first=decay + 1) if kwargs["cycle"] else (decay,)
+
+
 register(
     Schedule(
         "polynomial",
@@ -296,11 +369,17 @@ register(
         "polynomial decay to end_lr, optionally cycling (the seed's 3.4)",
         "(lr - end_lr) * (1 - min(t, decay_steps) / decay_steps) ** power + end_lr",
         "Keras PolynomialDecay, Paddle PolynomialDecay; torch PolynomialLR (end_lr = 0)",
+        code=polynomial_code,
+        breaks=_polynomial_breaks,
         monotone=lambda params: ""
         if params["cycle"]
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
         bounded=always_bounded,
         decay_end="decay_steps",
+        # With cycle the rate jumps back up one step after each multiple of decay_steps.
+        marks=lambda params, steps: _every(params["decay_steps"], params["decay_steps"] + 1, "restart", steps)
+        if params["cycle"]
+        else iter(()),
     )
 )
 
@@ -319,6 +398,15 @@ def linear(
     return t
 
 
+def linear_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return (
+        f"{p['lr']!r} * ({p['start_factor']!r} + {p['end_factor'] - p['start_factor']!r}"
+        f" * minimum(t, {float(p['total_steps'])!r}) / {float(p['total_steps'])!r})"
+    )
+def _linear_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["total_steps"],)
+
+
 register(
     Schedule(
         "linear",
@@ -331,6 +419,8 @@ register(
         "linear ramp between two multiples of lr",
         "lr * (start_factor + (end_factor - start_factor) * min(t, total_steps) / total_steps)",
         "torch LinearLR, Paddle LinearLR",
+        code=linear_code,
+        breaks=_linear_breaks,
         monotone=lambda params: "decreasing"
         if params["end_factor"] <= params["start_factor"]
         else "increasing",
@@ -358,6 +448,12 @@ def step(t: np.ndarray, *, lr: float, step_size: float, gamma: float) -> np.ndar
     return t
 
 
+def step_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * {p['gamma']!r} ** floor(t / {float(p['step_size'])!r})"
+def _step_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return grid(kwargs["step_size"], high, limit)
+
+
 register(
     Schedule(
         "step",
@@ -369,7 +465,10 @@ register(
         "multiply by gamma every step_size steps",
         "lr * gamma ** floor(t / step_size)",
         "torch StepLR, Paddle StepDecay",
+        code=step_code,
+        breaks=_step_breaks,
         stepwise=lambda params: True,
+        marks=lambda params, steps: _every(params["step_size"], params["step_size"], "decay", steps),
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
     )
 )
@@ -394,6 +493,12 @@ def _check_sorted(name: str) -> Any:
     return check
 
 
+def multistep_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * {p['gamma']!r} ** {count(p['milestones'], d)}"
+def _multistep_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return kwargs["milestones"]
+
+
 register(
     Schedule(
         "multistep",
@@ -410,6 +515,8 @@ register(
         "multiply by gamma at each milestone",
         "lr * gamma ** (number of milestones <= t)",
         "torch MultiStepLR, Paddle MultiStepDecay",
+        code=multistep_code,
+        breaks=_multistep_breaks,
         check=_check_sorted("milestones"),
         stepwise=lambda params: True,
         monotone=lambda params: "decreasing" if params["gamma"] <= 1 else "increasing",
@@ -429,13 +536,35 @@ def _half_cosine(fraction: np.ndarray) -> np.ndarray:
     return fraction
 
 
-def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.ndarray:
+def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float, num_cycles: float = 0.5) -> np.ndarray:
     np.minimum(t, decay_steps, out=t)
     t /= decay_steps
+    if num_cycles != 0.5:
+        t *= 2.0 * num_cycles  # transformers' cos(pi x num_cycles x 2 x progress)
     _half_cosine(t)
     t *= lr - end_lr
     t += end_lr
     return t
+
+
+def cosine_code(p: Mapping[str, Any], d: Dialect) -> str:
+    steps = float(p["decay_steps"])
+    cycles = "" if p["num_cycles"] == 0.5 else f" * {2.0 * p['num_cycles']!r}"
+    return (
+        f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {steps!r})"
+        f" / {steps!r}{cycles})) / 2.0"
+    )
+def _decay_end_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["decay_steps"],)
+
+
+def _cosine_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Its turns: every half period, decay_steps / (2 num_cycles) steps, up to decay_steps.
+    cycles, steps = kwargs["num_cycles"], kwargs["decay_steps"]
+    if cycles <= 0.5:
+        return (steps,)
+    turns = grid(steps / (2.0 * cycles), min(high, steps), limit)
+    return None if turns is None else np.concatenate([turns, [steps]])
 
 
 register(
@@ -445,12 +574,17 @@ register(
         (
             Param("decay_steps", "length", remaining_steps(), "steps to reach end_lr (a fraction allowed: OLMo's t_max in tokens)", low=1),
             Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
+            Param("num_cycles", "float", 0.5, "cosine periods over decay_steps: 0.5 falls to end_lr once, "
+                  "more goes back up and down (transformers' num_cycles)", low=0.0, low_open=True),
         ),
         "half a cosine from lr to end_lr, then end_lr",
-        "end_lr + (lr - end_lr) * (1 + cos(pi * min(t, decay_steps) / decay_steps)) / 2",
+        "end_lr + (lr - end_lr) * (1 + cos(2 pi num_cycles min(t, decay_steps) / decay_steps)) / 2",
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
-        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
+        code=cosine_code,
+        breaks=_cosine_breaks,
+        monotone=lambda params: "" if params["num_cycles"] > 0.5
+        else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
         bounded=always_bounded,
         decay_end="decay_steps",
     )
@@ -545,6 +679,18 @@ def sgdr_geometry(first_decay_steps: float, t_mul: float) -> CycleGeometry:
     return CycleGeometry(first, t_mul, rise, log_mul, min(exact_until, last), doubled_from, last)
 
 
+def _restarts(first_decay_steps: int, t_mul: float, steps: int) -> Iterator[tuple[float, str]]:
+    """The steps that open cycles 1, 2, ... before ``steps``."""
+    geometry = sgdr_geometry(first_decay_steps, t_mul)
+    cycle = 1
+    while cycle <= geometry.last:
+        at = math.ceil(float(cycle_starts(geometry, np.array([float(cycle)]))[0]))
+        if at >= steps:
+            return
+        yield at, "restart"
+        cycle += 1
+
+
 def _power_is_finite(base: float, exponent: int) -> bool:
     try:
         return math.isfinite(base**exponent)
@@ -598,6 +744,42 @@ def cycle_index(geometry: CycleGeometry, t: np.ndarray) -> np.ndarray:
     return cycle
 
 
+def cosine_restarts_code(p: Mapping[str, Any], d: Dialect) -> list[str]:
+    """cycle_starts and cycle_index as text, so the script puts every boundary
+    step in the same cycle as lrplot."""
+    g = sgdr_geometry(p["first_decay_steps"], p["t_mul"])
+    first, m, q, last = g.first, g.t_mul, p["m_mul"], float(g.last)
+    if m == 1.0:
+        lines = [f"cycle = floor(t / {first!r})", f"frac = t / {first!r} - cycle"]
+    else:
+        power = f"{m!r} ** i - 1.0"
+        growth = d.where(f"i > {float(g.exact_until)!r}", d.where(f"i < {float(g.doubled_from)!r}", f"expm1(i * {g.log_mul!r})", power), power)
+        lines = [
+            f"# Cycle i lasts {first!r} * {m!r}**i steps from start(i); {m!r}**i - 1 is",
+            "# computed without cancellation (expm1 where the power is inexact and near 1).",
+            "def start(i):",
+            f"    return {growth} / {g.rise!r} * {first!r}",
+            "",
+            "# A guess from the inverse of start(), then the starts decide: a step on a",
+            "# boundary opens the new cycle.",
+            f"cycle = minimum(floor(log1p(minimum(t * {g.rise / first!r}, 1e300)) / {g.log_mul!r}), {last!r})",
+            f"cycle = {d.where('start(cycle) > t', 'cycle - 1.0', 'cycle')}",
+            f"cycle = {d.where(f'cycle < {last!r}', d.where('start(cycle + 1.0) <= t', 'cycle + 1.0', 'cycle'), 'cycle')}",
+            f"frac = (t - start(cycle)) / ({first!r} * {m!r} ** cycle)",
+        ]
+    lines.append(
+        f"value = {p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * {q!r} ** cycle * (1.0 + cos(pi * frac)) / 2.0"
+    )
+    return lines
+def _restart_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # The cycles' starts, computed as the closed form computes them.
+    geometry = sgdr_geometry(kwargs["first_decay_steps"], kwargs["t_mul"])
+    last = int(cycle_index(geometry, np.array([high]))[0])
+    if last > limit:
+        return None
+    return cycle_starts(geometry, np.arange(1, last + 1, dtype=np.float64))
+
+
 register(
     Schedule(
         "cosine-restarts",
@@ -619,6 +801,9 @@ register(
         "end_lr + (lr - end_lr) * m_mul**i * (1 + cos(pi * frac)) / 2",
         "Keras CosineDecayRestarts(alpha=end_lr/lr); "
         "torch CosineAnnealingWarmRestarts (integer t_mul, m_mul = 1)",
+        code=cosine_restarts_code,
+        marks=lambda params, steps: _restarts(params["first_decay_steps"], params["t_mul"], steps),
+        breaks=_restart_breaks,
     )
 )
 
@@ -654,6 +839,26 @@ def _anneal(kind: str, start: float, end: float, fraction: np.ndarray) -> None:
         fraction += start
 
 
+def onecycle_phases(
+    lr: float, total_steps: int, pct_start: float, div_factor: float, final_div_factor: float, three_phase: bool
+) -> tuple[list[tuple[float, float, float]], float]:
+    """The phases as torch lays them out: (last step, start value, end value);
+    a phase holds the steps after the previous phase's last step up to its
+    own. And the minimum, held after the last."""
+    initial = lr / div_factor
+    minimum = initial / final_div_factor
+    up_end = float(pct_start * total_steps) - 1.0
+    if three_phase:
+        phases = [
+            (up_end, initial, lr),
+            (2.0 * float(pct_start * total_steps) - 2.0, lr, initial),
+            (total_steps - 1.0, initial, minimum),
+        ]
+    else:
+        phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
+    return phases, minimum
+
+
 def onecycle(
     t: np.ndarray,
     *,
@@ -666,19 +871,7 @@ def onecycle(
     three_phase: bool,
     **momentum: Any,  # cycle_momentum, base_momentum, max_momentum: lrplot.quantities
 ) -> np.ndarray:
-    initial = lr / div_factor
-    minimum = initial / final_div_factor
-    up_end = float(pct_start * total_steps) - 1.0
-    # Phases as torch lays them out: (last step, start value, end value); a
-    # phase holds the steps after the previous phase's last step up to its own.
-    if three_phase:
-        phases = [
-            (up_end, initial, lr),
-            (2.0 * float(pct_start * total_steps) - 2.0, lr, initial),
-            (total_steps - 1.0, initial, minimum),
-        ]
-    else:
-        phases = [(up_end, initial, lr), (total_steps - 1.0, lr, minimum)]
+    phases, minimum = onecycle_phases(lr, total_steps, pct_start, div_factor, final_div_factor, three_phase)
     # The run ends at step total_steps - 1. torch extrapolates the last phase
     # one step further (then raises), which with linear annealing goes below
     # zero; past the end lrplot holds the final minimum instead.
@@ -705,6 +898,31 @@ def _check_onecycle(params: Mapping[str, Any]) -> None:
             params["pct_start"],
             f"a fraction with pct_start * total_steps != 1 (total_steps = {params['total_steps']})",
         )
+
+
+def onecycle_code(p: Mapping[str, Any], d: Dialect) -> str:
+    phases, low = onecycle_phases(
+        p["lr"], p["total_steps"], p["pct_start"], p["div_factor"], p["final_div_factor"], p["three_phase"]
+    )
+    pieces, begin = [], 0.0
+    for end, a, b in phases:
+        f = f"(t - {begin!r}) / {end - begin!r}"
+        if p["anneal"] == "cos":
+            pieces.append(f"{b!r} + {(a - b) / 2.0!r} * (cos(pi * {f}) + 1.0)")
+        else:
+            pieces.append(f"{b - a!r} * {f} + {a!r}")
+        begin = end
+    text = repr(low)  # past the last step the run is over: hold the minimum
+    for (end, _, _), piece in zip(reversed(phases), reversed(pieces)):
+        text = d.where(f"t <= {end!r}", piece, text)
+    return text
+def _onecycle_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    # Each phase ends on its last step; the next starts one later.
+    ramp = float(kwargs["pct_start"] * kwargs["total_steps"])
+    ends = [ramp - 1.0, kwargs["total_steps"] - 1.0]
+    if kwargs["three_phase"]:
+        ends.append(2.0 * ramp - 2.0)
+    return [end + extra for end in ends for extra in (0.0, 1.0)]
 
 
 register(
@@ -740,6 +958,8 @@ register(
         "lr/div_factor up to lr at pct_start*total_steps - 1, "
         "down to lr/(div_factor*final_div_factor) at total_steps - 1",
         "torch OneCycleLR; Paddle OneCycleLR",
+        code=onecycle_code,
+        breaks=_onecycle_breaks,
         check=_check_onecycle,
         decay_end="total_steps",
     )
@@ -788,6 +1008,35 @@ def _check_cyclic(params: Mapping[str, Any]) -> None:
         raise ParamError("base_lr", params["base_lr"], f"a number <= lr ({params['lr']!r})")
 
 
+def cyclic_code(p: Mapping[str, Any], d: Dialect) -> list[str]:
+    total = float(p["step_size_up"] + p["step_size_down"])
+    ratio = p["step_size_up"] / total
+    lines = [
+        f"cycle = floor(1.0 + t / {total!r})",
+        f"x = 1.0 + t / {total!r} - cycle",
+        f"scale = minimum(x / {ratio!r}, (1.0 - x) / {1.0 - ratio!r})",
+    ]
+    amplitude = f"{p['lr'] - p['base_lr']!r} * scale"
+    if p["mode"] == "triangular2":
+        amplitude += " * 0.5 ** (cycle - 1.0)"  # 2.0 ** cycle overflows (math raises) after 1024 cycles
+    elif p["mode"] == "exp_range":
+        amplitude += f" * {p['gamma']!r} ** t"
+    lines.append(f"value = {p['base_lr']!r} + {amplitude}")
+    return lines
+def _cyclic_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    up, total = kwargs["step_size_up"], float(kwargs["step_size_up"] + kwargs["step_size_down"])
+    starts = grid(total, high, limit // 4, first=0.0)
+    if starts is None:
+        return None
+    points = [starts, starts + up]
+    if kwargs["mode"] == "exp_range" and kwargs["gamma"] != 1.0:
+        # gamma**t times a rising (falling) ramp may turn inside it, where
+        # the derivative of (t - start) * gamma**t vanishes.
+        turn = -1.0 / math.log(kwargs["gamma"])
+        points += [starts + turn, starts + total + turn]
+    return np.concatenate(points)
+
+
 register(
     Schedule(
         "cyclic",
@@ -828,6 +1077,8 @@ register(
         "triangle waves between base_lr and lr; triangular2 halves the amplitude each cycle, "
         "exp_range multiplies it by gamma**t",
         "torch CyclicLR, Paddle CyclicLR",
+        code=cyclic_code,
+        breaks=_cyclic_breaks,
         check=_check_cyclic,
     )
 )
@@ -847,6 +1098,12 @@ def noam(t: np.ndarray, *, lr: float, d_model: int, noam_warmup: int) -> np.ndar
     return t
 
 
+def noam_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr'] * p['d_model'] ** -0.5!r} * minimum(maximum(t, 1.0) ** -0.5, t * {p['noam_warmup'] ** -1.5!r})"
+def _noam_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["noam_warmup"],)
+
+
 register(
     Schedule(
         "noam",
@@ -858,6 +1115,8 @@ register(
         "the Transformer's schedule (Vaswani et al. 2017)",
         "lr * d_model**-0.5 * min(t**-0.5, t * noam_warmup**-1.5); 0 at t = 0",
         "Paddle NoamDecay",
+        code=noam_code,
+        breaks=_noam_breaks,
     )
 )
 
@@ -868,6 +1127,10 @@ def inverse_sqrt(t: np.ndarray, *, lr: float, timescale: int) -> np.ndarray:
     np.sqrt(t, out=t)
     t *= lr
     return t
+
+
+def inverse_sqrt_code(p: Mapping[str, Any], d: Dialect) -> str:
+    return f"{p['lr']!r} * sqrt({float(p['timescale'])!r} / (t + {float(p['timescale'])!r}))"
 
 
 register(
@@ -888,6 +1151,8 @@ register(
         "inverse square-root decay",
         "lr * sqrt(timescale / (t + timescale))",
         "transformers get_inverse_sqrt_schedule (with --warmup-steps W, --timescale W)",
+        code=inverse_sqrt_code,
+        breaks=_no_breaks,
         monotone=_decreasing,
         bounded=always_bounded,
     )
@@ -930,6 +1195,18 @@ def wsd(
     return t
 
 
+def wsd_code(p: Mapping[str, Any], d: Dialect) -> str:
+    fraction = f"minimum(maximum((t - {float(p['stable_steps'])!r}) / {float(p['decay_steps'])!r}, 0.0), 1.0)"
+    shape = {
+        "1-sqrt": f"1.0 - sqrt({fraction})",
+        "linear": f"1.0 - {fraction}",
+        "cosine": f"(1.0 + cos(pi * {fraction})) / 2.0",
+    }[p["decay_shape"]]
+    return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * ({shape})"
+def _wsd_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
+    return (kwargs["stable_steps"], kwargs["stable_steps"] + kwargs["decay_steps"])
+
+
 register(
     Schedule(
         "wsd",
@@ -955,6 +1232,11 @@ register(
         "warmup-stable-decay: hold lr, decay over the last decay_steps",
         "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
         "transformers get_wsd_schedule (warmup_start_lr = end_lr)",
+        code=wsd_code,
+        marks=lambda params, steps: iter(
+            [(params["stable_steps"], "decay start"), (params["stable_steps"] + params["decay_steps"], "decay end")]
+        ),
+        breaks=_wsd_breaks,
         monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
     )
@@ -990,6 +1272,7 @@ register(
         "end_lr + (lr - end_lr) * (1 - tanh(lower + (upper - lower) * t / decay_steps)) / 2, "
         "then end_lr",
         "timm TanhLRScheduler (cycle_limit 1)",
+        breaks=_decay_end_breaks,
         monotone=lambda params: "decreasing" if params["lower"] <= params["upper"] and params["end_lr"] <= params["lr"] else "",
         bounded=always_bounded,
         decay_end="decay_steps",

@@ -16,11 +16,14 @@ from typing import Any
 import numpy as np
 
 from lrplot.plan import Plan
+from lrplot.registry import MAX_EVALUATED
 
 FALL = 0.1  # "below 10 % of the peak"
 
 
 def compute(plan: Plan) -> list[dict[str, Any]]:
+    if plan.steps > MAX_EVALUATED:
+        return _compute_long(plan)
     count = len(plan.curves)
     rows: list[dict[str, Any]] = [
         {"label": c.label, "first": None, "last": None, "min": math.inf, "max": -math.inf, "area": 0.0}
@@ -65,6 +68,22 @@ def compute(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
+def _compute_long(plan: Plan) -> list[dict[str, Any]]:
+    """Past MAX_EVALUATED steps: what the curves' breakpoints give exactly
+    (first, last, min, max, the fall below 10 %), the area where its pieces
+    can be summed in closed form (lrplot.area, "-" otherwise); the
+    differences between curves compare every step and are left out ("-")."""
+    from lrplot.area import area
+    from lrplot.envelope import summary
+
+    rows = []
+    for curve in plan.curves:
+        row = {"label": curve.label, "area": area(curve.bound, plan.steps), **summary(curve.bound, plan.steps, FALL)}
+        row.update(max_abs_diff=None, max_rel_diff=None, first_diff=None, long=True)
+        rows.append(row)
+    return rows
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
@@ -90,8 +109,15 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             ("differs from", "first_diff"),
         ]
     lines = _aligned(columns, rows)
-    note = "(differences are to the first curve; `differs from` is the first step where they differ)"
-    return "\n".join(lines) + ("\n" + note if len(rows) > 1 else "") + "\n"
+    notes = []
+    if len(rows) > 1:
+        notes.append("(differences are to the first curve; `differs from` is the first step where they differ)")
+    if rows and "peak_at" in rows[0] and rows[0].get("long"):
+        notes.append(
+            f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, '-' for a curve with too many "
+            "pieces; the differences compare every step and are left out)"
+        )
+    return "\n".join(lines + notes) + "\n"
 
 
 def carried_table(plan: Any) -> str:

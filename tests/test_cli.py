@@ -216,7 +216,7 @@ def _one_error_line(result) -> str:
         (["exponential", "--decay-steps", "2.5"], "--decay-steps: got 2.5, expected an integer >= 1"),
         (["exponential", "--decay-rate"], "--decay-rate"),
         (["--steps", "0", "constant"], "--steps: got 0"),
-        (["--steps", "2000000000", "constant"], "1000000000"),
+        (["--steps", "2000000000000", "constant"], "1000000000000"),
         (["piecewise", "--boundaries", "30,60"], "--values is required"),
         (["piecewise", "--boundaries", "60,30", "--values", "1,2,3"], "--boundaries: got [60, 30], expected strictly increasing"),
         (["piecewise", "--boundaries", "30,60", "--values", "1,2"], "--values: got [1.0, 2.0], expected 3 values"),

@@ -7,6 +7,7 @@ tests/test_from_golden.py)."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,17 +20,16 @@ from tests.helpers import assert_usage_error, read_csv, run
 ROOT = Path(__file__).parent
 FIXTURES = ROOT / "fixtures" / "configs" / "espnet"
 GOLDEN = json.loads((ROOT / "golden" / "frameworks" / "espnet.json").read_text())
-# WarmupLR (3 of 4: not warmup_steps 2.5), NoamLR (2), PiecewiseLinearWarmupLR [0, W] -> [0, lr] (1).
-COVERED = 6
-REFUSED = ("WarmupLR(warmup_steps=2.5)", "WarmupStepLR", "TristageLR", "PiecewiseLinearWarmupLR(warmup_steps_list=[0, 5",
-           "CosineAnnealingWarmupRestarts", "ExponentialDecayWarmup", "WarmupReduceLROnPlateau")
+# Every case but WarmupLR with warmup_steps 2.5 and the plateau scheduler.
+COVERED = 19
+REFUSED = ("WarmupLR(warmup_steps=2.5)", "WarmupReduceLROnPlateau")
 
 
 def test_mapping_equals_espnet_at_every_update():
     reproduced, refused = 0, []
     for case in GOLDEN["cases"]:
         try:
-            curve = espnet.scheduler(case["scheduler"], case["args"], case["optimizer_lr"])
+            curve = espnet.scheduler(case["scheduler"], case["args"], case["optimizer_lr"], steps=case["steps"])
         except Unsupported:
             refused.append(case["id"])
             continue
@@ -89,9 +89,22 @@ def test_batch_bins_need_a_batch_size():
     assert_usage_error(result, "--batch-size")
 
 
-def test_unsupported_scheduler_in_one_line(tmp_path):
+def test_tristage_from_yaml(tmp_path):
+    # max_steps 10: warmup int(10 x 0.2) = 2, hold 3, decay 5; s = min(t + 1, 10). s = 1 warms from
+    # 0.1 lr by (lr - 0.1 lr) / 2 per step; s = 2..4 hold lr; then lr exp(-ln(100) / 5 x (s - 5)).
     config = tmp_path / "train.yaml"
     config.write_text("optim: adam\noptim_conf:\n  lr: 0.001\nscheduler: tristagelr\nscheduler_conf:\n"
-                      "  max_steps: 100\nmax_epoch: 3\naccum_grad: 1\nbatch_type: numel\nbatch_bins: 100\n")
+                      "  max_steps: 10\n  warmup_ratio: 0.2\n  hold_ratio: 0.3\n  decay_ratio: 0.5\n"
+                      "  init_lr_scale: 0.1\n  final_lr_scale: 0.01\nmax_epoch: 3\naccum_grad: 1\n"
+                      "batch_type: numel\nbatch_bins: 100\n")
+    lr = lrs("--from", str(config), "--dataset-size", "10", "--batch-size", "1")
+    decay = [0.001 * math.exp(-math.log(100) / 5 * (s - 5)) for s in range(5, 11)]
+    assert lr == pytest.approx([0.00055] + [0.001] * 3 + decay + [0.001 * 0.01] * 20, rel=1e-12)
+
+
+def test_unsupported_scheduler_in_one_line(tmp_path):
+    config = tmp_path / "train.yaml"
+    config.write_text("optim: adam\noptim_conf:\n  lr: 0.001\nscheduler: warmupreducelronplateau\n"
+                      "max_epoch: 3\naccum_grad: 1\nbatch_type: numel\nbatch_bins: 100\n")
     result = run("-o", "-", "--from", str(config), "--dataset-size", "10", "--batch-size", "1")
-    assert_usage_error(result, "not supported yet")
+    assert_usage_error(result, "follows a validation metric: not supported yet")

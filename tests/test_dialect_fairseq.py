@@ -19,9 +19,8 @@ from tests.helpers import assert_usage_error, read_csv, run
 ROOT = Path(__file__).parent
 FIXTURES = ROOT / "fixtures" / "configs" / "fairseq"
 CASES = json.loads((ROOT / "golden" / "frameworks" / "fairseq.json").read_text())["cases"]
-# All but the two cosine runs that restart with min_lr > 0 and lr_shrink != 1
-# and the five tri_stage runs drawn past the decay's end (the final_lr_scale hold).
-COVERED = 16
+# All but the two cosine runs that restart with min_lr > 0 and lr_shrink != 1.
+COVERED = 21
 
 
 def _mapped(case: dict):
@@ -83,15 +82,17 @@ def test_tri_stage_phases_from_phase_ratio():
     assert lr[15000] == pytest.approx(peak * math.exp(math.log(0.05) / 10000 * 5000), rel=1e-12)
 
 
-def test_tri_stage_decay_end_is_inclusive_and_a_run_past_it_is_refused(tmp_path):
+def test_tri_stage_decay_end_is_inclusive_then_final_lr_scale_holds(tmp_path):
     config = tmp_path / "tri.yaml"
     text = ("optimization:\n  max_update: {}\n  lr: [0.1]\nlr_scheduler:\n  _name: tri_stage\n"
             "  warmup_steps: 2\n  hold_steps: 3\n  decay_steps: 10\n  final_lr_scale: 0.1\n")
     config.write_text(text.format(16))
     lr = lrs("--from", str(config))
     assert lr[15] == pytest.approx(0.1 * math.exp(math.log(0.1) / 10 * 10), rel=1e-12)  # decay end inclusive
-    config.write_text(text.format(17))
-    assert_usage_error(run("-o", "-", "--from", str(config)), "not supported yet")
+    config.write_text(text.format(18))
+    lr = lrs("--from", str(config))
+    assert lr[15] == pytest.approx(0.1 * math.exp(math.log(0.1) / 10 * 10), rel=1e-12)
+    assert lr[16:] == pytest.approx([0.1 * 0.1] * 2, rel=1e-12)  # final_lr_scale x lr after the decay
 
 
 def test_composite_pass_through_uses_the_group_lr_float_and_scheduler():

@@ -33,3 +33,12 @@ def test_readme_development_section_names_every_module():
     missing = [p.name for p in modules if f"`lrplot/{p.name}`" not in development]
     missing += [p.name for p in packages if f"`lrplot/{p.name}/`" not in development]
     assert not missing, f"README's Development section does not name: {missing}"
+
+
+def test_readme_framework_table_is_generated_from_the_framework_descriptions():
+    from lrplot.matchtable import render
+
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("<!-- frameworks:start -->\n") + len("<!-- frameworks:start -->\n")
+    end = readme.index("<!-- frameworks:end -->")
+    assert readme[start:end] == render(), "README is stale: regenerate with `python scripts/update_readme.py`"

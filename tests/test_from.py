@@ -113,8 +113,10 @@ def test_epochs_on_the_x_axis_when_the_file_counts_epochs(tmp_path):
          "lr_scheduler_type reduce_lr_on_plateau follows the validation loss"),
         ("lr_scheduler_type: cosine_schedule\nmax_steps: 10\nper_device_train_batch_size: 4\n", ".yaml", [],
          "lr_scheduler_type 'cosine_schedule' is not a transformers scheduler lrplot knows"),
-        ("lr_scheduler_type: cosine\nlr_scheduler_kwargs: {num_cycles: 2}\nmax_steps: 10\n"
-         "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=2 is not supported yet"),
+        ("lr_scheduler_type: warmup_stable_decay\nlr_scheduler_kwargs: {num_cycles: 2, num_decay_steps: 4}\n"
+         "max_steps: 10\nper_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=2 is not supported yet"),
+        ("lr_scheduler_type: cosine\nlr_scheduler_kwargs: {num_cycles: 0}\nmax_steps: 10\n"
+         "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=0: expected a number > 0"),
         ("lr_scheduler_type: cosine\nlr_scheduler_kwargs: {warmup: 2}\nmax_steps: 10\n"
          "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs warmup is not an argument lrplot knows"),
         ("model: resnet\nepochs: 3\n", ".yaml", [], "not a training configuration lrplot recognises; name its kind with --dialect (hf|deepspeed|detectron2|timm"),

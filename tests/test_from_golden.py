@@ -20,7 +20,6 @@ GOLDEN = sorted((ROOT / "golden" / "from").glob("*/*.json"))
 FIXTURES = ROOT / "fixtures" / "configs"
 # Fixtures whose scheduler lrplot refuses, for now, with "not supported yet".
 NOT_YET = {
-    "timm/training-hparam-examples.md": "lr noise",
 }
 # Fixtures their own framework refuses to run (the golden values simulate the
 # scheduler regardless): a one-line error quoting the framework's check.
@@ -32,7 +31,13 @@ CASES = [path for path in GOLDEN if path.parent.name in MODULES]
 
 
 def _facts(case: dict) -> list[str]:
-    facts = case["facts"] if "facts" in case else case["curves"][0]["facts"]
+    """The command line's facts: for a file of several runs, those every run
+    shares (a run's own batch and devices come from its command line)."""
+    if "facts" in case:
+        facts = case["facts"]
+    else:
+        runs = [curve["facts"] for curve in case["curves"]]
+        facts = {flag: value for flag, value in runs[0].items() if all(run.get(flag) == value for run in runs)}
     return [str(part) for flag, value in facts.items() for part in (flag, value)]
 
 
@@ -108,7 +113,8 @@ def test_from_equals_the_framework_at_every_step(golden):
     from lrplot.dialects import Facts, load
     from lrplot.plan import CurveRequest
 
-    facts = Facts(**{flag[2:].replace("-", "_"): value for flag, value in (case.get("facts") or {}).items()})
+    shared = _facts(case)
+    facts = Facts(**{flag[2:].replace("-", "_"): int(value) for flag, value in zip(shared[::2], shared[1::2])})
     items = load(path, facts)
     assert [item.total_steps for item in items] == [curve["total_updates"] for curve in _paired(case, len(items))]
     requests = [CurveRequest(item.schedule, item.params, label=item.label) for item in items]

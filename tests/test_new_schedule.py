@@ -80,3 +80,22 @@ def test_emitted_values_run_without_a_framework(toy, tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     printed = ast.literal_eval(done.stdout)
     assert printed == ours.tolist() + [ours[-1]] * 5  # held after the last step
+
+
+def test_a_closed_form_declared_with_the_schedule_is_written_into_the_script():
+    from lrplot.emit import HELPERS, SCALAR, function_source
+
+    coded = TOY._replace(name="halving-coded", code=lambda p, d: f"{p['lr']!r} * 0.5 ** floor(t / {float(p['every'])!r})")
+    all_schedules()
+    register(coded)
+    try:
+        (curve,) = make_curves([CurveRequest("halving-coded", {"every": 4, "warmup_steps": 3})], 20)
+        code = emit("torch", Plan(steps=20, curves=[curve]))
+        assert "value = 0.1 * 0.5 ** floor(t / 4.0)" in code
+        namespace: dict = {"math": __import__("math")}
+        exec(HELPERS["scalar"], namespace)  # noqa: S102 - the helper text every emitted script defines
+        exec(function_source("lr", curve.bound, 17, "doc", SCALAR, 20), namespace)  # noqa: S102 - text lrplot wrote
+        warmup = [0.1 * t / 3 for t in range(3)]
+        assert [namespace["lr"](float(t)) for t in range(20)] == pytest.approx(warmup + expected(17, 4))
+    finally:
+        del SCHEDULES["halving-coded"]

@@ -69,7 +69,7 @@ BAD_COMMAND_LINES = [
     (["wsd", "--decay-shape", "sqrt"], "--decay-shape: got sqrt"),
     (["warmup", "--warmup-steps", "0"], "--warmup-steps: got 0, expected an integer >= 1"),
     (["--steps", "abc", "constant"], "--steps: got abc"),
-    (["--steps", "1e10", "constant"], "--steps: got 1e10"),
+    (["--steps", "1e13", "constant"], "--steps: got 1e13"),
     (["--dpi", "0", "constant"], "--dpi: got 0"),
     (["--size", "0x3", "constant"], "--size: got 0x3"),
     (["--steps-per-epoch", "0", "constant"], "--steps-per-epoch: got 0"),

@@ -250,3 +250,20 @@ def test_step_scale_counts_several_schedule_steps_per_update():
     samples = [3 + 8 * t for t in range(6)]  # 3, 11, 19 in the warmup; 27, 35, 43 after it
     expected = [0.01 + 0.09 * s / 20 if s < 20 else 0.05 * (1 + math.cos(math.pi * (s - 20) / 100)) for s in samples]
     assert list(lr) == pytest.approx(expected, rel=1e-12)
+
+
+def test_noise_is_timms_draw_on_the_schedules_own_steps():
+    # timm's draws for seed 42 + step, printed by torch 2.13: torch.Generator().manual_seed(42 + t);
+    # torch.randn(1).item() until |n| < 0.67 (written out here, not computed by lrplot).
+    from_torch = {2: 0.058945026248693466, 3: 0.031175758689641953}
+    lr = lrplot.evaluate("constant", steps=10, lr=0.1, noise_range=[2, 4], step_every=2)
+    # step_every 2: updates 4, 5 are the schedule's step 2, updates 6, 7 step 3; step 4 is out of range.
+    assert list(lr[:4]) == [0.1] * 4 and list(lr[8:]) == [0.1] * 2
+    assert list(lr[4:8]) == pytest.approx([0.1 + 0.1 * from_torch[2]] * 2 + [0.1 + 0.1 * from_torch[3]] * 2, rel=1e-15)
+
+
+def test_cosine_num_cycles_goes_back_up():
+    # transformers' num_cycles 1 over 8 steps: (1 + cos(2 pi t / 8)) / 2, a full period, then held.
+    lr = lrplot.evaluate("cosine", steps=10, lr=1.0, decay_steps=8, num_cycles=1)
+    assert list(lr) == pytest.approx([1.0, 0.8535533905932737, 0.5, 0.14644660940672627, 0.0,
+                                      0.14644660940672627, 0.5, 0.8535533905932737, 1.0, 1.0], abs=1e-15)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -234,3 +235,26 @@ def test_overlay_missing_file():
     result = run("--overlay", "does-not-exist.csv", "-o", "-", "constant")
     assert result.exit_code == 2
     assert "file 'does-not-exist.csv' does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("trainer", "expected"),
+    [
+        # 1010 examples on 1 device, batches of 25: ceil(1010 / 25) = 41 batches, 4 per step.
+        ("torch", 10),  # 41 // 4: the last partial accumulation is dropped
+        ("hf", 11),  # ceil(41 / 4): transformers' Trainer steps on it
+        ("lightning", 11),
+        ("timm", 10),  # floor(1010 / 25) = 40 batches (drop_last), ceil(40 / 4)
+    ],
+)
+def test_trainer_counts_steps_per_epoch_its_way(trainer, expected):
+    result = run("--dataset-size", "1010", "--batch-size", "25", "--grad-accum", "4", "--trainer", trainer,
+                 "--steps", "1ep", "-o", "-", "constant")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) - 1 == expected
+
+
+def test_trainer_is_for_the_generic_rule_only():
+    fixture = Path(__file__).parent / "fixtures" / "configs" / "deepspeed" / "qanet-warmuplr.json"
+    assert_usage_error(run("--from", str(fixture), "--trainer", "hf", "-o", "-"),
+                       "--trainer counts --dataset-size without --from")

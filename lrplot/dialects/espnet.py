@@ -97,7 +97,7 @@ def read(source: Source, facts: Facts) -> list[Imported]:
             raise UsageError(f"{shown}: {sched} {kind} stepped by the GAN trainer is not supported yet "
                              f"(only the epoch schedulers {', '.join(espnet.EPOCH)})")
         try:
-            curve = espnet.scheduler(str(kind), conf, float(lr), per_epoch)
+            curve = espnet.scheduler(str(kind), conf, float(lr), per_epoch, epochs * per_epoch)
         except UsageError as error:
             raise UsageError(f"{shown}: {sched} {kind}: {error}") from None
         origin = {
@@ -112,6 +112,7 @@ def read(source: Source, facts: Facts) -> list[Imported]:
             "decay_steps": "one epoch", "step_size": f"{sched}_conf.step_size",
             "milestones": f"{sched}_conf.milestones",
             "step_every": "an epoch scheduler: stepped at the end of every epoch",
+            "parts": f"{sched} {kind} with {sched}_conf, as its own counters step it: update t uses step t + 1",
         }
         out.append(Imported(
             label=name if len(pairs) == 1 else f"{name} ({sched})", schedule=curve.schedule, params=curve.params,

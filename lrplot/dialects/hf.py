@@ -59,9 +59,16 @@ def _linear(run: Run) -> tuple[str, dict[str, Any]]:
     return "polynomial", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0, "power": 1.0}
 
 
+def _cycles(run: Run) -> dict[str, Any]:
+    """transformers' num_cycles (cos(pi x num_cycles x 2 x progress)), when not the half cosine."""
+    cycles = run.kwargs.get("num_cycles", 0.5)
+    if isinstance(cycles, bool) or not isinstance(cycles, (int, float)) or not cycles > 0:
+        raise UsageError(f"{run.shown}: lr_scheduler_kwargs num_cycles={cycles!r}: expected a number > 0")
+    return {} if cycles == 0.5 else {"num_cycles": float(cycles)}
+
+
 def _cosine(run: Run) -> tuple[str, dict[str, Any]]:
-    _only(run, "num_cycles", 0.5)
-    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0}
+    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": 0.0, **_cycles(run)}
 
 
 def _cosine_with_restarts(run: Run) -> tuple[str, dict[str, Any]]:
@@ -77,12 +84,11 @@ def _cosine_with_restarts(run: Run) -> tuple[str, dict[str, Any]]:
 
 
 def _cosine_with_min_lr(run: Run) -> tuple[str, dict[str, Any]]:
-    _only(run, "num_cycles", 0.5)
     min_lr, rate = run.kwargs.get("min_lr"), run.kwargs.get("min_lr_rate")
     if (min_lr is None) == (rate is None):
         raise UsageError(f"{run.shown}: cosine_with_min_lr needs exactly one of min_lr, min_lr_rate in lr_scheduler_kwargs")
     end = float(min_lr) if min_lr is not None else run.lr * float(rate)
-    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": end}
+    return "cosine", {"decay_steps": max(1, run.total - run.warmup), "end_lr": end, **_cycles(run)}
 
 
 def _polynomial(run: Run) -> tuple[str, dict[str, Any]]:

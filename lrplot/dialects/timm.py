@@ -113,6 +113,7 @@ def _curve(source: Source, args: dict[str, Any], facts: Facts, label: str, launc
         "decay_milestones": get["decay_milestones"], "warmup_epochs": get["warmup_epochs"],
         "cooldown_epochs": get["cooldown_epochs"], "decay_rate": get["decay_rate"], "min_lr": get["min_lr"],
         "warmup_lr": get["warmup_lr"], "warmup_prefix": bool(get["warmup_prefix"]), "noise": get["lr_noise"],
+        "noise_pct": get["lr_noise_pct"], "noise_std": get["lr_noise_std"], "noise_seed": get["seed"],
         "cycle_mul": get["lr_cycle_mul"], "cycle_decay": get["lr_cycle_decay"], "cycle_limit": get["lr_cycle_limit"],
         "k_decay": get["lr_k_decay"], "step_on_epochs": not get["sched_on_updates"],
     }

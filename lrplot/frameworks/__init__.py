@@ -6,6 +6,12 @@ and parameters that equal it at every update (tests/test_frameworks_golden.py
 holds each mapping to the real framework's values). The ``--from`` dialects
 read files into these calls; a scheduler or argument lrplot cannot draw is a
 :class:`Unsupported` error naming it.
+
+The other direction is data: a module holding a ``MATCHING``
+(:class:`lrplot.matching.Framework`) says which of the framework's classes is
+exact for which lrplot schedule, under which conditions and with which
+arguments; ``--emit`` writes its scripts from it and README's framework
+table is rendered from it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,12 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
+
+# The modules that describe a framework against lrplot's schedules (a
+# ``MATCHING``, see lrplot.matching), in README's column order, and those
+# --emit writes scripts for, in its order.
+MATCHINGS = ("torch", "keras", "optax", "paddle", "transformers")
+EMIT = ("torch", "keras", "optax", "paddle")
 
 
 class Unsupported(UsageError):

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, number
 
-BATCH = ("warmuplr", "noamlr", "piecewiselinearwarmuplr")
+BATCH = ("warmuplr", "noamlr", "piecewiselinearwarmuplr", "warmupsteplr", "tristagelr", "exponentialdecaywarmup",
+         "cosineannealingwarmuprestarts")
 EPOCH = ("exponentiallr", "steplr", "multisteplr")
+MAX_PARTS = 10_000  # cycles written out as sequence parts; past this the curve is not worth a list
 
 
 def _warmup(conf: dict[str, Any], key: str = "warmup_steps") -> int:
@@ -30,10 +33,13 @@ def _warmup(conf: dict[str, Any], key: str = "warmup_steps") -> int:
     return int(value)
 
 
-def scheduler(name: str, conf: dict[str, Any], lr: float, updates_per_epoch: int = 1) -> Curve:
+def scheduler(name: str, conf: dict[str, Any], lr: float, updates_per_epoch: int = 1, steps: int | None = None) -> Curve:
     """An ESPnet ``scheduler`` name (any case) with its ``scheduler_conf``,
-    over an optimizer with ``lr``."""
+    over an optimizer with ``lr``; ``steps``: the run's updates, when known
+    (restarts are written out up to it)."""
     key = name.lower()
+    if key in STATEFUL:
+        return STATEFUL[key](conf, float(lr), steps)
     if key == "warmuplr":
         return _warmuplr(lr, _warmup(conf))
     if key == "noamlr":
@@ -45,8 +51,7 @@ def scheduler(name: str, conf: dict[str, Any], lr: float, updates_per_epoch: int
         knots = list(conf.get("warmup_steps_list", [0, 25000]))
         values = [float(v) for v in conf.get("warmup_lr_list", [0.0, 0.001])]
         if len(knots) != 2 or knots[0] != 0 or values != [0.0, float(lr)]:
-            raise Unsupported("PiecewiseLinearWarmupLR other than warmup_steps_list [0, W] with warmup_lr_list "
-                              "[0, the optimizer's lr] is not supported yet")
+            return _piecewise_linear(knots, values, float(lr))
         return _warmuplr(lr, _warmup({"warmup_steps_list[1]": knots[1]}, "warmup_steps_list[1]"))
     if key in EPOCH:
         params: dict[str, Any] = {"lr": float(lr)}
@@ -73,3 +78,169 @@ def scheduler(name: str, conf: dict[str, Any], lr: float, updates_per_epoch: int
 
 def _warmuplr(lr: float, warmup: int) -> Curve:
     return Curve("noam", {"lr": float(lr) * warmup**0.5, "d_model": 1, "noam_warmup": warmup, "step_offset": 1})
+
+
+# ---------------------------------------------------------------- as sequence parts
+# Update t of these batch schedulers uses s = t + 1 (their last_epoch + 1), or
+# their own counters; each is written as parts over t, a part's step_offset
+# turning its first update into the s its formula counts from.
+
+
+def _sequence(lr: float, parts: list[dict[str, Any]]) -> Curve:
+    del parts[-1]["steps"]  # the last part runs to the end
+    return Curve("sequence", {"lr": lr, "parts": parts})
+
+
+def _line(start: float, end: float, length: int, offset: int, steps: int) -> dict[str, Any]:
+    """``start`` to ``end`` over ``length`` steps of s, from s = offset."""
+    top = end if end else start
+    if not top:
+        return {"schedule": "constant", "lr": 0.0, "steps": steps}
+    return {"schedule": "linear", "lr": top, "start_factor": start / top, "end_factor": end / top,
+            "total_steps": length, "step_offset": offset, "steps": steps}
+
+
+def _whole(conf: dict[str, Any], key: str, default: Any, low: int = 0) -> int:
+    value = number(conf, key, default)
+    if float(value) != int(value) or value < low:
+        raise Unsupported(f"{key}={value} is not supported yet (a whole number >= {low})")
+    return int(value)
+
+
+def _piecewise_linear(knots: list[Any], values: list[float], lr: float) -> Curve:
+    """PiecewiseLinearWarmupLR: np.interp(s, knots, values) up to the last knot,
+    then lr x sqrt(last knot / s)."""
+    if len(knots) != len(values) or len(knots) < 2:
+        raise UsageError("PiecewiseLinearWarmupLR: warmup_steps_list and warmup_lr_list need the same length, >= 2")
+    points = [_whole({"warmup_steps_list": k}, "warmup_steps_list", None) for k in knots]
+    if any(b <= a for a, b in zip(points, points[1:])):
+        raise Unsupported("PiecewiseLinearWarmupLR with knots that do not increase is not supported yet")
+    parts: list[dict[str, Any]] = []
+    s = 1  # the s of the next update
+    if points[0] > s:
+        parts.append({"schedule": "constant", "lr": values[0], "steps": points[0] - s})
+        s = points[0]
+    for (a, b), (va, vb) in zip(zip(points, points[1:]), zip(values, values[1:])):
+        if b <= s:
+            continue
+        parts.append(_line(va, vb, b - a, s - a, b - s))
+        s = b
+    last = points[-1]
+    if s == last:  # np.interp gives the last value at the last knot itself
+        parts.append({"schedule": "constant", "lr": values[-1], "steps": 1})
+        s += 1
+    parts.append({"schedule": "inverse-sqrt", "lr": lr, "timescale": last, "step_offset": s - last, "steps": 1})
+    return _sequence(lr, parts)
+
+
+def _warmup_step(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """WarmupStepLR: s = t + 1; lr s / W while s <= W, then lr x gamma **
+    ((s // steps_per_epoch - W // steps_per_epoch) // step_size)."""
+    warmup = _whole(conf, "warmup_steps", 25000, 1)
+    epoch = _whole(conf, "steps_per_epoch", 10000, 1)
+    size = _whole(conf, "step_size", 1, 1)
+    gamma = float(number(conf, "gamma", 0.1))
+    first = warmup // epoch
+    power = ((warmup + 1) // epoch - first) // size  # at update W, s = W + 1
+    period = epoch * size
+    # The next decay comes at s = epoch x (first + (power + 1) x size), update s - 1.
+    ahead = epoch * (first + (power + 1) * size) - 1 - warmup  # updates after W
+    decays = {"schedule": "step", "lr": lr * gamma**power, "step_size": period, "gamma": gamma,
+              "step_offset": period - ahead, "steps": 1}
+    return _sequence(lr, [_line(0.0, lr, warmup, 1, warmup), decays])
+
+
+def _tristage(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """TristageLR: s = min(t + 1, max_steps); a linear warmup from
+    init_lr_scale, a hold, then lr x exp(-decay_factor x (s - W - H))."""
+    import math
+
+    total = int(number(conf, "max_steps", 25000))
+    ratios = [float(number(conf, key, default)) for key, default in
+              (("warmup_ratio", 0.1), ("hold_ratio", 0.4), ("decay_ratio", 0.5))]
+    start, final = float(number(conf, "init_lr_scale", 0.01)), float(number(conf, "final_lr_scale", 0.01))
+    if not math.isclose(sum(ratios), 1.0) or not 0 < start <= 1 or not 0 < final <= 1 or total < 1:
+        raise UsageError("TristageLR: the ratios must add up to 1 and the scales be in (0, 1] (ESPnet asserts)")
+    warmup, hold = int(total * ratios[0]), int(total * ratios[1])
+    decay = total - warmup - hold
+    rate = -math.log(final) / decay if decay else 0.0
+    parts: list[dict[str, Any]] = []
+    s = 1
+    if warmup > s:
+        parts.append({"schedule": "linear", "lr": lr, "start_factor": start, "end_factor": 1.0,
+                      "total_steps": warmup, "step_offset": s, "steps": warmup - s})
+        s = warmup
+    if warmup + hold > s:
+        parts.append({"schedule": "constant", "lr": lr, "steps": warmup + hold - s})
+        s = warmup + hold
+    if total >= s:
+        offset = s - warmup - hold
+        parts.append({"schedule": "natural-exp", "lr": lr, "decay_rate": rate, "decay_steps": 1,
+                      "step_offset": offset, "steps": total - s + 1})
+        held = lr * math.exp(-rate * (total - warmup - hold))
+    else:  # the run of s is capped at max_steps before the decay began
+        held = parts[-1]["lr"] if parts[-1]["schedule"] == "constant" else lr
+    parts.append({"schedule": "constant", "lr": held, "steps": 1})
+    return _sequence(lr, parts)
+
+
+def _exponential_decay_warmup(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """ExponentialDecayWarmup: update 0 has 0 (warm_from_zero) or max_lr;
+    update t >= 1 uses t: max_lr (t + 1) / W or the optimizer's lr during the warmup,
+    then max_lr x exp(log(min_lr / max_lr) x (t - W) / (total_steps - W))."""
+    import math
+
+    peak, low = float(number(conf, "max_lr", None)), float(number(conf, "min_lr", None))
+    total, warmup = _whole(conf, "total_steps", None, 1), _whole(conf, "warmup_steps", 0)
+    if warmup >= total or peak <= 0 or low <= 0:
+        raise UsageError("ExponentialDecayWarmup: warmup_steps < total_steps and positive rates (ESPnet asserts)")
+    from_zero = bool(conf.get("warm_from_zero", False))
+    parts: list[dict[str, Any]] = [{"schedule": "constant", "lr": 0.0 if from_zero else peak, "steps": 1}]
+    if warmup > 1:
+        # Not from zero it returns base_lrs, which torch's constructor reset to the optimizer's lr.
+        parts.append(_line(0.0, peak, warmup, 2, warmup - 1) if from_zero else
+                     {"schedule": "constant", "lr": lr, "steps": warmup - 1})
+    parts.append({"schedule": "natural-exp", "lr": peak, "decay_rate": -math.log(low / peak),
+                  "decay_steps": total - warmup, "step_offset": max(1, warmup) - warmup, "steps": 1})
+    return _sequence(peak, parts)
+
+
+def _cosine_restarts(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """CosineAnnealingWarmupRestarts: update 0 has min_lr; update t is step t of
+    the cycles, each a linear warmup from min_lr to its max_lr (max_lr x
+    gamma ** cycle) then a cosine back; cycle lengths int((L - W) x cycle_mult) + W."""
+    first = _whole(conf, "first_cycle_steps", None, 1)
+    mult, gamma = float(number(conf, "cycle_mult", 1.0)), float(number(conf, "gamma", 1.0))
+    peak, low = float(number(conf, "max_lr", 0.1)), float(number(conf, "min_lr", 0.001))
+    warmup = _whole(conf, "warmup_steps", 0)
+    if warmup >= first:
+        raise UsageError("CosineAnnealingWarmupRestarts: warmup_steps < first_cycle_steps (ESPnet asserts)")
+    if steps is None:
+        raise Unsupported("CosineAnnealingWarmupRestarts without a known run length is not supported yet")
+    parts: list[dict[str, Any]] = []
+    done, length, cycle = 0, first, 0
+    while done < steps:
+        if length - warmup < 1:
+            raise Unsupported("CosineAnnealingWarmupRestarts with cycles shorter than the warmup is not supported yet")
+        top = peak * gamma**cycle
+        skip = 1 if done == 0 else 0  # update 0 is min_lr whatever the cycle says
+        if skip:
+            parts.append({"schedule": "constant", "lr": low, "steps": 1})
+        if warmup > skip:
+            parts.append(_line(low, top, warmup, skip, warmup - skip))
+        parts.append({"schedule": "cosine", "lr": top, "end_lr": low, "decay_steps": length - warmup,
+                      "step_offset": max(0, skip - warmup), "steps": length - max(warmup, skip)})
+        done += length
+        cycle += 1
+        length = int((length - warmup) * mult) + warmup
+        if len(parts) > MAX_PARTS:
+            raise Unsupported(f"CosineAnnealingWarmupRestarts with more than {MAX_PARTS:,} parts is not supported yet")
+    return _sequence(low, parts)
+
+
+STATEFUL = {
+    "warmupsteplr": _warmup_step,
+    "tristagelr": _tristage,
+    "exponentialdecaywarmup": _exponential_decay_warmup,
+    "cosineannealingwarmuprestarts": _cosine_restarts,
+}

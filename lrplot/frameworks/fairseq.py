@@ -143,9 +143,6 @@ def _tri_stage(args: dict[str, Any], lr: float, updates: int | None) -> Curve:
     if final_scale <= 0:
         raise UsageError(f"final_lr_scale={final_scale}: fairseq takes its logarithm")
     decay_end = warmup + hold + decay  # the last update still on the decay (inclusive)
-    if updates is None or updates - 1 > decay_end:
-        raise Unsupported(f"tri_stage past its decay (the final_lr_scale hold after update {decay_end}) "
-                          "is not supported yet")
     # natural-exp with decay_steps 1: lr * exp(-rate * s), s counting updates into the decay.
     params: dict[str, Any] = {"lr": lr, "decay_rate": -math.log(final_scale) / decay, "decay_steps": 1}
     if warmup > 0:
@@ -153,4 +150,8 @@ def _tri_stage(args: dict[str, Any], lr: float, updates: int | None) -> Curve:
                       warmup_hold=hold)
     elif hold > 0:
         params["step_offset"] = -hold  # the decay's step 0 (lr) held for the hold
+    if updates is None or updates - 1 > decay_end:
+        # Past its decay fairseq holds final_lr_scale x lr.
+        return Curve("sequence", {"lr": lr, "parts": [{"schedule": "natural-exp", **params, "steps": decay_end + 1},
+                                                       {"schedule": "constant", "lr": final_scale * lr}]})
     return Curve("natural-exp", params)

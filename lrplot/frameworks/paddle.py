@@ -10,6 +10,9 @@ for ``PiecewiseDecay``, which has no lr of its own). ``CosineAnnealingDecay``
 past ``T_max`` rises again (a period of ``2 T_max``): lrplot's cosine holds
 its floor there, so a run that goes past ``T_max`` is refused.
 
+``MATCHING`` (at the end) is the other direction: which Paddle class is
+exact for which lrplot schedule, for ``--emit paddle`` and README's table.
+
 The builders (:func:`builder`) turn epochs into iterations with
 ``step_each_epoch`` = the training loader's length:
 
@@ -31,7 +34,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from lrplot.codetext import SCALAR, SCALAR_HELPERS
 from lrplot.frameworks import Curve, Unsupported, number
+from lrplot.matching import (
+    DECAY_STEPS_1,
+    FLOAT_VALUES,
+    HALF_COSINE,
+    Condition,
+    Exact,
+    Framework,
+    Script,
+    Value,
+    Warmup,
+    Why,
+    halvings_fit,
+)
 
 FLOAT = (int, float)
 
@@ -266,3 +283,118 @@ def _ocr(name: str, args: dict[str, Any], epochs: int, spe: int) -> Curve:
         lr = _num(args, "learning_rate")
         curve = Curve("constant", {"lr": lr})
     return warmed(curve, warmup, 0.0, lr)
+
+
+# ---------------------------------------------------------------- lrplot -> Paddle (--emit, README)
+
+L = "paddle.optimizer.lr."
+GAMMA_BELOW_1 = Condition("gamma < 1", lambda v: v["gamma"] < 1)
+
+MATCHING = Framework(
+    "paddle",
+    "Paddle",
+    exact=(
+        # A plain rate alone is a scheduler that returns it; in a warmup, LinearWarmup takes the number.
+        Exact("constant", L + "LambdaDecay(1.0, lambda step: {lr!r})", note="a constant rate", inner="{lr!r}"),
+        Exact("piecewise", L + "PiecewiseDecay(boundaries={boundaries}, values={float_values})", values=(FLOAT_VALUES,)),
+        Exact(
+            "exponential",
+            L + "ExponentialDecay({lr!r}, gamma={decay_rate!r})",
+            when=(DECAY_STEPS_1, Condition("decay_rate < 1", lambda v: v["decay_rate"] < 1)),
+        ),
+        Exact(
+            "natural-exp",
+            L + "NaturalExpDecay({lr!r}, gamma={decay_rate!r})",
+            when=(DECAY_STEPS_1, Condition("decay_rate > 0", lambda v: v["decay_rate"] > 0)),
+        ),
+        Exact("inverse-time", L + "InverseTimeDecay({lr!r}, gamma={decay_rate!r})", when=(DECAY_STEPS_1,)),
+        Exact(
+            "polynomial",
+            L + "PolynomialDecay({lr!r}, decay_steps={decay_steps}, end_lr={end_lr!r}, power={power!r}, cycle={cycle})",
+        ),
+        Exact(
+            "linear",
+            L + "LinearLR({lr!r}, total_steps={total_steps}, start_factor={start_factor!r}, end_factor={end_factor!r})",
+            emitted=False,
+        ),
+        Exact("noam", L + "NoamDecay(d_model={d_model}, warmup_steps={noam_warmup}, learning_rate={lr!r})"),
+        Exact(
+            "step",
+            L + "StepDecay({lr!r}, step_size={step_size}, gamma={gamma!r})",
+            when=(Condition("integer step_size", lambda v: isinstance(v["step_size"], int)), GAMMA_BELOW_1),
+        ),
+        Exact(
+            "multistep",
+            L + "MultiStepDecay({lr!r}, milestones={milestones}, gamma={gamma!r})",
+            when=(
+                GAMMA_BELOW_1,
+                Condition("no repeated milestone", lambda v: all(b > a for a, b in zip(v["milestones"], v["milestones"][1:]))),
+            ),
+        ),
+        Exact(
+            "onecycle",
+            L + "OneCycleLR({lr!r}, total_steps={total_steps}, divide_factor={div_factor!r}, "
+            "end_learning_rate={end!r}, phase_pct={pct_start!r}, anneal_strategy={anneal!r}, three_phase={three_phase})",
+            when=(
+                Condition("the run ends by total_steps", lambda v: v["run"] <= v["total_steps"]),
+                # Paddle refuses these; torch runs them
+                Condition("not three_phase with pct_start ≥ 0.5", lambda v: not (v["three_phase"] and v["pct_start"] >= 0.5)),
+            ),
+            values=(Value("end", "lr / div_factor / final_div_factor", lambda v: v["lr"] / v["div_factor"] / v["final_div_factor"]),),
+        ),
+        Exact(
+            "cyclic",
+            L + "CyclicLR({base_lr!r}, {lr!r}, step_size_up={step_size_up}, "
+            "step_size_down={step_size_down}, mode={mode!r}, exp_gamma={gamma!r})",
+            # Paddle computes one step past the last (counted from the run's start)
+            when=(Condition("triangular2 within 1024 cycles",
+                            lambda v: halvings_fit(v, v["run"] + v["warmup_steps"])),),
+        ),
+        Exact(
+            "cosine",
+            L + "CosineAnnealingDecay({lr!r}, T_max={decay_steps}, eta_min={end_lr!r})",
+            when=(HALF_COSINE, Condition("the run ends by T_max", lambda v: v["run"] - 1 <= v["decay_steps"]),),
+        ),
+    ),
+    warmup=Warmup(
+        L + "LinearWarmup({inner}, warmup_steps={warmup_steps}, start_lr={warmup_start_lr!r}, end_lr={warmup_to!r})",
+        {"linear": ""},
+        # LinearWarmup asserts end_lr > start_lr: a warmup that falls or stays flat is a plain function
+        when=(Condition("a rising warmup", lambda v: v["warmup_to"] > v["warmup_start_lr"]),),
+    ),
+    script=Script(
+        header="import math\n\nimport paddle\n",
+        dialect=SCALAR,
+        helpers=SCALAR_HELPERS,
+        native="def {builder}():\n    {label!r}\n{comment}    return {call}\n",
+        fallback=(
+            "def {builder}():\n    {label!r}\n"
+            "    return paddle.optimizer.lr.LambdaDecay(1.0, lambda step: lr_{index}(step))\n"
+        ),
+        loop=(
+            "    scheduler = {builder}()\n"
+            "    for step in range(STEPS):\n"
+            "        print(repr(float(scheduler.last_lr)))\n"
+            "        scheduler.step()"
+        ),
+        reasons=(
+            Why("Paddle's LinearWarmup asserts end_lr > start_lr, and this warmup does not rise",
+                lambda v: v["warmup_steps"] and v["warmup_shape"] == "linear" and not v["warmup_to"] > v["warmup_start_lr"]),
+            Why("Paddle's StepDecay refuses gamma >= 1", lambda v: v["schedule"] == "step" and v["gamma"] >= 1),
+            Why("Paddle's MultiStepDecay refuses gamma >= 1", lambda v: v["schedule"] == "multistep" and v["gamma"] >= 1),
+            Why("Paddle's ExponentialDecay asserts 0 < gamma < 1",
+                lambda v: v["schedule"] == "exponential" and v["decay_rate"] >= 1),
+            Why("Paddle's NaturalExpDecay asserts gamma > 0",
+                lambda v: v["schedule"] == "natural-exp" and v["decay_rate"] == 0),
+            Why("Paddle's CyclicLR raises OverflowError past 1024 triangular2 cycles (2.0 ** cycle)",
+                lambda v: v["schedule"] == "cyclic"),
+        ),
+        otherwise="Paddle has no exact scheduler for {schedule}",
+    ),
+    differences=(
+        "**Natural exponential / inverse time in Paddle**: no `decay_steps` "
+        "(one decay per step); lrplot's default `--decay-steps 1` matches.",
+        "**Paddle `OneCycleLR`** takes an absolute `end_learning_rate` where torch takes "
+        "`final_div_factor`: `final_div_factor = lr / (div_factor · end_learning_rate)`.",
+    ),
+)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, number, only
 
 # Schedulers whose warmup_prefix defaults to True (the others default to False).
@@ -29,8 +30,7 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     """A timm scheduler class with its constructor arguments; ``steps``: the
     updates drawn (cosine cycles are drawn only while they last)."""
     cycles = name == "CosineLRScheduler" and (number(args, "cycle_limit", 1) > 1 or number(args, "cycle_mul", 1.0) != 1)
-    for key, neutral in (("k_decay", 1.0), ("noise_range_t", None)):
-        only(args, key, neutral, name)
+    only(args, "k_decay", 1.0, name)
     if not cycles:
         for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1)):
             only(args, key, neutral, name)
@@ -47,6 +47,7 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
             warmup_target="lr",
             warmup_clock="after" if args.get("warmup_prefix", PREFIXED.get(name, False)) else "shared",
         )
+    params.update(_noise(args))
     low = float(number(args, "lr_min", 0.0))
     if name == "CosineLRScheduler" and cycles:
         return _cycles(args, params, low, updates_per_epoch if "step_every" in params else 1, steps)
@@ -69,6 +70,29 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     if name == "MultiStepLRScheduler":
         return _multistep(args, params)
     raise Unsupported(f"timm scheduler {name} is not supported yet (cosine, tanh, poly, step, multistep)")
+
+
+def _noise(args: dict[str, Any]) -> dict[str, Any]:
+    """timm's noise_range_t (a step, or [start, end)) and its draws' settings."""
+    span = args.get("noise_range_t")
+    if span is None:
+        return {}
+    bounds = list(span) if isinstance(span, (list, tuple)) else [span]
+    if len(bounds) not in (1, 2) or any(isinstance(b, bool) or not isinstance(b, (int, float)) for b in bounds):
+        raise UsageError(f"noise_range_t {span!r}: a step or [start, end]")
+    kind = args.get("noise_type", "normal")
+    if kind not in ("normal", "uniform"):
+        raise UsageError(f"noise_type {kind!r}: normal or uniform")
+    # Step 0 is the lr the constructor sets, never noisy: noise from step 1 at the earliest.
+    bounds[0] = max(bounds[0], 1)
+    if len(bounds) == 2 and bounds[1] <= bounds[0]:
+        return {}
+    seed = number(args, "noise_seed", 42)
+    if float(seed) != int(seed) or seed < 0:
+        raise Unsupported(f"noise_seed {seed} is not supported yet (a whole number >= 0)")
+    return {"noise_range": [float(b) for b in bounds], "noise_type": kind,
+            "noise_pct": float(number(args, "noise_pct", 0.67)), "noise_std": float(number(args, "noise_std", 1.0)),
+            "noise_seed": int(seed)}
 
 
 def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int, steps: int | None) -> Curve:
@@ -114,8 +138,6 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
     epochs = number(args, "num_epochs", 300)
     per_update = not args.get("step_on_epochs", True)
     unit = updates_per_epoch if per_update else 1
-    if args.get("noise") is not None:
-        raise Unsupported("lr noise (--lr-noise) is not supported yet")
     common = {
         "warmup_lr_init": number(args, "warmup_lr", 1e-5),
         "warmup_t": number(args, "warmup_epochs", 0) * unit,
@@ -127,6 +149,13 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
         "k_decay": number(args, "k_decay", 1.0),
     }
     decay = args.get("decay_epochs")
+    noise = args.get("noise")
+    if noise is not None:
+        # Fractions of t_initial (the epochs, in the scheduler's units), as create_scheduler_v2 makes them.
+        fractions = list(noise) if isinstance(noise, (list, tuple)) else [noise]
+        common.update(noise_range_t=[number({"lr_noise": n}, "lr_noise", None) * epochs * unit for n in fractions],
+                      noise_pct=number(args, "noise_pct", 0.67), noise_std=number(args, "noise_std", 1.0),
+                      noise_seed=number(args, "noise_seed", 42))
     if sched in ("cosine", "poly", "tanh"):
         name = {"cosine": "CosineLRScheduler", "poly": "PolyLRScheduler", "tanh": "TanhLRScheduler"}[sched]
         timm_args = {**common, "t_initial": epochs * unit, "lr_min": number(args, "min_lr", 0.0)}

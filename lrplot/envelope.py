@@ -1,0 +1,315 @@
+"""A curve's envelope over a long run without evaluating every step.
+
+A figure (and a terminal or HTML view) shows, per pixel column, where the
+curve enters and leaves it and its lowest and highest value there. Between
+its breakpoints (lrplot.breakpoints) a bound curve is monotone, so over any
+range of steps its extremes lie at the range's ends or next to a breakpoint
+inside it: evaluating the first and last step of every bucket and the two
+steps around every breakpoint gives the exact minimum and maximum of every
+bucket, in O(buckets + breakpoints) whatever the number of steps (10**12).
+
+A curve whose breakpoints are not known, or more than BREAKS_BUDGET in the
+run (10**8 short cycles), is evaluated at every step in chunks, as before;
+past MAX_EVALUATED steps that would take hours, and such a figure is refused.
+The same breakpoints find an overflow before anything is written.
+
+For views: :func:`reduce_bound` gives the points a line through them draws
+like every step; :func:`column_range` the lowest and highest value per
+column (a terminal's cells, a page's pixels).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+from lrplot.breakpoints import sorted_unique
+from lrplot.errors import UsageError
+from lrplot.lazy import numpy as np
+from lrplot.plan import CHUNK
+from lrplot.registry import MAX_EVALUATED, Bound
+
+# Breakpoints evaluated instead of every step: a few float64 arrays of this
+# size stay in tens of MB, and evaluating them takes well under a second.
+BREAKS_BUDGET = 2_000_000
+
+WORKERS = min(4, os.cpu_count() or 1)
+
+
+def breaks_of(bound: Bound, steps: int) -> Any:
+    """The curve's breakpoints in [1, steps - 1], or None if unknown or over budget."""
+    if bound.breaks is None or steps < 2:
+        return None if bound.breaks is None else np.empty(0, dtype=np.int64)
+    points = bound.breaks(steps - 1, BREAKS_BUDGET)
+    if points is None or points.size > BREAKS_BUDGET:
+        return None
+    return np.asarray(points, dtype=np.int64)
+
+
+def reduce_bound(bound: Bound, steps: int, buckets: int, advance: Any = None) -> tuple[Any, Any]:
+    """Steps and values of the M4 reduction of ``bound`` over ``steps`` steps
+    in ``buckets`` buckets of whole steps: each bucket's first and last
+    point and the first of its lowest and of its highest, in step order —
+    the same points as :func:`reduce_curve` keeps from every step."""
+    if steps <= 4 * buckets:
+        return reduce_curve(bound.evaluate_at, steps, buckets, advance=advance)
+    width = math.ceil(steps / buckets)
+    points = breaks_of(bound, steps)
+    if points is None or 2 * points.size > steps // 4:
+        if steps > MAX_EVALUATED:
+            raise UsageError(too_many_breaks(bound, steps))
+        return reduce_curve(bound.evaluate_at, steps, buckets, advance=advance)
+    starts = np.arange(0, steps, width, dtype=np.int64)
+    ends = np.minimum(starts + (width - 1), steps - 1)
+    candidates = sorted_unique(np.concatenate([starts, ends, points - 1, points]))
+    values = evaluate(bound, candidates)
+    if advance is not None:
+        advance(steps)
+    bucket = candidates // width
+    firsts = np.flatnonzero(np.diff(bucket, prepend=-1))
+    lasts = np.append(firsts[1:] - 1, candidates.size - 1)
+    # lexsort is stable: within a bucket, equal values keep step order, so
+    # these are the first steps of each bucket's minimum and maximum.
+    lowest = np.lexsort((values, bucket))[firsts]
+    highest = np.lexsort((-values, bucket))[firsts]
+    keep = sorted_unique(np.concatenate([firsts, lasts]))
+    x = np.concatenate([candidates[keep], _first_of(bound, candidates, values, lowest, firsts),
+                        _first_of(bound, candidates, values, highest, firsts)])
+    y = np.concatenate([values[keep], values[lowest], values[highest]])
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    fresh = np.ones(x.size, dtype=bool)
+    fresh[1:] = x[1:] != x[:-1]
+    return x[fresh].astype(np.float64), y[fresh]
+
+
+def _first_of(bound: Bound, candidates: Any, values: Any, at: Any, firsts: Any) -> Any:
+    """The first step with the value ``values[at]`` in each bucket, as
+    evaluating every step finds it: a plateau (a curve held between its
+    updates, a staircase) reaches it before the candidate does. The
+    candidate before has another value (it would have been chosen), and
+    the curve is monotone from there, so the steps with that value end the
+    range: bisected for all buckets at once."""
+    steps = candidates[at].copy()
+    search = at > firsts
+    low = np.where(search, candidates[np.maximum(at - 1, 0)], steps)  # its value differs
+    high = steps  # its value is the one sought
+    target = values[at]
+    while True:
+        active = np.flatnonzero(high - low > 1)
+        if active.size == 0:
+            return high
+        middle = (low[active] + high[active]) // 2
+        same = evaluate(bound, middle) == target[active]
+        high[active[same]] = middle[same]
+        low[active[~same]] = middle[~same]
+
+
+def column_range(bound: Bound, steps: int, columns: int) -> tuple[Any, Any]:
+    """The lowest and highest value of the curve in each of ``columns``
+    equal ranges of steps (a terminal's or a page's columns; the last ones
+    are empty, NaN, when there are more columns than steps): exact, from the
+    breakpoints, or from every step where they are not known."""
+    edges = np.arange(columns + 1, dtype=np.int64) * steps // columns  # exact to 10**12 x 10**6
+    points = breaks_of(bound, steps)
+    if points is None or 2 * points.size > steps // 4:
+        if steps > MAX_EVALUATED:
+            raise UsageError(too_many_breaks(bound, steps))
+        inside = np.arange(steps, dtype=np.int64)
+    else:
+        inside = np.concatenate([edges[:-1], edges[1:] - 1, points - 1, points])
+        inside = sorted_unique(inside[(inside >= 0) & (inside < steps)])
+    values = evaluate(bound, inside)
+    column = np.searchsorted(edges, inside, side="right") - 1
+    lows, highs = np.full(columns, np.nan), np.full(columns, np.nan)
+    starts = np.flatnonzero(np.diff(column, prepend=-1))
+    lows[column[starts]] = np.minimum.reduceat(values, starts)
+    highs[column[starts]] = np.maximum.reduceat(values, starts)
+    return lows, highs
+
+
+def evaluate(bound: Bound, steps: Any) -> Any:
+    """``bound`` at ascending integer ``steps``, in chunks."""
+    out = np.empty(steps.size)
+    for begin in range(0, steps.size, CHUNK):
+        piece = steps[begin : begin + CHUNK].astype(np.float64)
+        out[begin : begin + piece.size] = bound.evaluate_at(piece)
+    return out
+
+
+def too_many_breaks(bound: Bound, steps: int, where: str | None = None) -> str:
+    return (
+        f"{where or bound.name}: over {steps:,} steps it changes direction or jumps more than "
+        f"{BREAKS_BUDGET:,} times (or lrplot cannot tell where), and drawing it would evaluate "
+        f"every step: figures and --stats of such a curve go up to {MAX_EVALUATED:,} steps "
+        "(CSV and JSON have no limit)"
+    )
+
+
+def check_envelope(bound: Bound, steps: int, where: str | None = None) -> None:
+    """Before any work: refuse a figure of a curve that would need every one
+    of more than MAX_EVALUATED steps evaluated."""
+    if steps > MAX_EVALUATED:
+        points = breaks_of(bound, steps)
+        if points is None or 2 * points.size > steps // 4:
+            raise UsageError(too_many_breaks(bound, steps, where))
+
+
+def check_finite(bound: Bound, steps: int) -> None:
+    """Raise the overflow error of the first step where ``bound`` leaves
+    float64 (the one a full evaluation would raise), or nothing; found from
+    the breakpoints, before anything is written. A curve whose breakpoints
+    are unknown is checked as it is written, as before."""
+    points = breaks_of(bound, steps)
+    if points is None:
+        return
+    candidates = sorted_unique(np.concatenate([[0, steps - 1], points - 1, points]))
+    candidates = candidates[(candidates >= 0) & (candidates < steps)]
+    try:
+        evaluate(bound, candidates)
+        return
+    except UsageError:
+        pass
+    # The first candidate that overflows, then bisect the monotone piece
+    # before it: once a monotone piece leaves float64 it stays out.
+    finite = [_finite_at(bound, int(step)) for step in candidates]
+    bad = finite.index(False)
+    low = int(candidates[bad - 1]) if bad else -1  # finite (or before step 0)
+    high = int(candidates[bad])  # not finite
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _finite_at(bound, middle):
+            low = middle
+        else:
+            high = middle
+    bound.evaluate_at(np.array([float(high)]))  # raises the error, naming `high`
+
+
+def _finite_at(bound: Bound, step: int) -> bool:
+    try:
+        bound.evaluate_at(np.array([float(step)]))
+    except UsageError:
+        return False
+    return True
+
+
+def reduce_curve(
+    values_at: Any,
+    steps: int,
+    buckets: int,
+    chunk: int = CHUNK,
+    advance: Any = None,
+) -> tuple[Any, Any]:
+    """Steps and values of the M4 reduction of a curve over ``steps`` steps.
+
+    ``values_at(t)`` evaluates the curve at an ascending array of steps (which
+    it may overwrite). With
+    ``steps <= 4 * buckets`` nothing is dropped. Otherwise each bucket of
+    ``width`` consecutive steps keeps its first and last points and the first
+    step of its minimum and of its maximum — so a step function keeps its
+    exact edges.
+    """
+    if steps <= 4 * buckets:
+        return np.arange(steps, dtype=np.float64), values_at(np.arange(steps, dtype=np.float64))
+    width = math.ceil(steps / buckets)
+    per_chunk = max(1, chunk // width) * width
+
+    def reduce_chunk(start: int) -> tuple[Any, Any]:
+        stop = min(start + per_chunk, steps)
+        y = values_at(np.arange(start, stop, dtype=np.float64))
+        whole = (stop - start) // width * width
+        parts = []
+        if whole:
+            parts.append(_m4(y[:whole].reshape(-1, width), start, width))
+        if whole < stop - start:
+            parts.append(_m4(y[whole:].reshape(1, -1), start + whole, stop - start - whole))
+        if advance is not None:
+            advance(stop - start)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    starts = range(0, steps, per_chunk)
+    if len(starts) == 1 or WORKERS == 1:
+        reduced = [reduce_chunk(start) for start in starts]
+    else:
+        # numpy releases the GIL in its loops, so chunks evaluate in parallel;
+        # at most WORKERS chunks are in memory at once.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            reduced = list(pool.map(reduce_chunk, starts))
+    return np.concatenate([x for x, _ in reduced]), np.concatenate([y for _, y in reduced])
+
+
+def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[Any, Any]:
+    rows = np.arange(blocks.shape[0])
+    offsets = np.stack(
+        [
+            np.zeros_like(rows),
+            np.argmin(blocks, axis=1),
+            np.argmax(blocks, axis=1),
+            np.full_like(rows, blocks.shape[1] - 1),
+        ],
+        axis=1,
+    )
+    offsets.sort(axis=1)
+    values = blocks[rows[:, None], offsets]
+    steps = start + rows[:, None] * width + offsets
+    # Drop repeats (first == min, ...) so a flat bucket costs two points.
+    keep = np.ones(offsets.shape, dtype=bool)
+    keep[:, 1:] = offsets[:, 1:] != offsets[:, :-1]
+    return steps[keep].astype(np.float64), values[keep]
+
+
+
+
+def check_overflow(plan: Any, exhaustive: bool) -> None:
+    """Refuse, before anything is written, a curve of ``plan`` that overflows
+    float64 within the run: from its breakpoints when they are known;
+    ``exhaustive``: else by evaluating every step (stdout and --emit cannot
+    take back what they printed)."""
+    for curve in plan.curves:
+        if breaks_of(curve.bound, plan.steps) is not None:
+            check_finite(curve.bound, plan.steps)
+        elif exhaustive:
+            for start in range(0, plan.steps, CHUNK):
+                curve.bound.evaluate_at(np.arange(start, min(start + CHUNK, plan.steps), dtype=np.float64))
+
+
+def summary(bound: Bound, steps: int, fall: float) -> dict[str, Any]:
+    """First, last, min, max, the first step of the peak and the first step
+    after it below ``fall`` x the peak, exact, from the breakpoints (for
+    --stats over runs too long to evaluate every step)."""
+    points = breaks_of(bound, steps)
+    if points is None or 2 * points.size > steps // 4:
+        raise UsageError(too_many_breaks(bound, steps))
+    steps_at = sorted_unique(np.concatenate([[0, steps - 1], points - 1, points]))
+    steps_at = steps_at[(steps_at >= 0) & (steps_at < steps)]
+    values = evaluate(bound, steps_at)
+    peak_value = float(values.max())
+    top = int(np.argmax(values))
+    # Monotone between candidates: the steps at the peak end the piece before it.
+    peak = _bisect(bound, int(steps_at[top - 1]) if top else -1, int(steps_at[top]), lambda v: v == peak_value)
+    threshold = fall * peak_value
+    below = None
+    after = np.flatnonzero((steps_at > peak) & (values < threshold))
+    if after.size:
+        hit = int(after[0])
+        below = _bisect(bound, max(int(steps_at[hit - 1]), peak), int(steps_at[hit]), lambda v: v < threshold)
+    return {
+        "first": float(values[0]), "last": float(values[-1]), "min": float(values.min()),
+        "max": peak_value, "peak_at": peak, "below_10pct": below,
+    }
+
+
+def _bisect(bound: Bound, low: int, high: int, reached: Any) -> int:
+    """The first step in (low, high] where ``reached(value)`` holds, given
+    that it holds at ``high`` and, the curve being monotone there, from
+    that step on."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if reached(float(bound.evaluate_at(np.array([float(middle)]))[0])):
+            high = middle
+        else:
+            low = middle
+    return high
