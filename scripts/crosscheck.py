@@ -5,7 +5,16 @@ random parameters — short runs, boundaries on the last step, tiny and huge
 factors, warmups — and compares every step. Run where the frameworks are
 installed (never in CI):
 
-    KERAS_BACKEND=jax python scripts/crosscheck.py [--seed 1] [--cases 200] [torch paddle optax keras]
+    KERAS_BACKEND=jax python scripts/crosscheck.py [--seed 1] [--cases 200] [framework ...]
+
+torch, paddle, optax and keras check lrplot's schedules against the
+framework's classes directly; the others (scripts/crosscheck_frameworks.py:
+deepspeed, timm, transformers, torchtitan, olmo, megatron, espnet, fairseq,
+composer, detectron2, mmengine, paddle-from) check the ``--from`` mappings in
+lrplot/frameworks: a mapping that raises Unsupported is counted as refused,
+any other difference is a mismatch, printed with the draw and the first
+differing step. Each framework runs in its own interpreter (stubs on
+sys.path, torch and paddle state cannot leak between them).
 
 It prints one line per mismatch and a summary; exit status 1 if any.
 """
@@ -15,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -217,39 +227,121 @@ def agrees(framework: str, ours: np.ndarray, theirs: np.ndarray) -> bool:
     return bool(np.allclose(ours, theirs, rtol=1e-9, atol=1e-300))
 
 
+def check_schedules(framework: str, seed: int, cases: int) -> int:
+    """lrplot's schedules against torch/paddle/optax/keras classes; the mismatches."""
+    r = random.Random(f"{seed}-{framework}")
+    failures = checked = 0
+    for _ in range(cases):
+        description, theirs_of, schedule, steps, params = DRAWS[framework](r)
+        try:
+            theirs = np.asarray(theirs_of(), dtype=np.float64)
+        except Exception as error:  # the framework refuses it: nothing to compare
+            print(f"skip {framework} {description}: {type(error).__name__}")
+            continue
+        if framework == "keras":
+            params = as_float32(params)
+        try:
+            ours = lrplot.evaluate(schedule, steps=steps, **params)
+        except Exception as error:
+            failures += 1
+            print(f"REFUSED {framework} {description}: lrplot says {error}")
+            continue
+        checked += 1
+        if ours.shape != theirs.shape or not agrees(framework, ours, theirs):
+            failures += 1
+            worst = int(np.argmax(np.abs(ours - theirs))) if ours.shape == theirs.shape else -1
+            print(f"MISMATCH {framework} {description}: step {worst}: lrplot {ours[worst]!r} vs {theirs[worst]!r}")
+    print(f"{framework}: {checked} random cases compared at every step")
+    return failures
+
+
+def first_difference(ours: np.ndarray, theirs: np.ndarray) -> int | None:
+    """The first update where lrplot's mapping and the framework differ: rtol
+    1e-12 as tests/test_frameworks_golden.py, atol 1e-15 x the run's peak so
+    that lrs of any scale are held alike."""
+    if ours.shape != theirs.shape:
+        return min(ours.size, theirs.size)
+    peak = float(np.max(np.abs(theirs))) if theirs.size else 0.0
+    bad = np.flatnonzero(~np.isclose(ours, theirs, rtol=1e-12, atol=1e-15 * peak + 1e-300))
+    return int(bad[0]) if bad.size else None
+
+
+def check_mapping(framework: str, seed: int, cases: int) -> int:
+    """A ``--from`` mapping against its framework; the mismatches."""
+    import logging
+    import warnings
+
+    import crosscheck_frameworks as F
+
+    from lrplot.frameworks import Unsupported
+
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)  # the frameworks' own notes on odd arguments
+    if framework in F.SETUP:
+        F.SETUP[framework]()
+    r = random.Random(f"{seed}-{framework}")
+    compared = refused = skipped = mismatched = 0
+    reasons: dict[str, int] = {}
+    for _ in range(cases):
+        description, theirs_of, curve_of = F.DRAWS[framework](r)
+        try:
+            theirs = np.asarray(theirs_of(), dtype=np.float64)
+        except Exception as error:  # the framework itself refuses these arguments
+            skipped += 1
+            reasons[type(error).__name__] = reasons.get(type(error).__name__, 0) + 1
+            continue
+        if not theirs.size or not np.all(np.isfinite(theirs)):
+            skipped += 1
+            reasons["not finite"] = reasons.get("not finite", 0) + 1
+            continue
+        try:
+            curve = curve_of()
+            ours = lrplot.evaluate(curve.schedule, steps=theirs.size, **curve.params)
+        except Unsupported:
+            refused += 1
+            continue
+        except Exception as error:
+            mismatched += 1
+            print(f"MISMATCH {framework} {description}: lrplot raises {type(error).__name__}: {error}")
+            continue
+        compared += 1
+        step = first_difference(ours, theirs)
+        if step is not None:
+            mismatched += 1
+            mine = ours[step] if step < ours.size else None
+            framework_value = theirs[step] if step < theirs.size else None
+            print(f"MISMATCH {framework} {description}: first at update {step} of {theirs.size}: "
+                  f"lrplot {mine!r}, framework {framework_value!r} ({curve.schedule} {curve.params})")
+    framework_refused = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+    print(f"{framework} seed {seed}: {cases} draws, {compared} compared at every update, {refused} refused "
+          f"(Unsupported), {skipped} the framework refuses ({framework_refused or '-'}), {mismatched} mismatched")
+    return mismatched
+
+
 def main() -> int:
+    from crosscheck_frameworks import DRAWS as MAPPINGS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cases", type=int, default=200, help="random draws per framework")
-    parser.add_argument("frameworks", nargs="*", default=list(DRAWS))
+    parser.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)  # one framework, this interpreter
+    parser.add_argument("frameworks", nargs="*", default=[*DRAWS, *MAPPINGS])
     args = parser.parse_args()
-    failures = 0
+    unknown = [f for f in args.frameworks if f not in DRAWS and f not in MAPPINGS]
+    if unknown:
+        parser.error(f"unknown framework(s) {unknown}; known: {[*DRAWS, *MAPPINGS]}")
+    if args.inline:
+        (framework,) = args.frameworks
+        check = check_schedules if framework in DRAWS else check_mapping
+        return 1 if check(framework, args.seed, args.cases) else 0
+    failed = []
     for framework in args.frameworks:
-        r = random.Random(f"{args.seed}-{framework}")
-        checked = 0
-        for _ in range(args.cases):
-            description, theirs_of, schedule, steps, params = DRAWS[framework](r)
-            try:
-                theirs = np.asarray(theirs_of(), dtype=np.float64)
-            except Exception as error:  # the framework refuses it: nothing to compare
-                print(f"skip {framework} {description}: {type(error).__name__}")
-                continue
-            if framework == "keras":
-                params = as_float32(params)
-            try:
-                ours = lrplot.evaluate(schedule, steps=steps, **params)
-            except Exception as error:
-                failures += 1
-                print(f"REFUSED {framework} {description}: lrplot says {error}")
-                continue
-            checked += 1
-            if ours.shape != theirs.shape or not agrees(framework, ours, theirs):
-                failures += 1
-                worst = int(np.argmax(np.abs(ours - theirs))) if ours.shape == theirs.shape else -1
-                print(f"MISMATCH {framework} {description}: step {worst}: lrplot {ours[worst]!r} vs {theirs[worst]!r}")
-        print(f"{framework}: {checked} random cases compared at every step")
-    print(f"{failures} mismatch(es)")
-    return 1 if failures else 0
+        done = subprocess.run([sys.executable, __file__, "--inline", "--seed", str(args.seed), "--cases",
+                               str(args.cases), framework])
+        if done.returncode:
+            failed.append(framework)
+    print(f"mismatches in: {', '.join(failed)}" if failed else "0 mismatches")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
