@@ -9,6 +9,7 @@ too, because knowing every schedule means importing them all.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,6 +99,10 @@ def bind(
         raise ParamError(
             "warmup_start_factor", params["warmup_start_factor"], "not given together with warmup_start_lr"
         )
+    if (params["warmup_mode"] == "multiply" and params["warmup_steps"] > 0 and params["warmup_start_factor"] is None
+            and params["lr"] and not math.isfinite(params["warmup_start_lr"] / params["lr"])):
+        raise ParamError("warmup_start_lr", params["warmup_start_lr"],
+                         "a finite multiple of lr when warmup_mode is multiply (give warmup_start_factor)")
     if params["noise_range"] is not None and len(params["noise_range"]) not in (1, 2):
         raise ParamError("noise_range", params["noise_range"], "[start] or [start, end] (timm's noise_range_t)")
     if params["warmup_shape"] == "exponential" and params["warmup_steps"] > 0:

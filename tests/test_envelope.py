@@ -358,7 +358,10 @@ def test_breakpoints_hold_for_drawn_parameters_and_conventions(name):
     def check(params, conventions, buckets):
         if name == "warmup":
             conventions["warmup_steps"] = max(1, conventions["warmup_steps"])
-        bound = lrplot.curve(name, steps=LONG, **{**params, **conventions})
+        try:
+            bound = lrplot.curve(name, steps=LONG, **{**params, **conventions})
+        except UsageError:
+            return  # a drawn combination lrplot refuses in one line (warmup_start_lr / a subnormal lr)
         if envelope.breaks_of(bound, LONG) is None:
             return  # more breakpoints than the budget: every step is evaluated anyway
         try:

@@ -267,3 +267,9 @@ def test_cosine_num_cycles_goes_back_up():
     lr = lrplot.evaluate("cosine", steps=10, lr=1.0, decay_steps=8, num_cycles=1)
     assert list(lr) == pytest.approx([1.0, 0.8535533905932737, 0.5, 0.14644660940672627, 0.0,
                                       0.14644660940672627, 0.5, 0.8535533905932737, 1.0, 1.0], abs=1e-15)
+
+
+def test_multiply_warmup_needs_a_finite_start_factor():
+    # 0.001 / 5e-324 overflows: the factor the warmup multiplies by would be inf.
+    with pytest.raises(lrplot.errors.ParamError, match="a finite multiple of lr when warmup_mode is multiply"):
+        lrplot.curve("constant", lr=5e-324, warmup_steps=1, warmup_start_lr=0.001, warmup_mode="multiply")

@@ -57,7 +57,8 @@ def read(source: Source, facts: Facts) -> Imported:
     total = args.get("total_num_steps")
     warmup = params.get("warmup_steps", 0)
     origin: dict[str, Any] = {
-        "lr": "scheduler.params.warmup_max_lr" if args.get("warmup_max_lr") is not None else "optimizer.params.lr",
+        "lr": "scheduler.params.warmup_max_lr" if args.get("warmup_max_lr") is not None
+        else ("WarmupDecayLR's default warmup_max_lr" if name == "WarmupDecayLR" else "optimizer.params.lr"),
         "warmup_steps": "scheduler.params.warmup_num_steps (at least 2, as DeepSpeed makes it)",
         "warmup_start_lr": "scheduler.params.warmup_min_lr",
         "warmup_shape": "scheduler.params.warmup_type (default log)",

@@ -127,6 +127,9 @@ def _warmup_stable_decay(run: Run) -> tuple[str, dict[str, Any]]:
     decay = int(kwargs["num_decay_steps"])
     stable = kwargs.get("num_stable_steps")
     stable = run.total - run.warmup - decay if stable is None else int(stable)
+    if decay <= 0 or stable < 0:
+        raise UsageError(f"{run.shown}: warmup_stable_decay with {decay} decay steps and {stable} stable steps "
+                         "is not supported yet (a decay of at least one step after the warmup)")
     warmup_type, decay_type = kwargs.get("warmup_type", "linear"), kwargs.get("decay_type", "cosine")
     if warmup_type not in ("linear", "cosine", "1-sqrt") or decay_type not in ("linear", "cosine", "1-sqrt"):
         raise UsageError(f"{run.shown}: warmup_stable_decay types must be linear, cosine or 1-sqrt")

@@ -172,7 +172,15 @@ def _multistep(get: dict[str, Any], run: Run, params: dict[str, Any]) -> Curve:
     steps = sorted(run.in_batches(_convert(run, parse_time(m, "milestones"), run.ssr), "milestones") for m in milestones)
     # Milestones count from batch 0, under the warmup, which rises to the full lr whatever has passed.
     shared = {"warmup_clock": "shared", "warmup_target": "lr"} if "warmup_steps" in params else {}
-    return Curve("multistep", {**params, **shared, "milestones": steps, "gamma": _factor(get, "gamma")})
+    gamma = _factor(get, "gamma")
+    passed = sum(1 for step in steps if step <= 0)  # already passed at batch 0
+    if passed and shared:
+        raise Unsupported("a milestone at batch 0 under a warmup is not supported yet")
+    later = [step for step in steps if step > 0]
+    lr = params["lr"] * gamma**passed
+    if not later:
+        return Curve("constant", {**params, "lr": lr})
+    return Curve("multistep", {**params, **shared, "lr": lr, "milestones": later, "gamma": gamma})
 
 
 def _check_units(warmup: Time, end: Time, run: Run) -> None:

@@ -99,6 +99,8 @@ def _stairs(low: float, high: float, first: int, total: int, up: int, down: int)
     scale = np.floor(position) / count
     values = low + (high - low) * scale
     changes = np.flatnonzero(values[1:] != values[:-1]) + 1
+    if not changes.size:  # a cycle too short for its stairs to show
+        return {"schedule": "constant", "lr": float(values[0])}
     return {"schedule": "piecewise", "lr": high, "boundaries": changes.tolist(),
             "values": [float(values[0])] + values[changes].tolist()}
 
@@ -138,6 +140,8 @@ def scheduler(name: str, args: dict[str, Any], optimizer_lr: float | None = None
     if name == "OneCycle":
         return _one_cycle(args)
     peak = args.get("warmup_max_lr")
+    if peak is None and name == "WarmupDecayLR":
+        peak = 0.001  # its constructor's default; only WarmupLR's is None, the optimizer's lr
     if peak is None:
         if optimizer_lr is None:
             raise Unsupported("warmup_max_lr is not set and the optimizer's lr is not known")

@@ -228,8 +228,9 @@ def _cosine_restarts(conf: dict[str, Any], lr: float, steps: int | None) -> Curv
             parts.append({"schedule": "constant", "lr": low, "steps": 1})
         if warmup > skip:
             parts.append(_line(low, top, warmup, skip, warmup - skip))
-        parts.append({"schedule": "cosine", "lr": top, "end_lr": low, "decay_steps": length - warmup,
-                      "step_offset": max(0, skip - warmup), "steps": length - max(warmup, skip)})
+        if length > max(warmup, skip):  # a one-step first cycle is all update 0
+            parts.append({"schedule": "cosine", "lr": top, "end_lr": low, "decay_steps": length - warmup,
+                          "step_offset": max(0, skip - warmup), "steps": length - max(warmup, skip)})
         done += length
         cycle += 1
         length = int((length - warmup) * mult) + warmup

@@ -186,8 +186,12 @@ def _wsd(args: dict[str, Any], params: dict[str, Any], warmup: int, decay: int, 
     if args.get("wsd_decay_steps") is None:
         raise UsageError("WSD needs --lr-wsd-decay-iters or --lr-wsd-decay-samples (Megatron asserts)")
     anneal = _updates(number(args, "wsd_decay_steps", None), batch, "WSD decay")
-    if anneal <= 0:
-        raise UsageError(f"a WSD decay of {anneal} updates (Megatron divides by it)")
+    if anneal < 0:
+        raise UsageError(f"a WSD decay of {anneal} updates (Megatron asserts a length >= 0)")
+    if anneal == 0:
+        # Megatron never divides by it: max_lr up to lr_decay_steps (inclusive), then min_lr.
+        return Curve("piecewise", {**params, "boundaries": [decay + 1 - warmup],
+                                   "values": [params["lr"], float(number(args, "min_lr", 0.0))]})
     stable = decay - anneal - warmup  # on lrplot's clock, which starts after the warmup
     if stable < 0:
         # Megatron's warmup still ends at max_lr, where lrplot's wsd has begun its decay.

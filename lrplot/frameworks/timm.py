@@ -30,6 +30,8 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     """A timm scheduler class with its constructor arguments; ``steps``: the
     updates drawn (cosine cycles are drawn only while they last)."""
     cycles = name == "CosineLRScheduler" and (number(args, "cycle_limit", 1) > 1 or number(args, "cycle_mul", 1.0) != 1)
+    if cycles and number(args, "cycle_mul", 1.0) < 1:
+        raise Unsupported(f"{name} with cycle_mul {number(args, 'cycle_mul', 1.0)} < 1 (cycles that shrink) is not supported yet")
     only(args, "k_decay", 1.0, name)
     if not cycles:
         for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1)):
@@ -124,7 +126,12 @@ def _length(args: dict[str, Any], name: str) -> int:
 def _multistep(args: dict[str, Any], params: dict[str, Any]) -> Curve:
     # timm counts milestones up to t + 1, so milestone m takes effect at m - 1;
     # step 0 is the constructor's base lr whatever the milestones, so at least 1.
-    milestones = sorted(max(1, int(m) - 1) for m in args.get("decay_t") or ())
+    raw = [int(m) - 1 for m in args.get("decay_t") or ()]
+    if params.get("warmup_clock") == "after" and any(m <= 0 for m in raw):
+        # On the clock after a warmup prefix it applies at that clock's step 0, where the
+        # warmup hands over to the full lr in lrplot.
+        raise Unsupported("MultiStepLRScheduler with a milestone <= 1 after a warmup prefix is not supported yet")
+    milestones = sorted(max(1, m) for m in raw)
     gamma = float(number(args, "decay_rate", 1.0))
     if not milestones:
         return Curve("constant", params)

@@ -1,0 +1,77 @@
+"""What scripts/crosscheck.py's random draws found wrong in the framework
+mappings, each pinned at its smallest draw. Expected values are the real
+frameworks' (printed by them, written out here), or a refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrplot.api import evaluate
+from lrplot.errors import UsageError
+from lrplot.frameworks import Unsupported, composer, deepspeed, espnet, megatron, timm
+
+
+def lrs(curve, steps: int) -> list[float]:
+    return list(evaluate(curve.schedule, steps=steps, **curve.params))
+
+
+def test_deepspeed_warmup_decay_lr_defaults_its_peak_to_0_001():
+    # deepspeed 0.19.8: WarmupDecayLR(total_num_steps=4, warmup_num_steps=2, warmup_type="linear") over
+    # an optimizer at lr 0.1 gives [0, 0, 0.0005, 0.001, 0.0005]: its warmup_max_lr defaults to 0.001.
+    curve = deepspeed.scheduler("WarmupDecayLR", {"total_num_steps": 4, "warmup_num_steps": 2,
+                                                  "warmup_type": "linear"}, 0.1, 5)
+    assert lrs(curve, 5) == pytest.approx([0.0, 0.0, 0.0005, 0.001, 0.0005], abs=1e-18)
+
+
+def test_megatron_wsd_without_a_decay_drops_to_min_lr_after_the_decay_steps():
+    # megatron-core 0.16.1: max_lr 1, min_lr 0, no warmup, lr_decay_steps 2, WSD with wsd_decay_steps 0,
+    # stepped by 1: [1, 1, 1, 0] (num_steps > lr_decay_steps returns min_lr before any division).
+    args = {"max_lr": 1.0, "min_lr": 0.0, "lr_warmup_steps": 0, "lr_decay_steps": 2, "lr_decay_style": "WSD",
+            "lr_wsd_decay_style": "linear", "wsd_decay_steps": 0}
+    assert lrs(megatron.scheduler(args, 1, 4), 4) == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_espnet_cosine_restarts_of_one_step():
+    # espnet 202511: CosineAnnealingWarmupRestarts(first_cycle_steps=1, max_lr=0.1, min_lr=0) -> [0, 0.1, 0.1].
+    conf = {"first_cycle_steps": 1, "cycle_mult": 1.0, "max_lr": 0.1, "min_lr": 0.0, "warmup_steps": 0, "gamma": 1.0}
+    assert lrs(espnet.scheduler("CosineAnnealingWarmupRestarts", conf, 0.05, steps=3), 3) == [0.0, 0.1, 0.1]
+
+
+def test_composer_milestone_at_batch_0_is_passed_from_the_start():
+    # mosaicml 0.32.1: MultiStepWithWarmupScheduler(t_warmup='0ba', milestones=['0ba'], gamma=0.5),
+    # max_duration 3ba, lr 1 -> [0.5, 0.5, 0.5].
+    run = composer.Run(composer.scaled_duration("3ba", 1.0), None, 1)
+    curve = composer.scheduler("MultiStepWithWarmupScheduler", {"t_warmup": "0ba", "milestones": ["0ba"],
+                                                                "gamma": 0.5}, 1.0, run)
+    assert lrs(curve, 3) == [0.5, 0.5, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        # timm applies it at the first step after the warmup prefix, where lrplot's warmup hands over.
+        ("MultiStepLRScheduler", {"decay_t": [1], "decay_rate": 0.5, "warmup_t": 1, "warmup_lr_init": 0.0}),
+        # Cycles that shrink.
+        ("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 2}),
+    ],
+)
+def test_timm_draws_lrplot_cannot_say_are_refused(name, args):
+    with pytest.raises(Unsupported, match="not supported yet"):
+        timm.scheduler(name, args, 0.1, 1, 4)
+
+
+@pytest.mark.parametrize("decay, stable", [(0, 1), (2, None)])
+def test_transformers_wsd_edges_are_refused(decay, stable):
+    from lrplot.dialects import hf
+
+    kwargs = {"num_decay_steps": decay, **({"num_stable_steps": stable} if stable is not None else {})}
+    with pytest.raises(UsageError, match="not supported yet"):
+        hf.SCHEDULERS["warmup_stable_decay"](hf.Run(1.0, 2 if stable is None else 0, 3, kwargs, "warmup_stable_decay"))
+
+
+def test_deepspeed_one_cycle_whose_stairs_never_show():
+    # deepspeed 0.19.8: OneCycle(cycle_min_lr=0.02, cycle_max_lr=2, cycle_first_step_size=2,
+    # cycle_second_step_size=0, cycle_first_stair_count=1), one update: [0.02] (the stair rises at batch 2).
+    args = {"cycle_min_lr": 0.02, "cycle_max_lr": 2.0, "cycle_first_step_size": 2, "cycle_second_step_size": 0,
+            "cycle_first_stair_count": 1}
+    assert lrs(deepspeed.scheduler("OneCycle", args, 2.0, 1), 1) == [0.02]
