@@ -75,3 +75,14 @@ def test_deepspeed_one_cycle_whose_stairs_never_show():
     args = {"cycle_min_lr": 0.02, "cycle_max_lr": 2.0, "cycle_first_step_size": 2, "cycle_second_step_size": 0,
             "cycle_first_stair_count": 1}
     assert lrs(deepspeed.scheduler("OneCycle", args, 2.0, 1), 1) == [0.02]
+
+
+def test_mmengine_linear_lr_after_a_linear_warmup_starts_at_its_own_factor():
+    # Two LinearLRs one after the other (iterations [0, 5) from 0.001 to 1, then [5, 20) from 0.4 to 1),
+    # lr 0.5: MMEngine's factors 0.001 + 0.999 k / 4 for k = 0..4, then 0.4 + 0.6 j / 14 from iteration 5.
+    from lrplot.frameworks import mmengine
+
+    schedulers = [{"type": "LinearLR", "by_epoch": False, "start_factor": 0.001, "end": 5},
+                  {"type": "LinearLR", "by_epoch": False, "start_factor": 0.4, "begin": 5, "end": 20}]
+    expected = [0.5 * (0.001 + 0.999 * k / 4) for k in range(5)] + [0.5 * (0.4 + 0.6 * j / 14) for j in range(15)]
+    assert lrs(mmengine.param_scheduler(schedulers, 0.5, None, 20), 20) == pytest.approx(expected, rel=1e-12)

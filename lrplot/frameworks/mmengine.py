@@ -569,7 +569,8 @@ def _warm_then_decay(warm: Scheduler, main: Scheduler, lr: float, run: Run, orig
     """A LinearLR warmup over [0, end), then a schedule from ``end`` on the same
     clock: the warmup reaches the lr on its window's last step, and the
     schedule's step 0 comes one step later (``warmup_hold 1``)."""
-    if warm.kind != "LinearLR" or main.begin != warm.end or warm.per_epoch != main.per_epoch:
+    # A LinearLR after it starts at lr x its start_factor, not at the lr the warmup reached: a sequence says it.
+    if warm.kind != "LinearLR" or main.begin != warm.end or warm.per_epoch != main.per_epoch or main.kind == "LinearLR":
         raise Unsupported(
             f"{main.where} beginning at {main.at(main.begin)}, after {warm.where} from 0, is not supported yet "
             "(a LinearLR warmup and a schedule beginning where it ends, on one clock)")
