@@ -38,8 +38,9 @@ class Condition(NamedTuple):
     holds: Callable[[Facts], bool]
 
 
-# lrplot's cosine with num_cycles other than 0.5 turns back up: no framework's cosine class does.
-HALF_COSINE = Condition("num_cycles = 0.5", lambda v: v["num_cycles"] == 0.5)
+# lrplot's cosine with num_cycles other than 0.5 turns back up, and k_decay bends it: no framework's
+# cosine class does either.
+HALF_COSINE = Condition("num_cycles = 0.5, k_decay = 1", lambda v: v["num_cycles"] == 0.5 and v["k_decay"] == 1)
 
 
 class Value(NamedTuple):

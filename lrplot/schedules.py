@@ -536,9 +536,12 @@ def _half_cosine(fraction: np.ndarray) -> np.ndarray:
     return fraction
 
 
-def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float, num_cycles: float = 0.5) -> np.ndarray:
+def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float, num_cycles: float = 0.5,
+           k_decay: float = 1.0) -> np.ndarray:
     np.minimum(t, decay_steps, out=t)
     t /= decay_steps
+    if k_decay != 1.0:
+        np.power(t, k_decay, out=t)  # timm's t**k / t_i**k
     if num_cycles != 0.5:
         t *= 2.0 * num_cycles  # transformers' cos(pi x num_cycles x 2 x progress)
     _half_cosine(t)
@@ -550,10 +553,10 @@ def cosine(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float, num_cyc
 def cosine_code(p: Mapping[str, Any], d: Dialect) -> str:
     steps = float(p["decay_steps"])
     cycles = "" if p["num_cycles"] == 0.5 else f" * {2.0 * p['num_cycles']!r}"
-    return (
-        f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * minimum(t, {steps!r})"
-        f" / {steps!r}{cycles})) / 2.0"
-    )
+    progress = f"minimum(t, {steps!r}) / {steps!r}"
+    if p["k_decay"] != 1.0:
+        progress = f"({progress}) ** {p['k_decay']!r}"
+    return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 + cos(pi * {progress}{cycles})) / 2.0"
 def _decay_end_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
     return (kwargs["decay_steps"],)
 
@@ -576,9 +579,11 @@ register(
             Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
             Param("num_cycles", "float", 0.5, "cosine periods over decay_steps: 0.5 falls to end_lr once, "
                   "more goes back up and down (transformers' num_cycles)", low=0.0, low_open=True),
+            Param("k_decay", "float", 1.0, "the progress t / decay_steps raised to this power "
+                  "(timm's k_decay: > 1 holds the lr longer, < 1 drops it sooner)", low=0.0, low_open=True),
         ),
         "half a cosine from lr to end_lr, then end_lr",
-        "end_lr + (lr - end_lr) * (1 + cos(2 pi num_cycles min(t, decay_steps) / decay_steps)) / 2",
+        "end_lr + (lr - end_lr) * (1 + cos(2 pi num_cycles (min(t, decay_steps) / decay_steps) ** k_decay)) / 2",
         "Keras CosineDecay(alpha=end_lr/lr), optax cosine_decay_schedule; "
         "torch CosineAnnealingLR for t <= T_max",
         code=cosine_code,

@@ -273,3 +273,9 @@ def test_multiply_warmup_needs_a_finite_start_factor():
     # 0.001 / 5e-324 overflows: the factor the warmup multiplies by would be inf.
     with pytest.raises(lrplot.errors.ParamError, match="a finite multiple of lr when warmup_mode is multiply"):
         lrplot.curve("constant", lr=5e-324, warmup_steps=1, warmup_start_lr=0.001, warmup_mode="multiply")
+
+
+def test_cosine_k_decay_bends_the_progress():
+    # timm's k_decay 2 over 4 steps: 0.5 (1 + cos(pi t^2 / 16)): 1, (1 + cos(pi / 16)) / 2, ...
+    lr = lrplot.evaluate("cosine", steps=5, lr=1.0, decay_steps=4, k_decay=2)
+    assert list(lr) == pytest.approx([(1 + math.cos(math.pi * t * t / 16)) / 2 for t in range(5)], rel=1e-15)

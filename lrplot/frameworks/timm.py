@@ -32,7 +32,9 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     cycles = name == "CosineLRScheduler" and (number(args, "cycle_limit", 1) > 1 or number(args, "cycle_mul", 1.0) != 1)
     if cycles and number(args, "cycle_mul", 1.0) < 1:
         raise Unsupported(f"{name} with cycle_mul {number(args, 'cycle_mul', 1.0)} < 1 (cycles that shrink) is not supported yet")
-    only(args, "k_decay", 1.0, name)
+    k = number(args, "k_decay", 1.0)
+    if k != 1 and name != "CosineLRScheduler":
+        only(args, "k_decay", 1.0, name)
     if not cycles:
         for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1)):
             only(args, key, neutral, name)
@@ -54,7 +56,8 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     if name == "CosineLRScheduler" and cycles:
         return _cycles(args, params, low, updates_per_epoch if "step_every" in params else 1, steps)
     if name == "CosineLRScheduler":
-        return Curve("cosine", {**params, "decay_steps": _length(args, name), "end_lr": low})
+        bend = {} if k == 1 else {"k_decay": float(k)}
+        return Curve("cosine", {**params, "decay_steps": _length(args, name), "end_lr": low, **bend})
     if name == "TanhLRScheduler":
         if warmup and params["warmup_clock"] == "shared":
             params["warmup_target"] = "schedule"  # timm's tanh warms up to its own value at warmup_t
@@ -102,6 +105,8 @@ def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int
     cycle_decay**i, over a fixed lr_min (lrplot's cosine-restarts). After
     cycle_limit cycles timm holds lr_min, which that schedule does not: drawn
     only while the cycles last."""
+    if number(args, "k_decay", 1.0) != 1:
+        raise Unsupported("CosineLRScheduler cycles with a k_decay are not supported yet")
     decay = float(number(args, "cycle_decay", 1.0))
     if decay != 1 and low != 0:
         # timm decays lr_max toward a fixed lr_min; cosine-restarts scales lr - end_lr.
