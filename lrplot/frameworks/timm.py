@@ -29,7 +29,10 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
               steps: int | None = None) -> Curve:
     """A timm scheduler class with its constructor arguments; ``steps``: the
     updates drawn (cosine cycles are drawn only while they last)."""
-    cycles = name == "CosineLRScheduler" and (number(args, "cycle_limit", 1) > 1 or number(args, "cycle_mul", 1.0) != 1)
+    any_cycles = number(args, "cycle_limit", 1) > 1 or number(args, "cycle_mul", 1.0) != 1
+    if any_cycles and name in ("TanhLRScheduler", "PolyLRScheduler"):
+        return _cycle_parts(name, args, lr, updates_per_epoch if args.get("t_in_epochs", True) else 1, steps)
+    cycles = name == "CosineLRScheduler" and any_cycles
     if cycles and number(args, "cycle_mul", 1.0) < 1:
         raise Unsupported(f"{name} with cycle_mul {number(args, 'cycle_mul', 1.0)} < 1 (cycles that shrink) is not supported yet")
     k = number(args, "k_decay", 1.0)
@@ -54,7 +57,11 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     params.update(_noise(args))
     low = float(number(args, "lr_min", 0.0))
     if name == "CosineLRScheduler" and cycles:
-        return _cycles(args, params, low, updates_per_epoch if "step_every" in params else 1, steps)
+        try:
+            return _cycles(args, params, low, updates_per_epoch if "step_every" in params else 1, steps)
+        except Unsupported:
+            # Not one cosine-restarts curve: the cycles as sequence parts.
+            return _cycle_parts(name, args, lr, updates_per_epoch if args.get("t_in_epochs", True) else 1, steps)
     if name == "CosineLRScheduler":
         bend = {} if k == 1 else {"k_decay": float(k)}
         return Curve("cosine", {**params, "decay_steps": _length(args, name), "end_lr": low, **bend})
@@ -119,6 +126,72 @@ def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int
         raise Unsupported(f"CosineLRScheduler drawn past its {limit} cycles (then held at lr_min) is not supported yet")
     return Curve("cosine-restarts", {**params, "first_decay_steps": first, "t_mul": mul,
                                      "m_mul": decay, "end_lr": low})
+
+
+MAX_PARTS = 10_000  # cycles written out as sequence parts; past this the curve is not worth a list
+
+
+def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: int | None) -> Curve:
+    """timm's cycles as ``sequence`` parts, scheduler step by scheduler step as
+    ``_get_lr`` computes them: cycle i (found with timm's own ``math.log``)
+    runs from lr x cycle_decay**i toward lr_min over t_initial x cycle_mul**i
+    steps; past cycle_limit cycles, lr_min. Step 0 is the constructor's lr
+    (warmup_lr_init during a warmup, else the base lr)."""
+    if steps is None:
+        raise Unsupported(f"{name} cycles without a known run length are not supported yet")
+    if args.get("noise_range_t") is not None:
+        raise Unsupported(f"{name} cycles with lr noise are not supported yet")
+    first, mul = _length(args, name), float(number(args, "cycle_mul", 1.0))
+    if mul < 1:
+        raise Unsupported(f"{name} with cycle_mul {mul} < 1 (cycles that shrink) is not supported yet")
+    limit, decay = int(number(args, "cycle_limit", 1)), float(number(args, "cycle_decay", 1.0))
+    low, k = float(number(args, "lr_min", 0.0)), float(number(args, "k_decay", 1.0))
+    warmup = number(args, "warmup_t", 0)
+    if float(warmup) != int(warmup):
+        raise Unsupported(f"{name} with a fractional warmup_t ({warmup}) is not supported yet")
+    warmup = int(warmup)
+    prefix = bool(args.get("warmup_prefix", PREFIXED.get(name, False)))
+    clock = {"step_every": every} if every > 1 else {}
+    last = -(-steps // every)  # the scheduler steps the run reaches
+    parts: list[dict[str, Any]] = []
+    if warmup:
+        start = float(number(args, "warmup_lr_init", 0.0))
+        parts.append({"schedule": "linear", "lr": lr, "start_factor": start / lr if lr else 0.0, "end_factor": 1.0,
+                      "total_steps": warmup, **clock, "steps": min(warmup, last) * every})
+    else:
+        parts.append({"schedule": "constant", "lr": lr, "steps": every})  # the constructor's base lr
+    t = max(warmup, 1)
+    while t < last:
+        own = t - warmup if prefix else t
+        if mul != 1:
+            index = math.floor(math.log(1 - own / first * (1 - mul), mul))
+            length = mul**index * first
+            begin = (1 - mul**index) / (1 - mul) * first
+        else:
+            index, length = own // first, first
+            begin = first * index
+        if index >= limit:
+            parts.append({"schedule": "constant", "lr": low, "steps": (last - t) * every})
+            break
+        if float(begin) != int(begin) or float(length) != int(length):
+            raise Unsupported(f"{name} cycles that start or last between scheduler steps are not supported yet")
+        end = t + int(begin + length) - own  # the first step of the next cycle
+        peak = lr * decay**index
+        part = {"lr": peak, "decay_steps": int(length), "end_lr": low, "step_offset": own - int(begin), **clock}
+        if name == "TanhLRScheduler":
+            part.update(schedule="tanh", lower=float(number(args, "lb", -7.0)), upper=float(number(args, "ub", 3.0)))
+        elif name == "PolyLRScheduler":
+            if k != 1:
+                raise Unsupported(f"{name} cycles with a k_decay are not supported yet")
+            part.update(schedule="polynomial", power=float(number(args, "power", 0.5)))
+        else:
+            part.update(schedule="cosine", **({} if k == 1 else {"k_decay": k}))
+        parts.append({**part, "steps": (min(end, last) - t) * every})
+        t = end
+        if len(parts) > MAX_PARTS:
+            raise Unsupported(f"{name} with more than {MAX_PARTS:,} cycles in the run is not supported yet")
+    del parts[-1]["steps"]
+    return Curve("sequence", {"lr": lr, "parts": parts})
 
 
 def _length(args: dict[str, Any], name: str) -> int:
