@@ -86,3 +86,17 @@ def test_mmengine_linear_lr_after_a_linear_warmup_starts_at_its_own_factor():
                   {"type": "LinearLR", "by_epoch": False, "start_factor": 0.4, "begin": 5, "end": 20}]
     expected = [0.5 * (0.001 + 0.999 * k / 4) for k in range(5)] + [0.5 * (0.4 + 0.6 * j / 14) for j in range(15)]
     assert lrs(mmengine.param_scheduler(schedulers, 0.5, None, 20), 20) == pytest.approx(expected, rel=1e-12)
+
+
+def test_timm_tanh_cycles_warm_up_to_the_tanh_at_warmup_t():
+    # timm 1.0.31: TanhLRScheduler(t_initial=6, cycle_mul=2, cycle_limit=2, warmup_t=2, warmup_lr_init=0,
+    # warmup_prefix=False) over lr 0.1, stepped per epoch (printed by timm; its warmup rises to
+    # _get_lr(warmup_t), not to the lr), then lr_min 0 past the 2 cycles.
+    timm_values = [0.0, 0.04996735173312237, 0.09993470346624474, 0.09820137900379085, 0.06607563687658173,
+                   0.006496916912866402, 0.09999991684719724, 0.09999955974988523, 0.09999766914421587,
+                   0.09998766054240138, 0.09993470346624474, 0.09965525486984365, 0.09820137900379085,
+                   0.09116003227929416, 0.06607563687658173, 0.026894142136999512, 0.006496916912866402,
+                   0.0012953727530695847, 0.0, 0.0]
+    args = {"t_initial": 6, "cycle_mul": 2.0, "cycle_limit": 2, "warmup_t": 2, "warmup_lr_init": 0.0,
+            "warmup_prefix": False}
+    assert lrs(timm.scheduler("TanhLRScheduler", args, 0.1, 1, 20), 20) == pytest.approx(timm_values, rel=1e-12, abs=1e-18)

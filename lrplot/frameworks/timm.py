@@ -160,8 +160,8 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
                       "total_steps": warmup, **clock, "steps": min(warmup, last) * every})
     else:
         parts.append({"schedule": "constant", "lr": lr, "steps": every})  # the constructor's base lr
-    t = max(warmup, 1)
-    while t < last:
+    def cycle_at(t: int) -> tuple[dict[str, Any] | None, int]:
+        """The part of the cycle scheduler step t is in (None past cycle_limit) and where it ends."""
         own = t - warmup if prefix else t
         if mul != 1:
             index = math.floor(math.log(1 - own / first * (1 - mul), mul))
@@ -171,13 +171,10 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
             index, length = own // first, first
             begin = first * index
         if index >= limit:
-            parts.append({"schedule": "constant", "lr": low, "steps": (last - t) * every})
-            break
+            return None, last
         if float(begin) != int(begin) or float(length) != int(length):
             raise Unsupported(f"{name} cycles that start or last between scheduler steps are not supported yet")
-        end = t + int(begin + length) - own  # the first step of the next cycle
-        peak = lr * decay**index
-        part = {"lr": peak, "decay_steps": int(length), "end_lr": low, "step_offset": own - int(begin), **clock}
+        part = {"lr": lr * decay**index, "decay_steps": int(length), "end_lr": low, "step_offset": own - int(begin), **clock}
         if name == "TanhLRScheduler":
             part.update(schedule="tanh", lower=float(number(args, "lb", -7.0)), upper=float(number(args, "ub", 3.0)))
         elif name == "PolyLRScheduler":
@@ -186,10 +183,25 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
             part.update(schedule="polynomial", power=float(number(args, "power", 0.5)))
         else:
             part.update(schedule="cosine", **({} if k == 1 else {"k_decay": k}))
+        return part, t + int(begin + length) - own
+
+    t = max(warmup, 1)
+    while t < last:
+        part, end = cycle_at(t)
+        if part is None:
+            parts.append({"schedule": "constant", "lr": low, "steps": (last - t) * every})
+            break
         parts.append({**part, "steps": (min(end, last) - t) * every})
         t = end
         if len(parts) > MAX_PARTS:
             raise Unsupported(f"{name} with more than {MAX_PARTS:,} cycles in the run is not supported yet")
+    if name == "TanhLRScheduler" and warmup and not prefix:
+        # timm's tanh warms up to its own value at warmup_t (_get_lr(warmup_t)), not to the lr.
+        from lrplot.binding import bind
+
+        after, _ = cycle_at(warmup)
+        target = low if after is None else float(bind(after.pop("schedule"), after, 1)([0])[0])
+        parts[0]["end_factor"] = target / lr if lr else 0.0
     del parts[-1]["steps"]
     return Curve("sequence", {"lr": lr, "parts": parts})
 
