@@ -336,8 +336,13 @@ def polynomial(
     np.subtract(1.0, t, out=t)
     if power != 1.0:
         t **= power
+    # Where no decay has happened yet the rate is lr itself, not (lr - end_lr) + end_lr,
+    # which loses lr's digits when end_lr is far larger (MMEngine's PolyLR rising to eta_min).
+    untouched = (t == 1.0) if end_lr != 0 else None
     t *= lr - end_lr
     t += end_lr
+    if untouched is not None:
+        t[untouched] = lr
     return t
 
 

@@ -100,3 +100,12 @@ def test_timm_tanh_cycles_warm_up_to_the_tanh_at_warmup_t():
     args = {"t_initial": 6, "cycle_mul": 2.0, "cycle_limit": 2, "warmup_t": 2, "warmup_lr_init": 0.0,
             "warmup_prefix": False}
     assert lrs(timm.scheduler("TanhLRScheduler", args, 0.1, 1, 20), 20) == pytest.approx(timm_values, rel=1e-12, abs=1e-18)
+
+
+def test_mmengine_poly_lr_rising_far_above_the_lr_starts_at_the_lr_exactly():
+    # mmengine 0.10.7: PolyLR(eta_min=0.0807..., power=0.9) over lr 1.52e-08 gives the lr itself at
+    # iteration 0; (lr - eta_min) + eta_min would lose its digits.
+    from lrplot.frameworks import mmengine
+
+    schedulers = [{"type": "PolyLR", "eta_min": 0.08074775250588752, "power": 0.9, "by_epoch": False, "end": 2}]
+    assert lrs(mmengine.param_scheduler(schedulers, 1.522784740929836e-08, None, 1), 1) == [1.522784740929836e-08]
