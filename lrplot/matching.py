@@ -40,6 +40,8 @@ class Condition(NamedTuple):
 
 # lrplot's cosine with num_cycles other than 0.5 turns back up, and k_decay bends it: no framework's
 # cosine class does either.
+# timm's k_decay bends the polynomial's progress: no framework's polynomial class does.
+STRAIGHT_POLYNOMIAL = Condition("k_decay = 1", lambda v: v["k_decay"] == 1)
 HALF_COSINE = Condition("num_cycles = 0.5, k_decay = 1", lambda v: v["num_cycles"] == 0.5 and v["k_decay"] == 1)
 
 

@@ -322,6 +322,7 @@ def polynomial(
     end_lr: float,
     power: float,
     cycle: bool,
+    k_decay: float = 1.0,
 ) -> np.ndarray:
     if cycle:
         # decay_steps grows to the first multiple of itself >= t (at least 1x),
@@ -333,6 +334,8 @@ def polynomial(
     else:
         np.minimum(t, decay_steps, out=t)
         t /= decay_steps
+    if k_decay != 1.0:
+        np.power(t, k_decay, out=t)  # timm's t**k / t_i**k
     np.subtract(1.0, t, out=t)
     if power != 1.0:
         t **= power
@@ -348,12 +351,13 @@ def polynomial(
 
 def polynomial_code(p: Mapping[str, Any], d: Dialect) -> str | list[str]:
     steps, scale, power, end = float(p["decay_steps"]), p["lr"] - p["end_lr"], p["power"], p["end_lr"]
+    bend = "" if p["k_decay"] == 1.0 else f" ** {p['k_decay']!r}"
     if p["cycle"]:
         return [
             f"period = {steps!r} * maximum(1.0, ceil(t / {steps!r}))",
-            f"value = {scale!r} * (1.0 - t / period) ** {power!r} + {end!r}",
+            f"value = {scale!r} * (1.0 - (t / period){bend}) ** {power!r} + {end!r}",
         ]
-    return f"{scale!r} * (1.0 - minimum(t, {steps!r}) / {steps!r}) ** {power!r} + {end!r}"
+    return f"{scale!r} * (1.0 - (minimum(t, {steps!r}) / {steps!r}){bend}) ** {power!r} + {end!r}"
 def _polynomial_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
     # Cycling: the period grows past each multiple k * decay_steps, so the
     # rate is back up at the next step.
@@ -370,6 +374,8 @@ register(
             Param("end_lr", "float", 0.0001, "learning rate reached at decay_steps", low=0.0),
             Param("power", "float", 1.0, "exponent of the decay", low=0.0, low_open=True),
             Param("cycle", "bool", False, "restart at each multiple of decay_steps"),
+            Param("k_decay", "float", 1.0, "the progress t / decay_steps raised to this power (timm's k_decay)",
+                  low=0.0, low_open=True),
         ),
         "polynomial decay to end_lr, optionally cycling (the seed's 3.4)",
         "(lr - end_lr) * (1 - min(t, decay_steps) / decay_steps) ** power + end_lr",

@@ -279,3 +279,9 @@ def test_cosine_k_decay_bends_the_progress():
     # timm's k_decay 2 over 4 steps: 0.5 (1 + cos(pi t^2 / 16)): 1, (1 + cos(pi / 16)) / 2, ...
     lr = lrplot.evaluate("cosine", steps=5, lr=1.0, decay_steps=4, k_decay=2)
     assert list(lr) == pytest.approx([(1 + math.cos(math.pi * t * t / 16)) / 2 for t in range(5)], rel=1e-15)
+
+
+def test_polynomial_k_decay_bends_the_progress():
+    # timm's poly with k_decay 2 over 4 steps, power 1: 1 - t^2 / 16.
+    lr = lrplot.evaluate("polynomial", steps=5, lr=1.0, decay_steps=4, end_lr=0.0, power=1.0, k_decay=2)
+    assert list(lr) == pytest.approx([1 - t * t / 16 for t in range(5)], rel=1e-15)

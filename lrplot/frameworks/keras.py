@@ -15,6 +15,7 @@ from lrplot.matching import (
     FLOAT_VALUES,
     HALF_COSINE,
     POSITIVE_LR,
+    STRAIGHT_POLYNOMIAL,
     Exact,
     Framework,
     Script,
@@ -44,6 +45,7 @@ MATCHING = Framework(
         Exact(
             "polynomial",
             S + "PolynomialDecay({lr!r}, decay_steps={decay_steps}, end_learning_rate={end_lr!r}, power={power!r}, cycle={cycle})",
+            when=(STRAIGHT_POLYNOMIAL,),
         ),
         Exact(
             "cosine",

@@ -13,6 +13,7 @@ from lrplot.matching import (
     FINITE_ALPHA,
     HALF_COSINE,
     POSITIVE_LR,
+    STRAIGHT_POLYNOMIAL,
     Condition,
     Exact,
     Framework,
@@ -55,7 +56,7 @@ MATCHING = Framework(
         Exact(
             "polynomial",
             OX + "polynomial_schedule({lr!r}, {end_lr!r}, power={power!r}, transition_steps={decay_steps})",
-            when=(Condition("no cycle", lambda v: not v["cycle"]),),
+            when=(STRAIGHT_POLYNOMIAL, Condition("no cycle", lambda v: not v["cycle"]),),
         ),
         Exact(
             "linear",

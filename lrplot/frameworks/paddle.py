@@ -40,6 +40,7 @@ from lrplot.matching import (
     DECAY_STEPS_1,
     FLOAT_VALUES,
     HALF_COSINE,
+    STRAIGHT_POLYNOMIAL,
     Condition,
     Exact,
     Framework,
@@ -311,6 +312,7 @@ MATCHING = Framework(
         Exact(
             "polynomial",
             L + "PolynomialDecay({lr!r}, decay_steps={decay_steps}, end_lr={end_lr!r}, power={power!r}, cycle={cycle})",
+            when=(STRAIGHT_POLYNOMIAL,),
         ),
         Exact(
             "linear",

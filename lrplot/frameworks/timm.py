@@ -36,7 +36,7 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     if cycles and number(args, "cycle_mul", 1.0) < 1:
         raise Unsupported(f"{name} with cycle_mul {number(args, 'cycle_mul', 1.0)} < 1 (cycles that shrink) is not supported yet")
     k = number(args, "k_decay", 1.0)
-    if k != 1 and name != "CosineLRScheduler":
+    if k != 1 and name not in ("CosineLRScheduler", "PolyLRScheduler"):
         only(args, "k_decay", 1.0, name)
     if not cycles:
         for key, neutral in (("cycle_mul", 1.0), ("cycle_limit", 1)):
@@ -75,6 +75,7 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
                               "lower": float(number(args, "lb", -7.0)), "upper": float(number(args, "ub", 3.0))})
     if name == "PolyLRScheduler":
         return Curve("polynomial", {**params, "decay_steps": _length(args, name), "end_lr": low,
+                                    **({} if k == 1 else {"k_decay": float(k)}),
                                     "power": float(number(args, "power", 0.5))})
     if name == "StepLRScheduler":
         return Curve("step", {**params, "step_size": number(args, "decay_t", None),
@@ -178,9 +179,7 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
         if name == "TanhLRScheduler":
             part.update(schedule="tanh", lower=float(number(args, "lb", -7.0)), upper=float(number(args, "ub", 3.0)))
         elif name == "PolyLRScheduler":
-            if k != 1:
-                raise Unsupported(f"{name} cycles with a k_decay are not supported yet")
-            part.update(schedule="polynomial", power=float(number(args, "power", 0.5)))
+            part.update(schedule="polynomial", power=float(number(args, "power", 0.5)), **({} if k == 1 else {"k_decay": k}))
         else:
             part.update(schedule="cosine", **({} if k == 1 else {"k_decay": k}))
         return part, t + int(begin + length) - own

@@ -12,6 +12,7 @@ from lrplot.matching import (
     DECAY_STEPS_1,
     HALF_COSINE,
     POSITIVE_LR,
+    STRAIGHT_POLYNOMIAL,
     Condition,
     Exact,
     Framework,
@@ -44,7 +45,7 @@ MATCHING = Framework(
         Exact(
             "polynomial",
             "PolynomialLR(optimizer, total_iters={decay_steps}, power={power!r})",
-            when=(Condition("end_lr = 0, no cycle", lambda v: v["end_lr"] == 0 and not v["cycle"]),),
+            when=(STRAIGHT_POLYNOMIAL, Condition("end_lr = 0, no cycle", lambda v: v["end_lr"] == 0 and not v["cycle"]),),
         ),
         Exact(
             "cosine",

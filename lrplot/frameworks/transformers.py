@@ -8,7 +8,7 @@ after t calls of ``scheduler.step()`` (tests/golden/transformers.json).
 
 from __future__ import annotations
 
-from lrplot.matching import HALF_COSINE, Condition, Exact, Framework, Value
+from lrplot.matching import HALF_COSINE, STRAIGHT_POLYNOMIAL, Condition, Exact, Framework, Value
 
 FROM_0 = Condition("warmup_start_lr = 0", lambda v: v["warmup_from"] == 0)
 TRAINING = Value("training", "warmup_steps + decay_steps", lambda v: v["warmup_steps"] + v["decay_steps"])
@@ -20,7 +20,7 @@ MATCHING = Framework(
         Exact(
             "polynomial",
             "get_polynomial_decay_schedule_with_warmup(optimizer, {warmup_steps}, {training}, lr_end={end_lr!r}, power={power!r})",
-            when=(FROM_0, Condition("no cycle", lambda v: not v["cycle"])),
+            when=(STRAIGHT_POLYNOMIAL, FROM_0, Condition("no cycle", lambda v: not v["cycle"])),
             values=(TRAINING,),
             emitted=False,
         ),
