@@ -46,6 +46,36 @@ def number(args: dict[str, Any], key: str, default: Any) -> Any:
     return value
 
 
+def whole(args: dict[str, Any], key: str, default: Any, low: int = 0, scheduler: str | None = None) -> int:
+    """``args[key]`` (or ``default``) as a whole number >= ``low``, else
+    :class:`Unsupported` naming it (and ``scheduler``, when given)."""
+    value = number(args, key, default)
+    if float(value) != int(value) or value < low:
+        where = f"{scheduler} with {key} {value}" if scheduler else f"{key}={value}"
+        raise Unsupported(f"{where} is not supported yet (a whole number >= {low})")
+    return int(value)
+
+
+# Cycles, periods or batch sizes written out as sequence parts; past this many
+# the curve is not worth a list.
+MAX_PARTS = 10_000
+
+
+def sequence(lr: float, parts: list[dict[str, Any]]) -> Curve:
+    """``parts`` (each with its ``steps``) one after another; the last runs to the end."""
+    del parts[-1]["steps"]
+    return Curve("sequence", {"lr": lr, "parts": parts})
+
+
+def part_value(part: dict[str, Any], step: int) -> float:
+    """A sequence part's value at its own ``step``, through lrplot's binding,
+    so a value carried into the next part is the one the curve shows."""
+    from lrplot.binding import bind
+
+    values = {key: value for key, value in part.items() if key not in ("schedule", "steps")}
+    return float(bind(part["schedule"], values, step + 1)([step])[0])
+
+
 def only(args: dict[str, Any], key: str, value: Any, scheduler: str) -> None:
     """Refuse an argument lrplot does not model unless it has its neutral value."""
     given = args.get(key, value)

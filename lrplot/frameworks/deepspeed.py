@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.frameworks import Curve, Unsupported, number
+from lrplot.frameworks import Curve, Unsupported, number, sequence, whole
 
 WARMUP_TYPES = {"log": "log", "linear": "linear"}
 
@@ -37,18 +37,11 @@ SUPPORTED = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle")
 MAX_STAIRS = 100_000  # a staircase written out as piecewise values; past this it is not worth a list
 
 
-def _whole(args: dict[str, Any], key: str, default: Any, low: int) -> int:
-    value = number(args, key, default)
-    if float(value) != int(value) or value < low:
-        raise Unsupported(f"OneCycle with {key} {value} is not supported yet (a whole number >= {low})")
-    return int(value)
-
-
 def one_cycle_length(args: dict[str, Any]) -> int:
     """Updates in OneCycle's cycle: the rise and the fall."""
-    first = _whole(args, "cycle_first_step_size", 2000, 1)
+    first = whole(args, "cycle_first_step_size", 2000, 1, "OneCycle")
     second = args.get("cycle_second_step_size")
-    return first + (first if second is None else _whole(args, "cycle_second_step_size", None, 0))
+    return first + (first if second is None else whole(args, "cycle_second_step_size", None, 0, "OneCycle"))
 
 
 def _one_cycle(args: dict[str, Any]) -> Curve:
@@ -60,11 +53,11 @@ def _one_cycle(args: dict[str, Any]) -> Curve:
         if isinstance(args.get(key), (list, tuple)):
             raise Unsupported(f"OneCycle with a {key} per parameter group is not supported yet")
     low, high = float(number(args, "cycle_min_lr", None)), float(number(args, "cycle_max_lr", None))
-    first = _whole(args, "cycle_first_step_size", 2000, 1)
+    first = whole(args, "cycle_first_step_size", 2000, 1, "OneCycle")
     total = one_cycle_length(args)
-    up_stairs = _whole(args, "cycle_first_stair_count", 0, 0)
+    up_stairs = whole(args, "cycle_first_stair_count", 0, 0, "OneCycle")
     down = args.get("cycle_second_stair_count")
-    down_stairs = up_stairs if down is None else _whole(args, "cycle_second_stair_count", None, 0)
+    down_stairs = up_stairs if down is None else whole(args, "cycle_second_stair_count", None, 0, "OneCycle")
     if up_stairs and down_stairs:
         cycle = _stairs(low, high, first, total, up_stairs, down_stairs)
     elif up_stairs or down_stairs:
@@ -79,8 +72,8 @@ def _one_cycle(args: dict[str, Any]) -> Curve:
         after = {"schedule": "constant", "lr": low}
     else:
         after = {"schedule": "inverse-time", "lr": low, "decay_rate": rate,
-                 "decay_steps": _whole(args, "decay_step_size", None, 1)}
-    return Curve("sequence", {"lr": high, "parts": [{**cycle, "steps": total}, after]})
+                 "decay_steps": whole(args, "decay_step_size", None, 1, "OneCycle")}
+    return sequence(high, [{**cycle, "steps": total}, {**after, "steps": 1}])
 
 
 def _stairs(low: float, high: float, first: int, total: int, up: int, down: int) -> dict[str, Any]:

@@ -15,15 +15,15 @@ step once at the end of every epoch: ``step_every`` = updates per epoch.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import Curve, Unsupported, number
+from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, sequence, whole
 
 BATCH = ("warmuplr", "noamlr", "piecewiselinearwarmuplr", "warmupsteplr", "tristagelr", "exponentialdecaywarmup",
          "cosineannealingwarmuprestarts")
 EPOCH = ("exponentiallr", "steplr", "multisteplr")
-MAX_PARTS = 10_000  # cycles written out as sequence parts; past this the curve is not worth a list
 
 
 def _warmup(conf: dict[str, Any], key: str = "warmup_steps") -> int:
@@ -86,11 +86,6 @@ def _warmuplr(lr: float, warmup: int) -> Curve:
 # turning its first update into the s its formula counts from.
 
 
-def _sequence(lr: float, parts: list[dict[str, Any]]) -> Curve:
-    del parts[-1]["steps"]  # the last part runs to the end
-    return Curve("sequence", {"lr": lr, "parts": parts})
-
-
 def _line(start: float, end: float, length: int, offset: int, steps: int) -> dict[str, Any]:
     """``start`` to ``end`` over ``length`` steps of s, from s = offset."""
     top = end if end else start
@@ -100,19 +95,12 @@ def _line(start: float, end: float, length: int, offset: int, steps: int) -> dic
             "total_steps": length, "step_offset": offset, "steps": steps}
 
 
-def _whole(conf: dict[str, Any], key: str, default: Any, low: int = 0) -> int:
-    value = number(conf, key, default)
-    if float(value) != int(value) or value < low:
-        raise Unsupported(f"{key}={value} is not supported yet (a whole number >= {low})")
-    return int(value)
-
-
 def _piecewise_linear(knots: list[Any], values: list[float], lr: float) -> Curve:
     """PiecewiseLinearWarmupLR: np.interp(s, knots, values) up to the last knot,
     then lr x sqrt(last knot / s)."""
     if len(knots) != len(values) or len(knots) < 2:
         raise UsageError("PiecewiseLinearWarmupLR: warmup_steps_list and warmup_lr_list need the same length, >= 2")
-    points = [_whole({"warmup_steps_list": k}, "warmup_steps_list", None) for k in knots]
+    points = [whole({"warmup_steps_list": k}, "warmup_steps_list", None) for k in knots]
     if any(b <= a for a, b in zip(points, points[1:])):
         raise Unsupported("PiecewiseLinearWarmupLR with knots that do not increase is not supported yet")
     parts: list[dict[str, Any]] = []
@@ -130,15 +118,15 @@ def _piecewise_linear(knots: list[Any], values: list[float], lr: float) -> Curve
         parts.append({"schedule": "constant", "lr": values[-1], "steps": 1})
         s += 1
     parts.append({"schedule": "inverse-sqrt", "lr": lr, "timescale": last, "step_offset": s - last, "steps": 1})
-    return _sequence(lr, parts)
+    return sequence(lr, parts)
 
 
 def _warmup_step(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
     """WarmupStepLR: s = t + 1; lr s / W while s <= W, then lr x gamma **
     ((s // steps_per_epoch - W // steps_per_epoch) // step_size)."""
-    warmup = _whole(conf, "warmup_steps", 25000, 1)
-    epoch = _whole(conf, "steps_per_epoch", 10000, 1)
-    size = _whole(conf, "step_size", 1, 1)
+    warmup = whole(conf, "warmup_steps", 25000, 1)
+    epoch = whole(conf, "steps_per_epoch", 10000, 1)
+    size = whole(conf, "step_size", 1, 1)
     gamma = float(number(conf, "gamma", 0.1))
     first = warmup // epoch
     power = ((warmup + 1) // epoch - first) // size  # at update W, s = W + 1
@@ -147,14 +135,12 @@ def _warmup_step(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
     ahead = epoch * (first + (power + 1) * size) - 1 - warmup  # updates after W
     decays = {"schedule": "step", "lr": lr * gamma**power, "step_size": period, "gamma": gamma,
               "step_offset": period - ahead, "steps": 1}
-    return _sequence(lr, [_line(0.0, lr, warmup, 1, warmup), decays])
+    return sequence(lr, [_line(0.0, lr, warmup, 1, warmup), decays])
 
 
 def _tristage(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
     """TristageLR: s = min(t + 1, max_steps); a linear warmup from
     init_lr_scale, a hold, then lr x exp(-decay_factor x (s - W - H))."""
-    import math
-
     total = int(number(conf, "max_steps", 25000))
     ratios = [float(number(conf, key, default)) for key, default in
               (("warmup_ratio", 0.1), ("hold_ratio", 0.4), ("decay_ratio", 0.5))]
@@ -181,17 +167,15 @@ def _tristage(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
     else:  # the run of s is capped at max_steps before the decay began
         held = parts[-1]["lr"] if parts[-1]["schedule"] == "constant" else lr
     parts.append({"schedule": "constant", "lr": held, "steps": 1})
-    return _sequence(lr, parts)
+    return sequence(lr, parts)
 
 
 def _exponential_decay_warmup(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
     """ExponentialDecayWarmup: update 0 has 0 (warm_from_zero) or max_lr;
     update t >= 1 uses t: max_lr (t + 1) / W or the optimizer's lr during the warmup,
     then max_lr x exp(log(min_lr / max_lr) x (t - W) / (total_steps - W))."""
-    import math
-
     peak, low = float(number(conf, "max_lr", None)), float(number(conf, "min_lr", None))
-    total, warmup = _whole(conf, "total_steps", None, 1), _whole(conf, "warmup_steps", 0)
+    total, warmup = whole(conf, "total_steps", None, 1), whole(conf, "warmup_steps", 0)
     if warmup >= total or peak <= 0 or low <= 0:
         raise UsageError("ExponentialDecayWarmup: warmup_steps < total_steps and positive rates (ESPnet asserts)")
     from_zero = bool(conf.get("warm_from_zero", False))
@@ -202,17 +186,17 @@ def _exponential_decay_warmup(conf: dict[str, Any], lr: float, steps: int | None
                      {"schedule": "constant", "lr": lr, "steps": warmup - 1})
     parts.append({"schedule": "natural-exp", "lr": peak, "decay_rate": -math.log(low / peak),
                   "decay_steps": total - warmup, "step_offset": max(1, warmup) - warmup, "steps": 1})
-    return _sequence(peak, parts)
+    return sequence(peak, parts)
 
 
 def _cosine_restarts(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
     """CosineAnnealingWarmupRestarts: update 0 has min_lr; update t is step t of
     the cycles, each a linear warmup from min_lr to its max_lr (max_lr x
     gamma ** cycle) then a cosine back; cycle lengths int((L - W) x cycle_mult) + W."""
-    first = _whole(conf, "first_cycle_steps", None, 1)
+    first = whole(conf, "first_cycle_steps", None, 1)
     mult, gamma = float(number(conf, "cycle_mult", 1.0)), float(number(conf, "gamma", 1.0))
     peak, low = float(number(conf, "max_lr", 0.1)), float(number(conf, "min_lr", 0.001))
-    warmup = _whole(conf, "warmup_steps", 0)
+    warmup = whole(conf, "warmup_steps", 0)
     if warmup >= first:
         raise UsageError("CosineAnnealingWarmupRestarts: warmup_steps < first_cycle_steps (ESPnet asserts)")
     if steps is None:
@@ -236,7 +220,7 @@ def _cosine_restarts(conf: dict[str, Any], lr: float, steps: int | None) -> Curv
         length = int((length - warmup) * mult) + warmup
         if len(parts) > MAX_PARTS:
             raise Unsupported(f"CosineAnnealingWarmupRestarts with more than {MAX_PARTS:,} parts is not supported yet")
-    return _sequence(low, parts)
+    return sequence(low, parts)
 
 
 STATEFUL = {

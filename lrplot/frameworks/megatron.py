@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import Curve, Unsupported, number
+from lrplot.frameworks import Curve, Unsupported, number, sequence
 
 STYLES = ("constant", "linear", "cosine", "inverse-square-root", "WSD")
 WSD_SHAPES = {"linear": "linear", "cosine": "cosine", "minus_sqrt": "1-sqrt"}
@@ -102,8 +102,7 @@ def ramped(args: dict[str, Any], ramp: Ramp, steps: int) -> Curve:
         part = {"schedule": on_samples.schedule, **on_samples.params, "step_scale": size,
                 "step_offset": on_samples.params.get("step_offset", 0) + before, "steps": count}
         parts.append(part)
-    del parts[-1]["steps"]  # the last part runs to the end
-    return Curve("sequence", {"lr": on_samples.params["lr"], "parts": parts})
+    return sequence(on_samples.params["lr"], parts)
 
 
 def scheduler(args: dict[str, Any], batch: int, steps: int) -> Curve:

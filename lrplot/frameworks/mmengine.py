@@ -42,7 +42,7 @@ from collections import Counter
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import Curve, Unsupported, number, only
+from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, only, part_value, sequence
 
 INF = int(1e9)  # MMEngine's default ``end`` (param_scheduler.INF)
 MAX_EVENTS = 10_000  # StepLR decays written out as milestones; past this the curve is not worth a list
@@ -52,7 +52,6 @@ STEPPED = ("MultiStepLR", "StepLR")  # decay by gamma at steps: a pure factor, c
 DECAYS = ("CosineAnnealingLR", "PolyLR", "ExponentialLR", "LinearLR")
 SUPPORTED = ("LinearLR", "ConstantLR", "QuadraticWarmupLR", "MultiStepLR", "StepLR",
              "CosineAnnealingLR", "PolyLR", "ExponentialLR", "CosineRestartLR", "OneCycleLR")
-MAX_PARTS = 10_000  # cosine periods written out as sequence parts; past this the curve is not worth a list
 # Schedulers MMEngine has that lrplot does not draw, and why.
 REFUSED = {
     "ReduceOnPlateauLR": "it follows a validation metric",
@@ -643,19 +642,17 @@ def _in_turn(active: list[Scheduler], lr: float, run: Run, lr_source: str) -> Ma
         told.append(f"{s.where} [{s.begin}, {s.end if s.end < INF else 'end'}) ({unit})")
         at = first
         for part, steps in _parts(s, current, run, stop - first):
-            current = _last_value(part, steps)
+            current = part_value(part, steps - 1)  # held after it
             parts.append({**part, "steps": steps})
             at += steps
         if len(parts) > MAX_PARTS:
             raise Unsupported(f"{s.where}: {len(parts):,} sequence parts are not supported yet")
     if at < run.total_iters:
-        parts.append({"schedule": "constant", "lr": current})
+        parts.append({"schedule": "constant", "lr": current, "steps": 1})
         told.append(f"iterations [{at}, end): the lr its last window left")
-    else:
-        del parts[-1]["steps"]  # the last part runs to the end
     origin = {"lr": lr_source,
               "parts": "one after another, each from the lr the one before left: " + "; ".join(told)}
-    return Mapped(Curve("sequence", {"lr": lr, "parts": parts}), origin)
+    return Mapped(sequence(lr, parts), origin)
 
 
 def _parts(s: Scheduler, current: float, run: Run, span: int) -> list[tuple[dict[str, Any], int]]:
@@ -722,11 +719,3 @@ def _part(s: Scheduler, current: float, run: Run, clock: dict[str, int]) -> dict
     schedule, own = _decay(s, run, {}, holds=True)
     return {"schedule": schedule, **params, **own}
 
-
-def _last_value(part: dict[str, Any], steps: int) -> float:
-    """The part's value at its last step, through lrplot's own binding, so the
-    value held after it is the one the curve shows."""
-    from lrplot.binding import bind
-
-    values = {key: value for key, value in part.items() if key not in ("schedule", "steps")}
-    return float(bind(part["schedule"], values, steps)([steps - 1])[0])

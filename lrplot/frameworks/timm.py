@@ -19,7 +19,7 @@ import math
 from typing import Any
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import Curve, Unsupported, number, only
+from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, only, part_value, sequence
 
 # Schedulers whose warmup_prefix defaults to True (the others default to False).
 PREFIXED = {"StepLRScheduler": True, "MultiStepLRScheduler": True}
@@ -129,9 +129,6 @@ def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int
                                      "m_mul": decay, "end_lr": low})
 
 
-MAX_PARTS = 10_000  # cycles written out as sequence parts; past this the curve is not worth a list
-
-
 def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: int | None) -> Curve:
     """timm's cycles as ``sequence`` parts, scheduler step by scheduler step as
     ``_get_lr`` computes them: cycle i (found with timm's own ``math.log``)
@@ -196,13 +193,10 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
             raise Unsupported(f"{name} with more than {MAX_PARTS:,} cycles in the run is not supported yet")
     if name == "TanhLRScheduler" and warmup and not prefix:
         # timm's tanh warms up to its own value at warmup_t (_get_lr(warmup_t)), not to the lr.
-        from lrplot.binding import bind
-
         after, _ = cycle_at(warmup)
-        target = low if after is None else float(bind(after.pop("schedule"), after, 1)([0])[0])
+        target = low if after is None else part_value(after, 0)
         parts[0]["end_factor"] = target / lr if lr else 0.0
-    del parts[-1]["steps"]
-    return Curve("sequence", {"lr": lr, "parts": parts})
+    return sequence(lr, parts)
 
 
 def _length(args: dict[str, Any], name: str) -> int:
