@@ -22,13 +22,19 @@ from lrplot.registry import MAX_STEPS, TEXT_ALLOWED, Param, check_text, convert
 
 # Optimizer steps in one epoch of one device's ``examples`` (ceil(dataset / world
 # size): DistributedSampler pads), batches of ``batch``, ``accum`` batches a step.
+
+
+def _stepping_on_the_last_partial_accumulation(examples: int, batch: int, accum: int) -> int:
+    return math.ceil(math.ceil(examples / batch) / accum)
+
+
 TRAINER_COUNTS: dict[str, Callable[[int, int, int], int]] = {
     # A loop that steps only on full accumulations (DistributedSampler, drop_last=False).
     "torch": lambda examples, batch, accum: math.ceil(examples / batch) // accum,
     # transformers' Trainer: len(dataloader) // accum + (len(dataloader) % accum > 0).
-    "hf": lambda examples, batch, accum: math.ceil(math.ceil(examples / batch) / accum),
+    "hf": _stepping_on_the_last_partial_accumulation,
     # Lightning steps on the epoch's last batch whatever the accumulation.
-    "lightning": lambda examples, batch, accum: math.ceil(math.ceil(examples / batch) / accum),
+    "lightning": _stepping_on_the_last_partial_accumulation,
     # timm's train.py: a drop_last loader, ceil(len(loader) / grad_accum_steps) updates.
     "timm": lambda examples, batch, accum: math.ceil((examples // batch) / accum),
 }
