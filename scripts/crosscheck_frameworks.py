@@ -682,8 +682,6 @@ def _mm_scheduler(r: random.Random, span: int, by_epoch: bool, main: bool) -> di
 
 
 def mmengine_draw(r: random.Random) -> FDraw:
-    import torch
-    from mmengine.registry import PARAM_SCHEDULERS
 
     from lrplot.frameworks import mmengine
 
@@ -717,23 +715,9 @@ def mmengine_draw(r: random.Random) -> FDraw:
     cfgs.append(m)
 
     def theirs() -> list[float]:
-        opt = torch.optim.SGD([G.torch_param()], lr=lr, momentum=0.9)
-        default: dict[str, Any] = {"optimizer": opt}
-        if mode != "iter":
-            default["epoch_length"] = k
-        scheds = [PARAM_SCHEDULERS.build(dict(c), default_args=default) for c in cfgs]
-        out = []
-        for _epoch in range(epochs if mode != "iter" else 1):  # ParamSchedulerHook, as gen_mmengine's run
-            for _i in range(k if mode != "iter" else total_iters):
-                out.append(float(opt.param_groups[0]["lr"]))
-                opt.step()
-                for s in scheds:
-                    if not s.by_epoch:
-                        s.step()
-            for s in scheds:
-                if s.by_epoch:
-                    s.step()
-        return out
+        if mode == "iter":
+            return G.mmengine_runner(cfgs, 1, total_iters, None, lr)[0]
+        return G.mmengine_runner(cfgs, epochs, k, k, lr)[0]
 
     return (f"param_scheduler={cfgs} lr={lr} epoch_length={k if mode != 'iter' else None} iters={total_iters}", theirs,
             lambda: mmengine.param_scheduler(copy.deepcopy(cfgs), lr, k if mode != "iter" else None, total_iters))

@@ -767,36 +767,45 @@ def mm_quadratic_warmup_classes():
     return QuadraticWarmupLR
 
 
+def mmengine_runner(cfgs, epochs, k, epoch_length=None, lr=0.1):
+    """The lr of each iteration as MMEngine's Runner steps a ``param_scheduler``
+    list over ``epochs`` epochs of ``k`` iterations (ParamSchedulerHook: the
+    iteration schedulers after every iteration, the epoch ones after every
+    epoch, in list order); ``epoch_length`` for convert_to_iter_based. Also
+    returns the built schedulers."""
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    opt = make_opt("sgd", lr)
+    scheds = []
+    for c in cfgs:
+        default = dict(optimizer=opt)
+        if epoch_length is not None:
+            default["epoch_length"] = epoch_length
+        scheds.append(PARAM_SCHEDULERS.build(dict(c), default_args=default))
+    lrs = []
+    for _epoch in range(epochs):
+        for _i in range(k):
+            lrs.append(f(opt.param_groups[0]["lr"]))
+            opt.step()
+            for s_ in scheds:
+                if not s_.by_epoch:
+                    s_.step()
+        for s_ in scheds:
+            if s_.by_epoch:
+                s_.step()
+    return lrs, scheds
+
+
 def gen_mmengine():
     import mmengine
     import mmengine.optim  # noqa: F401  (registers the schedulers)
-    from mmengine.registry import PARAM_SCHEDULERS
 
     mm_quadratic_warmup_classes()
     cases = []
     base = 0.1
 
     def run(cfgs, epochs, k, epoch_length=None):
-        opt = make_opt("sgd", base)
-        scheds = []
-        for c in cfgs:
-            d = dict(c)
-            default = dict(optimizer=opt)
-            if epoch_length is not None:
-                default["epoch_length"] = epoch_length
-            scheds.append(PARAM_SCHEDULERS.build(d, default_args=default))
-        lrs = []
-        for _epoch in range(epochs):
-            for _i in range(k):
-                lrs.append(f(opt.param_groups[0]["lr"]))
-                opt.step()
-                for s_ in scheds:
-                    if not s_.by_epoch:
-                        s_.step()
-            for s_ in scheds:
-                if s_.by_epoch:
-                    s_.step()
-        return lrs, scheds
+        return mmengine_runner(cfgs, epochs, k, epoch_length, base)
 
     def add(cid, cfgs, n, note="", epochs=None, k=None, epoch_length=None):
         if epochs is None:
