@@ -16,6 +16,8 @@ the samples consumed before the part).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
@@ -53,21 +55,30 @@ class Ramp(NamedTuple):
         per_increment = self.samples / ((self.final - self.start) // self.increment)
         return self.start + int(consumed / per_increment) * self.increment
 
+    def ramp_updates(self) -> Iterator[tuple[int, int]]:
+        """``(samples consumed before it, its batch)`` for each update while
+        the batch ramps up (Megatron steps the scheduler by that batch)."""
+        consumed = 0
+        for done in itertools.count():
+            if consumed > self.samples:
+                return
+            if done > MAX_RAMP_UPDATES:
+                raise Unsupported(f"a batch ramp-up over more than {MAX_RAMP_UPDATES:,} updates is not supported yet")
+            size = self.batch(consumed)
+            yield consumed, size
+            consumed += size
+
     def segments(self, updates: int) -> list[tuple[int, int, int]]:
         """``(updates, samples consumed before them, batch)`` for each run of
         updates with one batch, covering ``updates``."""
         out: list[list[int]] = []
-        consumed = done = 0
-        while done < updates and consumed <= self.samples:
-            if done > MAX_RAMP_UPDATES:
-                raise Unsupported(f"a batch ramp-up over more than {MAX_RAMP_UPDATES:,} updates is not supported yet")
-            size = self.batch(consumed)
+        for _, (before, size) in zip(range(updates), self.ramp_updates()):
             if out and out[-1][2] == size:
                 out[-1][0] += 1
             else:
-                out.append([1, consumed, size])
-            consumed += size
-            done += 1
+                out.append([1, before, size])
+        done = sum(count for count, _, _ in out)
+        consumed = out[-1][1] + out[-1][0] * out[-1][2] if out else 0
         if done < updates:
             if out and out[-1][2] == self.final:
                 out[-1][0] += updates - done
@@ -80,11 +91,10 @@ def ramped_updates(ramp: Ramp, train_samples: int) -> int:
     """The updates of a ``--train-samples`` run (``update_train_iters``): those
     of the ramp, then whole global batches; a partial last batch is dropped."""
     consumed = updates = 0
-    while consumed <= ramp.samples and consumed <= train_samples:
-        if updates > MAX_RAMP_UPDATES:
-            raise Unsupported(f"a batch ramp-up over more than {MAX_RAMP_UPDATES:,} updates is not supported yet")
-        consumed += ramp.batch(consumed)
-        updates += 1
+    for before, size in ramp.ramp_updates():
+        if before > train_samples:
+            break
+        consumed, updates = before + size, updates + 1
     if train_samples > consumed:
         updates += (train_samples - consumed) // ramp.final
     return updates
