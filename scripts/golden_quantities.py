@@ -10,7 +10,9 @@ the momentum at step t is ``optimizer.param_groups[0]["momentum"]`` read
 before the t-th ``scheduler.step()``, the lr ``get_last_lr()`` beside it.
 Each case records the lrplot command line that must reproduce both
 (``lrplot --steps N -o x.json ARGS``). MMEngine: its parameter schedulers on
-``momentum`` and ``weight_decay``. Writes tests/golden/quantities/<framework>.json.
+``momentum`` and ``weight_decay``. timm and Paddle: the learning rate of each
+parameter group (layer-wise decay, named groups). Writes
+tests/golden/quantities/<framework>.json.
 """
 
 from __future__ import annotations
@@ -167,9 +169,73 @@ def timm_cases() -> dict[str, Any]:
             "cases": out}
 
 
+def paddle_cases() -> dict[str, Any]:
+    """Paddle's parameter groups: a group dict's ``learning_rate`` multiplies
+    the optimizer's (scheduled) rate for its parameters, the CPU path of
+    layer-wise decay (PaddleClas's and PaddleNLP's ``AdamWDL`` scale each
+    parameter's ``optimize_attr["learning_rate"]`` by ``decay ** (layers -
+    layer)`` the same way; AdamW's ``lr_ratio`` is the GPU/XPU path and raises
+    "unimplemented in CPU"). The rate is read from the update itself, not from
+    the multipliers: float64 parameters set to 0, a gradient of 1 (the loss is
+    their sum), one SGD step; ``-parameter`` is the group's effective rate at
+    that step. Paddle's OneCycleLR sets the learning rate only (no momentum),
+    so Paddle has no momentum golden."""
+    import paddle
+    from paddle.optimizer import lr as L
+
+    paddle.set_device("cpu")
+    paddle.set_default_dtype("float64")  # the rate tensor too: float32 would round it
+
+    def stepped(scheduler: Any, multipliers: dict[str, float], steps: int) -> dict[str, Any]:
+        parameters = {name: paddle.create_parameter([1], "float64") for name in multipliers}
+        groups = [{"params": [parameters[name]], "learning_rate": m} for name, m in multipliers.items()]
+        optimizer = paddle.optimizer.SGD(learning_rate=scheduler, parameters=groups)
+        lr: list[float] = []
+        measured: dict[str, list[float]] = {name: [] for name in multipliers}
+        for _ in range(steps):
+            lr.append(float(scheduler.last_lr))
+            for parameter in parameters.values():
+                parameter.set_value(paddle.zeros([1], dtype="float64"))
+            paddle.add_n([parameter.sum() for parameter in parameters.values()]).backward()
+            optimizer.step()
+            optimizer.clear_grad()
+            for name, parameter in parameters.items():
+                measured[name].append(-float(parameter.numpy()[0]))
+            scheduler.step()
+        return {"lr": lr, "groups": measured}
+
+    def layer_decay(rate: float, layers: int) -> dict[str, float]:
+        return {f"layer_{i}": rate ** (layers - i) for i in range(layers + 1)}  # as AdamWDL: embeddings 0 .. head
+
+    cases = [
+        ("SGD groups {backbone: 0.1, head: 1.0}, StepDecay(0.1, step_size=3, gamma=0.5)",
+         lambda: L.StepDecay(0.1, step_size=3, gamma=0.5), {"backbone": 0.1, "head": 1.0}, 20,
+         ["step", "--lr", "0.1", "--step-size", "3", "--gamma", "0.5", "--groups", "backbone=0.1 head=1"]),
+        ("layer decay 0.65 over 4 layers, LinearWarmup(PolynomialDecay(0.001, decay_steps=30, end_lr=1e-5), 10, 0.0, 0.001)",
+         lambda: L.LinearWarmup(L.PolynomialDecay(0.001, decay_steps=30, end_lr=1e-5), 10, 0.0, 0.001),
+         layer_decay(0.65, 4), 45,
+         ["polynomial", "--lr", "0.001", "--decay-steps", "30", "--end-lr", "1e-5", "--warmup-steps", "10",
+          "--layer-decay", "rate=0.65 layers=4"]),
+        ("layer decay 0.75 over 12 layers and a head group x 10, MultiStepDecay(0.01, milestones=[5, 9], gamma=0.2)",
+         lambda: L.MultiStepDecay(0.01, milestones=[5, 9], gamma=0.2), {"head": 10.0, **layer_decay(0.75, 12)}, 14,
+         ["multistep", "--lr", "0.01", "--milestones", "5,9", "--gamma", "0.2", "--groups", "head=10",
+          "--layer-decay", "rate=0.75 layers=12"]),
+    ]
+    out = []
+    for call, make, multipliers, steps, args in cases:
+        out.append({"id": f"paddle.{call}", "steps": steps, "args": args, **stepped(make(), multipliers, steps)})
+    return {"framework": "paddle", "version": paddle.__version__, "generated_by": "scripts/golden_quantities.py",
+            "cases": out}
+
+
 def main() -> None:
+    """Every framework, or those named on the command line (``paddle``)."""
+    import sys
+
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases), ("timm", timm_cases)):
+    makers = {"torch": torch_cases, "mmengine": mmengine_cases, "timm": timm_cases, "paddle": paddle_cases}
+    for name in sys.argv[1:] or makers:
+        make = makers[name]
         document = make()
         (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
         print(f"{name} {document['version']}: {len(document['cases'])} cases")

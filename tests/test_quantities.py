@@ -37,7 +37,7 @@ def test_momentum_matches_the_framework_at_every_step(case, tmp_path):
 
 
 def test_golden_files_name_framework_and_version():
-    assert {"torch", "mmengine", "timm"} <= set(DOCUMENTS)
+    assert {"torch", "mmengine", "timm", "paddle"} <= set(DOCUMENTS)
     for doc in DOCUMENTS.values():
         assert doc["version"] and doc["generated_by"] == "scripts/golden_quantities.py"
 
