@@ -24,8 +24,18 @@ from typing import Any
 import numpy as np
 
 from lrplot.codetext import SCALAR, SCALAR_HELPERS, Dialect
-from lrplot.matching import CurveFacts, after_warmup, exact_call, framework, reason, warmup_target
+from lrplot.errors import UsageError
+from lrplot.matching import (
+    Carry,
+    CurveFacts,
+    after_warmup,
+    exact_call,
+    framework,
+    reason,
+    warmup_target,
+)
 from lrplot.plan import Plan
+from lrplot.quantities import extras
 from lrplot.registry import DEFAULT_CONVENTIONS, Bound, conventional, schedule_steps, warmup_start
 
 CONVENTION_NAMES = (*DEFAULT_CONVENTIONS, "warmup_start_factor", "warmup_shape")
@@ -136,12 +146,20 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
     script = fw.script
     builders, mains, functions = [], [], []
     needs_helpers = False
+    carried: list[str] = []
     for index, curve in enumerate(plan.curves, 1):
         bound = curve.bound
         horizon = max(1, schedule_steps(bound.params, plan.steps))
+        own = dict(curve.quantities)
+        kinds = _kinds(curve)
+        carry = _carry_of(framework_name, fw, curve, index, kinds)
         # A curve with a trainer's conventions has no framework class.
         facts = CurveFacts(bound, plan.steps) if conventional(bound.params) else None
-        native = exact_call(fw, facts) if facts is not None and not closed_forms_only else None
+        if facts is not None:
+            facts["own_momentum"] = "momentum" in own
+            facts["has_groups"] = "groups" in kinds
+        forced = carry is not None and carry.grouped_fallback and "groups" in kinds
+        native = exact_call(fw, facts) if facts is not None and not closed_forms_only and not forced else None
         builder = f"build_{index}"
         if native is None:
             needs_helpers = True
@@ -154,7 +172,15 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
             builder=builder, index=index, label=curve.label, lr=bound.params["lr"], comment=comment,
             call=native[0] if native else "",
         ))
-        mains.append((curve.label, builder))
+        if carry is None:
+            mains.append(f"    print({('# ' + curve.label)!r})\n" + script.loop.format(builder=builder))
+            continue
+        defs, loop = _carried(carry, curve, index, native is not None, plan, script.dialect)
+        needs_helpers = needs_helpers or bool(defs[0])
+        functions += defs[0]
+        builders += defs[1]
+        carried.append(carry.helpers)
+        mains.append(loop)
     parts = [
         f'"""Learning-rate schedules exported by lrplot for {framework_name}.\n\n'
         f"Running this file prints, for each curve, `# <label>` and the learning rate\n"
@@ -163,13 +189,96 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
     ]
     if needs_helpers:
         parts.append(script.helpers)
+    parts += [helpers for helpers in dict.fromkeys(carried) if helpers]
     parts += functions + builders
-    lines = ['if __name__ == "__main__":', f"    STEPS = {plan.steps}"]
-    for label, builder in mains:
-        lines.append(f"    print({('# ' + label)!r})")
-        lines.append(script.loop.format(builder=builder))
-    parts.append("\n".join(lines))
+    parts.append("\n".join(['if __name__ == "__main__":', f"    STEPS = {plan.steps}", *mains]))
     return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+
+
+# ---------------------------------------------------------------- momentum, weight decay, groups
+
+# Past this many steps a cycled momentum that no class of the framework cycles
+# (it is written as its values, step by step) would make a script too large to read.
+MAX_TABLE = 1_000_000
+CARRIES = {"momentum": "momentum", "weight_decay": "a weight decay schedule", "groups": "parameter groups"}
+REMEDY = {
+    "momentum": "leave out its momentum (--momentum; --no-cycle-momentum for onecycle and cyclic) to emit the rest",
+    "weight_decay": "leave out its weight decay (--weight-decay) to emit the rest",
+    "groups": "leave out its groups (--groups, --layer-decay) to emit the rest",
+}
+
+
+def _kinds(curve: Any) -> list[str]:
+    """What ``curve`` carries besides its learning rate, in the CSV's order."""
+    kinds = [name for name, _ in extras(curve)]
+    return kinds + ["groups"] if dict(curve.quantities).get("groups") else kinds
+
+
+def _carry_of(framework_name: str, fw: Any, curve: Any, index: int, kinds: list[str]) -> Carry | None:
+    """The framework's Carry for a curve that carries something (None for one
+    that carries nothing); a one-line error when the framework cannot."""
+    if not kinds:
+        return None
+    carry = fw.script.carry
+    for kind in kinds:
+        if carry is None or kind in carry.cannot:
+            why = carry.cannot[kind] if carry is not None else f"{framework_name}'s script carries the learning rate only"
+            raise UsageError(f"--emit {framework_name}: curve {index} ({curve.label}) carries {CARRIES[kind]}: "
+                             f"{why}; {REMEDY[kind]}")
+    return carry
+
+
+def _carried(
+    carry: Carry, curve: Any, index: int, native: bool, plan: Plan, d: Dialect
+) -> tuple[tuple[list[str], list[str]], str]:
+    """((functions, definitions), the ``__main__`` lines) writing ``curve``'s
+    momentum, weight decay and groups with the framework's ``carry``."""
+    bound, own = curve.bound, dict(curve.quantities)
+    groups = list(own.get("groups", ()))
+    natively = native and bound.name in carry.cycles and "momentum" not in own
+    functions, setters = [], []
+    for name, values in extras(curve):
+        if name == "momentum" and natively:
+            continue  # the framework's class cycles it
+        function = f"{name}_{index}"
+        if name in own:
+            horizon = max(1, schedule_steps(own[name].params, plan.steps))
+            doc = f"{curve.label}: its {name.replace('_', ' ')}, lrplot's closed form."
+            functions.append(function_source(function, own[name], horizon, doc, d, plan.steps))
+        else:
+            functions.append(_table(function, values, curve.label, plan.steps))
+        setters.append((name, function))
+    definitions = []
+    if carry.setter and setters:
+        lines = "\n".join(carry.set_line.format(name=name, function=function) for name, function in setters)
+        what = " and ".join(name.replace("_", " ") for name, _ in setters)
+        doc = f"{curve.label}: its {what} at update `step`."
+        definitions.append(carry.setter.format(index=index, doc=doc, lines=lines))
+    if carry.optimizer:
+        quantities = ", ".join(carry.quantity.format(name=name, function=function) for name, function in setters)
+        definitions.append(carry.optimizer.format(builder=f"build_{index}", index=index, label=curve.label,
+                                                  quantities=quantities))
+    names = ["lr"] + [name for name, _ in extras(curve)]
+    reads = [carry.read[name] for name in names]
+    reads += [carry.read["group"].format(position=position) for position in range(1, len(groups) + 1)]
+    titles = ["# " + curve.label] + [f"# {curve.label}:{name}" for name in names[1:] + [g for g, _ in groups]]
+    multipliers = tuple([1.0] + [multiplier for _, multiplier in groups])
+    loop = carry.loop.format(
+        builder=f"build_{index}", index=index, count=len(reads), reads=", ".join(reads), names=titles,
+        multipliers=multipliers, set=carry.set_call.format(index=index) if carry.setter and setters else "",
+        parameters=carry.grouped.format(multipliers=multipliers) if groups else carry.parameters,
+    )
+    return (functions, definitions), loop
+
+
+def _table(function: str, values: Any, label: str, steps: int) -> str:
+    """A cycled momentum no class of the framework cycles, as lrplot's values."""
+    if steps > MAX_TABLE:
+        raise UsageError(f"--emit: {label}: its cycled momentum has no class here, and its values over more than "
+                         f"{MAX_TABLE:,} steps would make the script too large; use --no-cycle-momentum")
+    table = values(np.arange(steps, dtype=np.float64)).tolist()
+    doc = f"{label}: its momentum, cycled as torch's OneCycleLR / CyclicLR do: lrplot's values, step by step."
+    return f"def {function}(step):\n    {doc!r}\n    return lookup({table!r}, step)"
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

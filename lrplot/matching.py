@@ -92,6 +92,39 @@ class Why(NamedTuple):
     holds: Callable[[Facts], bool]
 
 
+class Carry(NamedTuple):
+    """How ``--emit`` writes a curve that carries momentum, weight decay or
+    parameter groups (:mod:`lrplot.quantities`) for the framework.
+
+    ``cannot``: for each of ``momentum``, ``weight_decay``, ``groups`` the
+    framework cannot take from a schedule, why (the error's text: never a
+    script that leaves it out). ``parameters`` and ``grouped`` (with
+    ``{multipliers}``, the curve's own 1.0 first): the parameters the loop
+    builds. ``setter`` defines ``set_{index}(optimizer, step)`` (``{doc}``,
+    ``{lines}``: one ``set_line`` per quantity, ``{name}``, ``{function}``);
+    ``quantity`` passes one to the optimizer instead (``{name}``,
+    ``{function}``), into ``optimizer`` (``{builder}``, ``{index}``,
+    ``{label}``, ``{quantities}``). ``read`` is how the loop reads each
+    column back from the optimizer (``lr``, a quantity, ``group`` with
+    ``{position}``); ``loop`` prints them (``{builder}``, ``{index}``,
+    ``{parameters}``, ``{set}``, ``{count}``, ``{reads}``, ``{names}``,
+    ``{multipliers}``)."""
+
+    cannot: Mapping[str, str]
+    loop: str
+    read: Mapping[str, str]
+    parameters: str = ""
+    grouped: str = ""
+    setter: str = ""
+    set_line: str = ""
+    set_call: str = ""
+    quantity: str = ""
+    optimizer: str = ""
+    helpers: str = ""  # defined once in a script with any such curve
+    cycles: tuple[str, ...] = ()  # schedules whose exact class cycles momentum itself
+    grouped_fallback: bool = False  # groups need lrplot's closed form (its lr-1 wrapper scales each group)
+
+
 class Script(NamedTuple):
     """How ``--emit`` writes a script for the framework. ``native`` and
     ``fallback`` are templates of one curve's builder (``{builder}``,
@@ -107,6 +140,7 @@ class Script(NamedTuple):
     reasons: tuple[Why, ...] = ()
     otherwise: str = "{framework} has no exact class for {schedule}"  # " with this warmup" is added
     lead: str = ""  # before every reason
+    carry: Carry | None = None  # None: momentum, weight decay and groups are refused
 
 
 class Framework(NamedTuple):

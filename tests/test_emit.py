@@ -41,12 +41,13 @@ CURVES = [
     ("cosine", {"decay_steps": 50, "end_lr": 0.001}),
     ("cosine-restarts", {"first_decay_steps": 10}),
     ("cosine-restarts", {"first_decay_steps": 8, "t_mul": 1.5, "m_mul": 0.8, "end_lr": 0.001}),
-    ("onecycle", {}),
-    ("onecycle", {"three_phase": True, "anneal": "linear", "total_steps": 100}),
-    ("onecycle", {"three_phase": True, "pct_start": 0.6}),  # Paddle refuses its class here
-    ("onecycle", {"pct_start": 0.005}),  # a rise shorter than one step
-    ("cyclic", {"step_size_up": 7, "step_size_down": 13, "mode": "triangular2"}),
-    ("cyclic", {"step_size_up": 10, "mode": "exp_range", "gamma": 0.99}),
+    # The learning rate alone (every framework); cycled momentum: tests/test_emit_scripts.py.
+    ("onecycle", {"cycle_momentum": False}),
+    ("onecycle", {"three_phase": True, "anneal": "linear", "total_steps": 100, "cycle_momentum": False}),
+    ("onecycle", {"three_phase": True, "pct_start": 0.6, "cycle_momentum": False}),  # Paddle refuses its class here
+    ("onecycle", {"pct_start": 0.005, "cycle_momentum": False}),  # a rise shorter than one step
+    ("cyclic", {"step_size_up": 7, "step_size_down": 13, "mode": "triangular2", "cycle_momentum": False}),
+    ("cyclic", {"step_size_up": 10, "mode": "exp_range", "gamma": 0.99, "cycle_momentum": False}),
     ("noam", {"lr": 1.0, "d_model": 64, "noam_warmup": 30}),
     ("inverse-sqrt", {"timescale": 20}),
     ("wsd", {"decay_steps": 30, "end_lr": 0.001, "decay_shape": "cosine"}),

@@ -35,14 +35,20 @@ STAND_INS = {
     "torch/nn.py": "def Parameter(data):\n    return data\n",
     "torch/optim/__init__.py": (
         "from . import lr_scheduler\n\n\n"
-        "class SGD:\n    def __init__(self, parameters, lr):\n        self.lr = lr\n\n    def step(self):\n        pass\n"
+        "class SGD:\n"
+        "    # torch: a list of parameters is one group; a list of dicts, a group each (its own lr)\n"
+        "    def __init__(self, parameters, lr, momentum=0.0):\n"
+        "        parameters = list(parameters)\n"
+        "        groups = parameters if parameters and isinstance(parameters[0], dict) else [{'params': parameters}]\n"
+        "        self.param_groups = [{'lr': lr, 'momentum': momentum, 'weight_decay': 0.0, **g} for g in groups]\n\n"
+        "    def step(self):\n        pass\n"
     ),
     "torch/optim/lr_scheduler.py": (
         "class LambdaLR:\n"
-        "    # torch: get_last_lr() is the optimizer's lr x lr_lambda(number of step() calls)\n"
+        "    # torch: get_last_lr() is each group's lr x lr_lambda(number of step() calls)\n"
         "    def __init__(self, optimizer, lr_lambda):\n"
-        "        self.base, self.factor, self.count = optimizer.lr, lr_lambda, 0\n\n"
-        "    def get_last_lr(self):\n        return [self.base * self.factor(self.count)]\n\n"
+        "        self.bases, self.factor, self.count = [g['lr'] for g in optimizer.param_groups], lr_lambda, 0\n\n"
+        "    def get_last_lr(self):\n        return [base * self.factor(self.count) for base in self.bases]\n\n"
         "    def step(self):\n        self.count += 1\n\n\n"
         "def __getattr__(name):  # native classes: imported by every script, never called here\n"
         "    def refuse(*args, **kwargs):\n        raise AssertionError(f'{name} is a stub')\n\n    return refuse\n"
@@ -146,10 +152,11 @@ LONG_CURVES = [
     ("cosine-restarts", {"first_decay_steps": 2, "t_mul": 3.0}),
     ("cosine-restarts", {"first_decay_steps": 1, "t_mul": 1e300}),
     ("cosine-restarts", {"first_decay_steps": 9}),
-    ("onecycle", {"total_steps": 4000, "three_phase": True}),  # held at its minimum past total_steps
-    ("onecycle", {"pct_start": 0.0001, "anneal": "linear"}),
-    ("cyclic", {"step_size_up": 2, "mode": "triangular2"}),  # 1,500 cycles
-    ("cyclic", {"step_size_up": 50, "step_size_down": 13, "mode": "exp_range", "gamma": 0.9995}),
+    # the learning rate alone (Paddle cannot cycle momentum): cycled momentum is in CARRYING below
+    ("onecycle", {"total_steps": 4000, "three_phase": True, "cycle_momentum": False}),  # held at its minimum past total_steps
+    ("onecycle", {"pct_start": 0.0001, "anneal": "linear", "cycle_momentum": False}),
+    ("cyclic", {"step_size_up": 2, "mode": "triangular2", "cycle_momentum": False}),  # 1,500 cycles
+    ("cyclic", {"step_size_up": 50, "step_size_down": 13, "mode": "exp_range", "gamma": 0.9995, "cycle_momentum": False}),
     ("noam", {"lr": 1.0, "d_model": 64, "noam_warmup": 400}),
     ("inverse-sqrt", {"timescale": 300}),
     ("wsd", {"decay_steps": 900, "end_lr": 0.001, "decay_shape": "cosine"}),
@@ -244,7 +251,7 @@ def test_hostile_labels_through_the_command_line_give_scripts_that_print_them(st
 @pytest.mark.parametrize("framework", ["torch", "keras", "optax", "paddle"])
 def test_hostile_labels_on_native_classes(framework):
     # cyclic, cosine, exponential: native classes in some frameworks, plain functions in others
-    curves = [("cyclic", {}), ("cosine", {}), ("exponential", {})] * 4
+    curves = [("cyclic", {"cycle_momentum": framework in ("torch", "optax")}), ("cosine", {}), ("exponential", {})] * 4
     code = emit(framework, plan_of(curves, steps=50, labels=HOSTILE_LABELS))
     assert_documented(code, HOSTILE_LABELS, framework)
 
@@ -286,7 +293,7 @@ EXTREMES = [
     ("constant", {"lr": 1.0, "warmup_steps": 1, "warmup_shape": "exponential", "warmup_start_lr": TINY}),  # target / start = inf
     ("cosine", {"lr": 10.0, "warmup_steps": 5, "warmup_start_lr": TINY}),  # torch start factor underflows to 0
     ("linear", {"lr": HUGE, "start_factor": 1.5, "end_factor": 0.0}),
-    ("onecycle", {"lr": HUGE, "div_factor": 1e-8}),
+    ("onecycle", {"lr": HUGE, "div_factor": 1e-8, "cycle_momentum": False}),
 ]
 
 
@@ -355,7 +362,7 @@ def test_extreme_numbers_never_reach_a_script_as_inf_or_nan(framework, name, lr,
         ("torch", "cosine", {"lr": 10.0, "warmup_steps": 5, "warmup_start_lr": TINY}, "SequentialLR"),
         # CyclicLR's 1 / 2.0 ** (cycle - 1) raises past cycle 1024 (found running torch and Paddle live)
         ("torch", "cyclic", {"step_size_up": 1, "mode": "triangular2"}, "CyclicLR"),
-        ("paddle", "cyclic", {"step_size_up": 1, "mode": "triangular2"}, "CyclicLR"),
+        ("paddle", "cyclic", {"step_size_up": 1, "mode": "triangular2", "cycle_momentum": False}, "CyclicLR"),
     ],
 )
 def test_a_class_the_framework_refuses_is_not_written(framework, name, params, refused):
@@ -370,7 +377,8 @@ def test_a_class_the_framework_refuses_is_not_written(framework, name, params, r
     [("torch", 2048, True), ("torch", 2049, False), ("paddle", 2047, True), ("paddle", 2048, False)],
 )
 def test_triangular2_classes_up_to_cycle_1024(framework, steps, native):
-    code = emit(framework, plan_of([("cyclic", {"step_size_up": 1, "mode": "triangular2"})], steps=steps))
+    params = {"step_size_up": 1, "mode": "triangular2", "cycle_momentum": framework == "torch"}
+    code = emit(framework, plan_of([("cyclic", params)], steps=steps))
     assert ("CyclicLR(" in code) is native
 
 
@@ -422,3 +430,142 @@ def test_long_run_scripts_in_the_real_framework(framework, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     printed = read_output(done.stdout, [c.label for c in plan.curves], STEPS)
     assert_equal_to_lrplot(plan, printed)
+
+
+# ------------------------------------------------------------------ momentum, weight decay, parameter groups
+
+# (schedule, params, quantities as written): each printed as `# <label>`, `# <label>:momentum`, ...
+# in the CSV's column order, and held to lrplot's columns at every step.
+CARRYING = [
+    ("onecycle", {"total_steps": 300}, ()),  # torch's OneCycleLR cycles it itself
+    ("cyclic", {"step_size_up": 40, "mode": "triangular2"}, ()),
+    ("onecycle", {"total_steps": 300, "anneal": "linear", "base_momentum": 0.8, "max_momentum": 0.99},
+     (("weight_decay", "cosine lr=0.04 end_lr=0.4"),)),
+    ("onecycle", {"total_steps": 200}, ()),  # past total_steps: the closed form, the momentum as lrplot's values
+    ("onecycle", {"warmup_steps": 20}, ()),  # a warmup holds the cycle's first momentum
+    ("cyclic", {"step_size_up": 25, "mode": "exp_range", "gamma": 0.995},
+     (("momentum", "linear lr=0.9 start_factor=1 end_factor=0.5"),)),  # its own momentum replaces the cycled one
+    ("step", {"step_size": 50, "gamma": 0.5}, (("momentum", 0.9), ("weight_decay", "multistep lr=0.05 milestones=100,200"))),
+]
+GROUPED = [
+    ("cosine", {"warmup_steps": 30, "warmup_start_lr": 1e-4, "end_lr": 1e-5}, (("layer_decay", "rate=0.75 layers=4"),)),
+    ("step", {"step_size": 60, "gamma": 0.3}, (("groups", "backbone=0.1 head=2.5"),)),
+]
+CARRY_STEPS = 260
+
+
+def carrying_plan(curves: list) -> Plan:
+    requests = [CurveRequest(name, params, label=f"{name} {i}", quantities=quantities)
+                for i, (name, params, quantities) in enumerate(curves)]
+    return Plan(steps=CARRY_STEPS, curves=make_curves(requests, CARRY_STEPS))
+
+
+def lrplot_columns(plan: Plan) -> dict[str, np.ndarray]:
+    """lrplot's CSV, as columns by name, written by lrplot itself."""
+    from lrplot.export import write_csv
+
+    handle = io.StringIO()
+    write_csv(plan, handle)
+    rows = handle.getvalue().splitlines()
+    header = rows[0].split(",")
+    values = np.array([[float(x) for x in row.split(",")] for row in rows[1:]])
+    return {name: values[:, i] for i, name in enumerate(header) if name != "step"}
+
+
+def printed_columns(text: str) -> dict[str, np.ndarray]:
+    columns: dict[str, list[float]] = {}
+    for line in text.splitlines():
+        if line.startswith("# "):
+            current = columns.setdefault(line[2:], [])
+        else:
+            current.append(float(line))
+    return {name: np.array(values) for name, values in columns.items()}
+
+
+def assert_columns_equal(plan: Plan, output: str) -> None:
+    ours, theirs = lrplot_columns(plan), printed_columns(output)
+    assert list(theirs) == list(_by_curve(plan, ours)), "the script prints lrplot's columns, curve by curve"
+    for name, values in ours.items():
+        allowed = 1e-9 * np.abs(values) + 1e-15 * np.abs(values).max() + 1e-300
+        bad = np.flatnonzero(np.abs(theirs[name] - values) > allowed)
+        assert bad.size == 0, f"{name}: step {bad[0]}: script {theirs[name][bad[0]]!r}, lrplot {values[bad[0]]!r}"
+
+
+def _by_curve(plan: Plan, ours: dict) -> list[str]:
+    """The CSV's columns, each curve's learning rate followed by its own columns."""
+    order = []
+    for curve in plan.curves:
+        order += [name for name in ours if name == curve.label or name.startswith(curve.label + ":")]
+    return order
+
+
+def test_torch_carries_momentum_weight_decay_and_groups(stand_ins, tmp_path):
+    # closed forms only: the stand-ins' LambdaLR and SGD groups, every column set per step
+    plan = carrying_plan(CARRYING + GROUPED)
+    output = run_script(emit("torch", plan, closed_forms_only=True), stand_ins, tmp_path)
+    assert_columns_equal(plan, output)
+
+
+def test_torch_native_classes_cycle_the_curves_momentum():
+    code = emit("torch", carrying_plan(CARRYING[:3]))
+    assert "OneCycleLR(optimizer, max_lr=0.1, total_steps=300, pct_start=0.3, anneal_strategy='cos', div_factor=25.0, " \
+           "final_div_factor=10000.0, three_phase=False, cycle_momentum=True, base_momentum=0.85, max_momentum=0.95)" in code
+    assert "cycle_momentum=True, base_momentum=0.8, max_momentum=0.9)" in code  # CyclicLR's own defaults
+    assert "base_momentum=0.8, max_momentum=0.99)" in code
+    assert "def momentum_" not in code  # the classes cycle it: no values of lrplot's in the script
+    assert "group['weight_decay'] = weight_decay_3(step)" in code
+
+
+def test_an_own_momentum_turns_the_classes_cycle_off():
+    code = emit("torch", carrying_plan([("onecycle", {"total_steps": 300}, (("momentum", 0.9),))]))
+    assert "cycle_momentum=False" in code and "group['momentum'] = momentum_1(step)" in code
+
+
+@pytest.mark.parametrize(
+    "framework,args,expected",
+    [
+        ("keras", ["onecycle"], "lrplot: error: --emit keras: curve 1 (onecycle) carries momentum: Keras optimizers take "
+         "momentum (beta_1) as a fixed float, not a schedule; leave out its momentum (--momentum; --no-cycle-momentum "
+         "for onecycle and cyclic) to emit the rest\n"),
+        ("paddle", ["cyclic"], "lrplot: error: --emit paddle: curve 1 (cyclic) carries momentum: Paddle's optimizers take "
+         "a fixed momentum (its OneCycleLR and CyclicLR set the learning rate only); leave out its momentum (--momentum; "
+         "--no-cycle-momentum for onecycle and cyclic) to emit the rest\n"),
+        ("paddle", ["cosine", "cosine", "--weight-decay", "0.05"], "lrplot: error: --emit paddle: curve 2 (cosine (2)) "
+         "carries a weight decay schedule: Paddle's optimizers take a fixed weight decay, not a schedule; leave out its "
+         "weight decay (--weight-decay) to emit the rest\n"),
+        ("optax", ["cosine", "--groups", "head=1 backbone=0.1"], "lrplot: error: --emit optax: curve 1 (cosine) carries "
+         "parameter groups: each group would need its own optax.multi_transform branch, which lrplot does not write "
+         "yet; leave out its groups (--groups, --layer-decay) to emit the rest\n"),
+    ],
+)
+def test_what_a_framework_cannot_carry_is_a_one_line_error(framework, args, expected, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "lrplot", "--emit", framework, *args], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", expected)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_cycled_momentum_paddle_and_keras_emit_the_learning_rate(tmp_path):
+    for framework in ("paddle", "keras"):
+        done = subprocess.run([sys.executable, "-m", "lrplot", "--emit", framework, "onecycle", "--no-cycle-momentum"],
+                              capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert ":momentum" not in done.stdout
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("framework,curves", [("torch", CARRYING + GROUPED), ("optax", CARRYING), ("paddle", GROUPED)])
+def test_carried_columns_in_the_real_framework(framework, curves, tmp_path):
+    """Each column read back from the real optimizer (torch's param_groups,
+    optax's inject_hyperparams state, Paddle's measured update per group)
+    equals lrplot's CSV at every step."""
+    import importlib.util
+
+    if importlib.util.find_spec(framework) is None:
+        pytest.skip(f"{framework} is not installed")
+    plan = carrying_plan(curves)
+    script = tmp_path / "schedule.py"
+    script.write_text(emit(framework, plan), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_columns_equal(plan, done.stdout)

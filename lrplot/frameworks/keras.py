@@ -16,6 +16,7 @@ from lrplot.matching import (
     HALF_COSINE,
     POSITIVE_LR,
     STRAIGHT_POLYNOMIAL,
+    Carry,
     Exact,
     Framework,
     Script,
@@ -90,6 +91,15 @@ MATCHING = Framework(
         ),
         loop="    schedule = {builder}()\n    for step in range(STEPS):\n        print(repr(float(schedule(step))))",
         otherwise="Keras has no exact schedule class for {schedule}",
+        carry=Carry(
+            cannot={
+                "momentum": "Keras optimizers take momentum (beta_1) as a fixed float, not a schedule",
+                "weight_decay": "Keras optimizers take weight_decay as a fixed float, not a schedule",
+                "groups": "Keras optimizers have no parameter groups with their own learning rates",
+            },
+            loop="",
+            read={},
+        ),
     ),
     differences=(
         "**Boundaries**: lrplot, torch, Paddle and optax switch AT the boundary "

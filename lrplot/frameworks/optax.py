@@ -14,6 +14,7 @@ from lrplot.matching import (
     HALF_COSINE,
     POSITIVE_LR,
     STRAIGHT_POLYNOMIAL,
+    Carry,
     Condition,
     Exact,
     Framework,
@@ -118,6 +119,43 @@ MATCHING = Framework(
             "        print(repr(float(value)))"
         ),
         otherwise="optax has no exact schedule for {schedule}",
+        carry=Carry(
+            cannot={"groups": "each group would need its own optax.multi_transform branch, which lrplot does not "
+                              "write yet"},
+            helpers=(
+                "def sgd_with_decay(learning_rate, momentum=None, weight_decay=0.0):\n"
+                "    \"\"\"SGD with momentum and (coupled) weight decay, as torch's SGD: each a hyperparameter\n"
+                "    optax.inject_hyperparams can feed a schedule.\"\"\"\n"
+                "    return optax.chain(optax.add_decayed_weights(weight_decay), optax.sgd(learning_rate, momentum=momentum))\n"
+            ),
+            quantity="{name}=lambda count: {function}(jnp.asarray(count, dtype=jnp.float64))",
+            optimizer=(
+                "def optimizer_{index}():\n    {label!r}\n"
+                "    # inject_hyperparams evaluates each schedule at the update count and hands it to the optimizer.\n"
+                "    return optax.inject_hyperparams(sgd_with_decay)(learning_rate={builder}(), {quantities})\n"
+            ),
+            loop=(
+                "    optimizer = optimizer_{index}()\n"
+                "    parameters = jnp.zeros(1)\n"
+                "    state = optimizer.init(parameters)\n"
+                "    update = jax.jit(optimizer.update)\n"
+                "    columns = [[] for _ in range({count})]\n"
+                "    for step in range(STEPS):\n"
+                "        # after update `step`, the state holds the hyperparameters that update used\n"
+                "        _, state = update(jnp.ones(1), state, parameters)\n"
+                "        for column, value in zip(columns, ({reads},)):\n"
+                "            column.append(float(value))\n"
+                "    for name, column in zip({names!r}, columns):\n"
+                "        print(name)\n"
+                "        for value in column:\n"
+                "            print(repr(value))"
+            ),
+            read={
+                "lr": 'state.hyperparams["learning_rate"]',
+                "momentum": 'state.hyperparams["momentum"]',
+                "weight_decay": 'state.hyperparams["weight_decay"]',
+            },
+        ),
     ),
     differences=(
         "**optax one-cycle**: `cosine_onecycle_schedule` peaks at step "

@@ -41,6 +41,7 @@ from lrplot.matching import (
     FLOAT_VALUES,
     HALF_COSINE,
     STRAIGHT_POLYNOMIAL,
+    Carry,
     Condition,
     Exact,
     Framework,
@@ -392,6 +393,38 @@ MATCHING = Framework(
                 lambda v: v["schedule"] == "cyclic"),
         ),
         otherwise="Paddle has no exact scheduler for {schedule}",
+        carry=Carry(
+            cannot={
+                "momentum": "Paddle's optimizers take a fixed momentum (its OneCycleLR and CyclicLR set the learning "
+                            "rate only)",
+                "weight_decay": "Paddle's optimizers take a fixed weight decay, not a schedule",
+            },
+            # A group dict's learning_rate multiplies the scheduler's rate for its parameters. Each
+            # group's rate is read from its update: a float64 parameter at 0, a gradient of 1, SGD.
+            loop=(
+                '    paddle.set_default_dtype("float64")  # the optimizer\'s rate in float64, as lrplot\n'
+                "    scheduler = {builder}()\n"
+                '    parameters = [paddle.create_parameter([1], "float64") for _ in {multipliers!r}]\n'
+                "    optimizer = paddle.optimizer.SGD(learning_rate=scheduler, parameters=[\n"
+                '        {{"params": [p], "learning_rate": m}} for p, m in zip(parameters, {multipliers!r})\n'
+                "    ])\n"
+                "    columns = [[] for _ in range({count})]\n"
+                "    for step in range(STEPS):\n"
+                "        for parameter in parameters:\n"
+                '            parameter.set_value(paddle.zeros([1], dtype="float64"))\n'
+                "        paddle.add_n([parameter.sum() for parameter in parameters]).backward()\n"
+                "        optimizer.step()\n"
+                "        optimizer.clear_grad()\n"
+                "        for column, value in zip(columns, ({reads},)):\n"
+                "            column.append(value)\n"
+                "        scheduler.step()\n"
+                "    for name, column in zip({names!r}, columns):\n"
+                "        print(name)\n"
+                "        for value in column:\n"
+                "            print(repr(value))"
+            ),
+            read={"lr": "-float(parameters[0].numpy()[0])", "group": "-float(parameters[{position}].numpy()[0])"},
+        ),
     ),
     differences=(
         "**Natural exponential / inverse time in Paddle**: no `decay_steps` "

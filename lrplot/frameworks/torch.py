@@ -13,6 +13,7 @@ from lrplot.matching import (
     HALF_COSINE,
     POSITIVE_LR,
     STRAIGHT_POLYNOMIAL,
+    Carry,
     Condition,
     Exact,
     Framework,
@@ -21,6 +22,47 @@ from lrplot.matching import (
     Warmup,
     Why,
     halvings_fit,
+)
+
+# torch's OneCycleLR and CyclicLR cycle the optimizer's momentum (SGD's momentum,
+# Adam's betas[0]) as lrplot's curve does, unless the curve has one of its own.
+CYCLES = Value("cycles", "cycle_momentum, unless the curve has its own momentum",
+               lambda v: bool(v["cycle_momentum"]) and not v.get("own_momentum", False))
+
+CARRY = Carry(
+    cannot={},
+    cycles=("onecycle", "cyclic"),
+    # LambdaLR scales each group's own lr: the groups' lrs are their multipliers.
+    grouped_fallback=True,
+    parameters="[torch.nn.Parameter(torch.zeros(1))]",
+    grouped='[{{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": m}} for m in {multipliers!r}]',
+    setter=(
+        "def set_{index}(optimizer, step):\n    {doc!r}\n"
+        "    for group in optimizer.param_groups:  # SGD reads them from its groups at every step\n{lines}\n"
+    ),
+    set_line="        group[{name!r}] = {function}(step)",
+    set_call="        set_{index}(optimizer, step)\n",
+    read={
+        "lr": "scheduler.get_last_lr()[0]",
+        "momentum": 'optimizer.param_groups[0]["momentum"]',
+        "weight_decay": 'optimizer.param_groups[0]["weight_decay"]',
+        "group": "scheduler.get_last_lr()[{position}]",
+    },
+    loop=(
+        "    optimizer, scheduler = {builder}({parameters})\n"
+        "    columns = [[] for _ in range({count})]\n"
+        "    for step in range(STEPS):\n"
+        "{set}"
+        "        for column, value in zip(columns, ({reads},)):\n"
+        "            column.append(value)\n"
+        "        if step < STEPS - 1:\n"
+        "            optimizer.step()\n"
+        "            scheduler.step()\n"
+        "    for name, column in zip({names!r}, columns):\n"
+        "        print(name)\n"
+        "        for value in column:\n"
+        "            print(repr(value))"
+    ),
 )
 
 MATCHING = Framework(
@@ -62,14 +104,18 @@ MATCHING = Framework(
             "onecycle",
             "OneCycleLR(optimizer, max_lr={lr!r}, total_steps={total_steps}, pct_start={pct_start!r}, "
             "anneal_strategy={anneal!r}, div_factor={div_factor!r}, "
-            "final_div_factor={final_div_factor!r}, three_phase={three_phase}, cycle_momentum=False)",
+            "final_div_factor={final_div_factor!r}, three_phase={three_phase}, cycle_momentum={cycles}, "
+            "base_momentum={base_momentum!r}, max_momentum={max_momentum!r})",
             when=(Condition("the run ends by total_steps", lambda v: v["run"] <= v["total_steps"]),),
+            values=(CYCLES,),
         ),
         Exact(
             "cyclic",
             "CyclicLR(optimizer, base_lr={base_lr!r}, max_lr={lr!r}, step_size_up={step_size_up}, "
-            "step_size_down={step_size_down}, mode={mode!r}, gamma={gamma!r}, cycle_momentum=False)",
+            "step_size_down={step_size_down}, mode={mode!r}, gamma={gamma!r}, cycle_momentum={cycles}, "
+            "base_momentum={base_momentum!r}, max_momentum={max_momentum!r})",
             when=(Condition("triangular2 within 1024 cycles", lambda v: halvings_fit(v, v["run"] - 1)),),
+            values=(CYCLES,),
         ),
         Exact("sequence", "SequentialLR(optimizer, parts, milestones)", emitted=False),
     ),
@@ -121,6 +167,8 @@ MATCHING = Framework(
             "            scheduler.step()"
         ),
         reasons=(
+            Why("parameter groups: LambdaLR multiplies each group's own lr (its multiplier, 1.0 for the "
+                "curve itself) by the rate", lambda v: v.get("has_groups", False)),
             Why("torch's LinearLR refuses a start factor of 0, so this warmup from 0 is a LambdaLR",
                 lambda v: v["warmup_steps"] and v["warmup_start_lr"] == 0),
             Why("torch's CosineAnnealingLR rises again after T_max; lrplot's cosine stays at end_lr",
@@ -136,6 +184,7 @@ MATCHING = Framework(
         ),
         otherwise="{framework} has no exact class for {schedule}",
         lead="Wrapped in LambdaLR (create the optimizer with lr=1.0): ",
+        carry=CARRY,
     ),
     differences=(
         "**Cosine after `decay_steps`**: lrplot (like Keras and optax) stays at "
