@@ -74,6 +74,8 @@ class Series(NamedTuple):
     stepwise: bool
     color: str | None  # the user's colour (a matplotlib name), if any
     overlay: bool = False
+    slot: int | None = None  # drawn as the series at this index (a curve's momentum: as the curve)
+    tone: int | None = None  # coloured as the series at this index (a curve's groups: in its colour)
 
 
 # --- where and how to draw -------------------------------------------------
@@ -130,24 +132,25 @@ def render(
     warn = tell if warn is None else warn
     columns = max(columns, MIN_COLUMNS)
     series = _series(plan, columns, advance, warn)
+    series += _group_extremes(plan, series)
+    panels = _quantity_panels(plan, columns, series)
     legend = _legend(series, colour, columns)
     xname = f"epoch ({plan.steps_per_epoch:,} steps)" if plan.steps_per_epoch else "step"
-    rows = plot_rows(lines, 4 + len(legend))
+    below = sum(1 + PANEL_ROWS for _ in panels)
+    rows = plot_rows(lines, 4 + len(legend) + below)
     yaxis = _y_axis(series, plan.log_y, rows * 4)
-    margin = max(_width(label) for _, label in yaxis.ticks) if yaxis.ticks else 1
+    axes = [_y_axis(items, False, PANEL_ROWS * 4, from_zero=False) for _, items in panels]
+    labels = [label for axis in [yaxis, *axes] for _, label in axis.ticks]
+    margin = max(_width(label) for label in labels) if labels else 1
     width = columns - margin - 2  # "label ┤" then the cells
     xmax = max(plan.steps - 1, 1)
     scale = plan.steps_per_epoch or 1
-    cells, tint = _raster(series, yaxis, xmax, width, rows, colour)
 
-    tick_rows = {}
-    for dot, label in yaxis.ticks:
-        tick_rows.setdefault((rows * 4 - 1 - dot) // 4, label)
     out = [_centre(plan.title if plan.title is not None else _default_title(plan), margin + 2, width)]
-    for row in range(rows):
-        label = tick_rows.get(row)
-        axis = (label or "").rjust(margin) + (" ┤" if label is not None else " │")
-        out.append(axis + _paint(cells[row], tint[row], colour))
+    out += _rows(series, yaxis, xmax, width, rows, colour, margin)
+    for (name, items), axis in zip(panels, axes):
+        out.append(" " * margin + " │" + _centre(name, 0, width))  # the axis runs on through the panels
+        out += _rows(items, axis, xmax, width, PANEL_ROWS, colour, margin)
     xticks = _x_ticks(xmax / scale, width * 2, integer=scale == 1)
     axis = ["─"] * width
     for column, _ in xticks:
@@ -156,6 +159,68 @@ def render(
     out.extend(_x_labels(xticks, margin + 2, width, columns, xname))
     out.extend(legend)
     return "".join(line.rstrip() + "\n" for line in out)
+
+
+def _rows(series: list[Series], yaxis: Axis, xmax: float, width: int, rows: int, colour: str | None, margin: int) -> list[str]:
+    """One plot's rows: the y tick labels, the axis, the cells."""
+    cells, tint = _raster(series, yaxis, xmax, width, rows, colour)
+    tick_rows: dict[int, str] = {}
+    for dot, label in yaxis.ticks:
+        tick_rows.setdefault((rows * 4 - 1 - dot) // 4, label)
+    out = []
+    for row in range(rows):
+        label = tick_rows.get(row)
+        axis = (label or "").rjust(margin) + (" ┤" if label is not None else " │")
+        out.append(axis + _paint(cells[row], tint[row], colour))
+    return out
+
+
+# Rows of each panel below the learning rate's (momentum, weight decay):
+# enough for two or three labelled ticks.
+PANEL_ROWS = 5
+
+
+def _quantity_panels(plan: Plan, columns: int, series: list[Series]) -> list[tuple[str, list[Series]]]:
+    """(title, each curve's line) for each quantity some curve carries, each
+    line drawn as its curve (the same character or colour), as the figures'
+    panels below the learning rate."""
+    from lrplot.quantity_panels import carried
+    from lrplot.quantity_points import TITLES, carried_points
+
+    names = carried(plan)
+    if not names:
+        return []
+    buckets = max(1, 2 * columns * BUCKETS_PER_DOT)
+    panels: dict[str, list[Series]] = {name: [] for name in names}
+    for number, (curve, line) in enumerate(zip(plan.curves, series), 1):
+        for name, x, y, stepwise in carried_points(plan, number, curve, line.x, buckets):
+            panels[name].append(Series(curve.label, x, y, stepwise, curve.color, slot=number - 1))
+    return [(TITLES[name], items) for name, items in panels.items()]
+
+
+def _group_extremes(plan: Plan, series: list[Series]) -> list[Series]:
+    """A curve's parameter groups as the two groups with the smallest and the
+    largest multiplier, each the curve's drawn line scaled (the figures shade
+    the band between them), named in the legend, in the curve's colour; a
+    multiplier of 1 is the curve's own line."""
+    from lrplot.plotting import _check_drawable
+
+    out = []
+    for number, (curve, item) in enumerate(zip(plan.curves, series), 1):
+        groups = dict(dict(curve.quantities).get("groups", ()))
+        if not groups:
+            continue
+        low, high = min(groups, key=groups.__getitem__), max(groups, key=groups.__getitem__)
+        for name in dict.fromkeys((high, low)):
+            if groups[name] == 1:
+                continue
+            with np.errstate(over="ignore"):
+                y = item.y * groups[name]
+            _check_drawable(item.x, y, f"curve {number} ({curve.label}): group {name}")
+            extreme = "highest" if name == high else "lowest"
+            label = f"{curve.label}: {name} ×{groups[name]:.3g} ({extreme} group)"
+            out.append(Series(label, item.x, y, item.stepwise, curve.color, tone=number - 1))
+    return out
 
 
 def _default_title(plan: Plan) -> str:
@@ -195,7 +260,7 @@ class Axis(NamedTuple):
             return (values - self.low) / (self.high - self.low) * (self.dots - 1)
 
 
-def _y_axis(series: list[Series], log: bool, dots: int) -> Axis:
+def _y_axis(series: list[Series], log: bool, dots: int, from_zero: bool = True) -> Axis:
     values = [s.y for s in series if s.y.size]
     if log:
         positive = [v[v > 0] for v in values]
@@ -218,8 +283,12 @@ def _y_axis(series: list[Series], log: bool, dots: int) -> Axis:
             if all(abs(dot - other) >= 8 for other, _ in ticks):
                 ticks.append((dot, _number(10.0**k)))
         return axis._replace(ticks=sorted(ticks))
-    low = min(0.0, min((float(v.min()) for v in values), default=0.0))
-    high = max(0.0, max((float(v.max()) for v in values), default=0.0))
+    low = min((float(v.min()) for v in values), default=0.0)
+    high = max((float(v.max()) for v in values), default=0.0)
+    if from_zero:
+        low, high = min(0.0, low), max(0.0, high)
+    elif high == low:  # a flat quantity: the ticks around it
+        low, high = low - max(abs(low) * 0.1, 1e-300), high + max(abs(high) * 0.1, 1e-300)
     if high == low:
         high = low + 1.0  # every value 0: an axis from 0 to 1
     step = _nice_step((high - low) / max(2, dots // 12))
@@ -316,8 +385,9 @@ def _raster(
         dots = _dots(item, yaxis, xmax, width * 2, rows * 4)
         blocks = dots.reshape(rows, 4, width, 2)
         mine = np.einsum("rick,ik->rc", blocks.astype(np.int64), DOT_BITS)
-        marker = _marker(index, colour)
-        paint = _code(item, index, colour)
+        slot = index if item.slot is None else item.slot
+        marker = _marker(slot, colour)
+        paint = _code(item, slot if item.tone is None else item.tone, colour)
         for row, column in zip(*np.nonzero(mine)):
             if marker is None:
                 codes[row, column] |= mine[row, column]
@@ -413,7 +483,7 @@ def _legend(series: list[Series], colour: str | None, columns: int) -> list[str]
         sample = "⠒⠒" if marker is None else marker * 2
         label = _fit(_printable(item.label), columns - 5)
         if colour is not None:
-            sample = f"\x1b[{_code(item, index, colour)}m{sample}{RESET}"
+            sample = f"\x1b[{_code(item, index if item.tone is None else item.tone, colour)}m{sample}{RESET}"
         out.append(f"  {sample} {label}")
     return out
 

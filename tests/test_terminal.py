@@ -365,3 +365,48 @@ def test_readme_capture_is_what_lrplot_prints():
     done = term(*words[words.index("lrplot") + 1 :], env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout == expected + "\n"
+
+
+def test_momentum_and_weight_decay_get_panels_below_and_groups_their_extremes():
+    done = term("--term", "--steps", "100", "onecycle", "cosine", "--weight-decay", "linear lr=0.05 start_factor=1 end_factor=0.2",
+                "--layer-decay", "rate=0.5 layers=3", env={"COLUMNS": "72", "LINES": "40"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(width(line) <= 72 for line in lines)
+    titles = [i for i, line in enumerate(lines) if line.strip(" │") in ("momentum", "weight decay")]
+    assert [lines[i].strip(" │") for i in titles] == ["momentum", "weight decay"]
+    assert all(lines[i].startswith("     │ ") for i in titles)  # the y axis runs on
+    bottom = next(i for i, line in enumerate(lines) if "└" in line)
+    # Each panel: 5 rows between its title and the next title or the shared x axis.
+    assert titles[1] - titles[0] - 1 == 5 and bottom - titles[1] - 1 == 5
+    momentum = lines[titles[0] + 1 : titles[1]]
+    ticks = [line.split("┤")[0].strip() for line in momentum if "┤" in line]
+    # onecycle's momentum spans 0.85 .. 0.95, fitted (not from 0): ticks every 0.05.
+    assert ticks[0] == "0.95" and ticks[-1] == "0.85"
+    # Drawn as its curve: onecycle is the first curve, braille; the cosine carries no momentum.
+    cells = "".join(line.split("┤" if "┤" in line else "│", 1)[1] for line in momentum)
+    assert set(cells) - {" "} and all(0x2800 <= ord(c) <= 0x28FF for c in cells if c != " ")
+    decay = "".join(line.split("┤" if "┤" in line else "│", 1)[1] for line in lines[titles[1] + 1 : bottom])
+    assert "*" in decay and not set(decay) - {" ", "*"}  # the cosine's weight decay, its marker
+    # The groups: layer_0 at 0.5 ** 3 of the cosine (layer_3 at 1 is the cosine itself).
+    assert lines[-3:] == ["  ⠒⠒ onecycle", "  ** cosine", "  ++ cosine: layer_0 ×0.125 (lowest group)"]
+
+
+def test_group_extremes_are_the_curve_scaled():
+    # constant 0.1; groups at 0.5 and 2: lines at 0.05 and 0.2, the y axis up to 0.2.
+    done = term("--term", "--steps", "50", "constant", "--groups", "a=0.5 b=2", env={"COLUMNS": "60", "LINES": "24"})
+    assert done.returncode == 0, done.stderr
+    labels, cells, _, legend = plot(done.stdout)
+    assert legend == ["  ⠒⠒ constant", "  ** constant: b ×2 (highest group)", "  ++ constant: a ×0.5 (lowest group)"]
+    assert labels[0] == "0.2" and set(cells[0].strip()) == {"*"}
+    row = labels.index("0.05") if "0.05" in labels else None
+    assert row is not None and set(cells[row].strip()) == {"+"}
+
+
+def test_readme_momentum_panel_is_what_lrplot_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("The momentum panel under `COLUMNS=60 LINES=30 lrplot --term --steps 100 onecycle`:")
+    block = readme[readme.index("```\n", start) + 4 : readme.index("\n```", readme.index("```\n", start) + 4)]
+    done = term("--term", "--steps", "100", "onecycle", env={"COLUMNS": "60", "LINES": "30"})
+    assert done.returncode == 0, done.stderr
+    assert "\n" + block + "\n" in done.stdout
