@@ -16,13 +16,18 @@ import json
 import math
 from collections.abc import Callable
 from importlib import resources
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
 from lrplot.errors import UsageError
 from lrplot.plan import Plan
-from lrplot.plotting import _check_drawable, _default_title, reduce_bound, reduce_points
+from lrplot.plotting import (
+    _check_drawable,
+    _default_title,
+    reduce_bound,
+    reduce_points,
+)
 
 # Columns a curve is reduced to: a page up to 2048 pixels wide shows the same
 # line as every step would, and 3 curves of any length stay under 1 MB
@@ -41,7 +46,8 @@ def write(plan: Plan, handle: IO[str], advance: Callable[[int], None] | None = N
     for number, curve in enumerate(plan.curves, 1):
         x, y = reduce_bound(curve.bound, plan.steps, BUCKETS, advance=advance)
         _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
-        series.append(_series(curve.label, x, y, _hex(curve.color), curve.bound.stepwise, dashed=False))
+        line = _series(curve.label, x, y, _hex(curve.color), curve.bound.stepwise, dashed=False)
+        series.append(line[:-1] + _carried(plan, number, curve, x, y) + "}")
     for overlay in plan.overlays:
         x, y = reduce_points(overlay.steps, overlay.values, 0.0, max(plan.steps - 1, 1), BUCKETS)
         _check_drawable(x, y, f"overlay {overlay.label}: its logged value")
@@ -61,6 +67,30 @@ def write(plan: Plan, handle: IO[str], advance: Callable[[int], None] | None = N
     # Inside <script> only "</script" or "<!--" could end the data early.
     handle.write(data.replace("<", "\\u003c"))
     handle.write(after)
+
+
+def _carried(plan: Plan, number: int, curve: Any, lr_x: np.ndarray, lr_y: np.ndarray) -> str:
+    """The JSON members a curve adds for what it carries besides its learning
+    rate: ``"momentum"`` and ``"weight_decay"`` as lines of their own (reduced
+    as the learning rate is), ``"groups"`` as ``[name, multiplier]`` pairs
+    (the page multiplies the drawn rate, as lrplot does: the same float64)."""
+    from lrplot.quantity_points import carried_points
+
+    own = dict(curve.quantities)
+    out = ""
+    for name, x, y, stepwise in carried_points(plan, number, curve, lr_x, BUCKETS):
+        out += f', "{name}": ' + _points(x, y, json.dumps({"stepwise": stepwise}))
+    if own.get("groups"):
+        top = max(multiplier for _, multiplier in own["groups"])
+        with np.errstate(over="ignore"):
+            _check_drawable(lr_x, lr_y * top, f"curve {number} ({curve.label}): its groups")
+        out += ', "groups": ' + json.dumps([[name, multiplier] for name, multiplier in own["groups"]])
+    return out
+
+
+def _points(x: np.ndarray, y: np.ndarray, head: str) -> str:
+    steps = ",".join(repr(int(s)) if s.is_integer() else repr(s) for s in x.tolist())
+    return f'{head[:-1]}, "x": [{steps}], "y": [{",".join(map(repr, y.tolist()))}]}}'
 
 
 def _series(label: str, x: np.ndarray, y: np.ndarray, color: str | None, stepwise: bool, dashed: bool) -> str:

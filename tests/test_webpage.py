@@ -97,9 +97,10 @@ class Page:
     def view(self) -> list[float]:
         return self.page.evaluate("window.lrplot.view()")
 
-    def ink(self, step: float, value: float) -> list[tuple[int, int, int]]:
-        """The chart's pixels within 2 pixels of where (step, value) is drawn."""
-        point = self.page.evaluate("([s, v]) => window.lrplot.pointOf(s, v)", [step, value])
+    def ink(self, step: float, value: float, panel: str | None = None) -> list[tuple[int, int, int]]:
+        """The chart's pixels within 2 pixels of where (step, value) is drawn
+        (on the learning rate's chart, or the ``panel`` of that quantity)."""
+        point = self.page.evaluate("([s, v, p]) => window.lrplot.pointOf(s, v, p)", [step, value, panel])
         box = self.page.locator("#plot").bounding_box()
         x, y = round(point["x"] - box["x"]), round(point["y"] - box["y"])
         data = self.page.evaluate(
@@ -301,3 +302,83 @@ def test_descent_panels_are_refused_and_nothing_is_written(tmp_path):
         "write those as .png, .svg or .pdf\n"
     )
     assert list(tmp_path.iterdir()) == [] and leftovers(tmp_path) == []
+
+
+# ------------------------------------------------------------------ momentum, weight decay, parameter groups
+
+BLUE = "#1f77b4"  # the first curve
+CARRIED_STEPS = 300
+
+
+@pytest.fixture(scope="module")
+def carried(tmp_path_factory):
+    """A page with a momentum and a weight-decay panel and a curve with groups,
+    and the CSV of the same run (its columns by name)."""
+    directory = tmp_path_factory.mktemp("carried")
+    done = lrplot_process(
+        "-o", "plan.html", "-o", "plan.csv", "--steps", str(CARRIED_STEPS),
+        "onecycle", "--weight-decay", "cosine lr=0.04 end_lr=0.4",
+        "cosine", "--groups", "backbone=0.1 head=2", "--momentum", "multistep lr=0.9 milestones=150 gamma=0.5",
+        cwd=directory,
+    )
+    assert done.returncode == 0, done.stderr
+    with open(directory / "plan.csv", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return directory / "plan.html", {name: [row[i] for row in rows] for i, name in enumerate(header)}
+
+
+def quantities(page: Page) -> dict[int, dict[str, str]]:
+    """Each readout row's carried values, by key, as the page shows them."""
+    rows = page.page.eval_on_selector_all(
+        "#readout tr",
+        "rows => rows.map(r => [r.dataset.curve, [...r.querySelectorAll('.quantity')]"
+        ".map(q => [q.dataset.key, q.lastChild.textContent])])",
+    )
+    return {int(k): dict(values) for k, values in rows}
+
+
+def test_panels_and_readout_carry_momentum_weight_decay_and_groups(browser, carried):
+    path, csv_columns = carried
+    page = Page(browser, path)
+    panels = page.page.evaluate("window.lrplot.panels()")
+    assert [p["key"] for p in panels] == ["momentum", "weight_decay"]
+    # Stacked under the learning rate's chart, inside the plot.
+    box = page.page.locator("#plot").bounding_box()
+    assert page.middle < panels[0]["top"] < panels[1]["top"] < box["y"] + box["height"]
+    for step in range(0, CARRIED_STEPS, 23):
+        shown, values = page.hover(step)
+        assert shown == step  # 300 steps: every step is in the page
+        assert [value for _, value, _ in values] == [csv_columns["onecycle"][step], csv_columns["cosine"][step]]
+        assert quantities(page) == {
+            0: {"momentum": csv_columns["onecycle:momentum"][step], "weight_decay": csv_columns["onecycle:weight_decay"][step]},
+            1: {"momentum": csv_columns["cosine:momentum"][step],
+                "group:backbone": csv_columns["cosine:backbone"][step], "group:head": csv_columns["cosine:head"][step]},
+        }
+    # Each quantity is drawn in its panel, in its curve's colour.
+    step = 60
+    assert near(page.ink(step, float(csv_columns["onecycle:momentum"][step]), "momentum"), BLUE)
+    assert near(page.ink(step, float(csv_columns["onecycle:weight_decay"][step]), "weight_decay"), BLUE)
+    assert near(page.ink(step, float(csv_columns["cosine:momentum"][step]), "momentum"), ORANGE)
+    # The groups' band: between the cosine x 0.1 and x 2, orange at 18 % opacity (alpha 46 of 255)
+    # on the transparent chart; just above x 2, nothing.
+    peak = 2 * float(csv_columns["cosine"][step])
+    for value, alpha in ((0.5 * peak / 2, 46), (0.15 * peak / 2, 46), (1.1 * peak, 0)):
+        x, y = page.page.evaluate("([s, v]) => { const p = window.lrplot.pointOf(s, v); return [p.x, p.y]; }", [step, value])
+        box = page.page.locator("#plot").bounding_box()
+        pixel = page.page.evaluate(
+            "([x, y]) => Array.from(document.getElementById('chart').getContext('2d').getImageData(x, y, 1, 1).data)",
+            [round(x - box["x"]), round(y - box["y"])],
+        )
+        assert pixel[3] == alpha and (alpha == 0 or near([tuple(pixel[:3])], ORANGE)), (value, pixel)
+    # Hiding a curve hides its quantities too.
+    page.page.locator('#legend button[data-curve="0"]').click()
+    assert not near(page.ink(step, float(csv_columns["onecycle:momentum"][step]), "momentum"), BLUE)
+    page.close()
+
+
+def test_a_page_without_quantities_has_no_panels(browser, small):
+    path, _ = small
+    page = Page(browser, path)
+    assert page.page.evaluate("window.lrplot.panels()") == []
+    assert page.page.eval_on_selector_all("#readout .quantity", "q => q.length") == 0
+    page.close()
