@@ -142,6 +142,7 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
     from lrplot.envelope import check_overflow
 
     check_overflow(plan, exhaustive=True)
+    _check_carried(plan)
     fw = framework(framework_name)
     script = fw.script
     builders, mains, functions = [], [], []
@@ -208,6 +209,36 @@ REMEDY = {
 }
 
 
+# Up to this many steps every carried column is evaluated before the script is
+# printed (a group's rate that overflows names its first step, as -o does);
+# past it, a group is checked against its curve's exact envelope.
+EVALUATED = 10**8
+
+
+def _check_carried(plan: Plan) -> None:
+    """Refuse what the script would print as inf: a group's rate (the
+    curve's times its multiplier), a momentum or weight decay, overflowing."""
+    if not any(_kinds(curve) for curve in plan.curves):
+        return
+    if plan.steps <= EVALUATED:
+        from lrplot.quantities import evaluate_all
+
+        evaluate_all(plan)
+        return
+    from lrplot.envelope import reduce_bound
+
+    for curve in plan.curves:
+        groups = dict(curve.quantities).get("groups", ())
+        if groups:
+            _, values = reduce_bound(curve.bound, plan.steps, 1024)
+            peak = float(np.abs(values).max())
+            for name, multiplier in groups:
+                with np.errstate(over="ignore"):
+                    if not math.isfinite(peak * multiplier):
+                        raise UsageError(f"{curve.label}: group {name}: the learning rate x {multiplier:g} overflows "
+                                         "float64 within the run; use a smaller multiplier")
+
+
 def _kinds(curve: Any) -> list[str]:
     """What ``curve`` carries besides its learning rate, in the CSV's order."""
     kinds = [name for name, _ in extras(curve)]
@@ -236,6 +267,7 @@ def _carried(
     bound, own = curve.bound, dict(curve.quantities)
     groups = list(own.get("groups", ()))
     natively = native and bound.name in carry.cycles and "momentum" not in own
+    multipliers = tuple([1.0] + [multiplier for _, multiplier in groups])
     functions, setters = [], []
     for name, values in extras(curve):
         if name == "momentum" and natively:
@@ -257,14 +289,13 @@ def _carried(
     if carry.optimizer:
         quantities = ", ".join(carry.quantity.format(name=name, function=function) for name, function in setters)
         definitions.append(carry.optimizer.format(builder=f"build_{index}", index=index, label=curve.label,
-                                                  quantities=quantities))
+                                                  quantities=quantities, multipliers=multipliers))
     names = ["lr"] + [name for name, _ in extras(curve)]
     reads = [carry.read[name] for name in names]
     reads += [carry.read["group"].format(position=position) for position in range(1, len(groups) + 1)]
     titles = ["# " + curve.label] + [f"# {curve.label}:{name}" for name in names[1:] + [g for g, _ in groups]]
-    multipliers = tuple([1.0] + [multiplier for _, multiplier in groups])
     loop = carry.loop.format(
-        builder=f"build_{index}", index=index, count=len(reads), reads=", ".join(reads), names=titles,
+        builder=f"build_{index}", index=index, count=len(reads), reads=", ".join(reads), names=titles, groups=len(multipliers),
         multipliers=multipliers, set=carry.set_call.format(index=index) if carry.setter and setters else "",
         parameters=carry.grouped.format(multipliers=multipliers) if groups else carry.parameters,
     )

@@ -104,11 +104,11 @@ class Carry(NamedTuple):
     ``{lines}``: one ``set_line`` per quantity, ``{name}``, ``{function}``);
     ``quantity`` passes one to the optimizer instead (``{name}``,
     ``{function}``), into ``optimizer`` (``{builder}``, ``{index}``,
-    ``{label}``, ``{quantities}``). ``read`` is how the loop reads each
-    column back from the optimizer (``lr``, a quantity, ``group`` with
-    ``{position}``); ``loop`` prints them (``{builder}``, ``{index}``,
-    ``{parameters}``, ``{set}``, ``{count}``, ``{reads}``, ``{names}``,
-    ``{multipliers}``)."""
+    ``{label}``, ``{quantities}``, ``{multipliers}``). ``read`` is how the
+    loop reads each column back from the optimizer (``lr``, a quantity,
+    ``group`` with ``{position}``); ``loop`` prints them (``{builder}``,
+    ``{index}``, ``{parameters}``, ``{set}``, ``{count}``, ``{reads}``,
+    ``{names}``, ``{multipliers}``, ``{groups}`` their count)."""
 
     cannot: Mapping[str, str]
     loop: str

@@ -533,9 +533,15 @@ def test_an_own_momentum_turns_the_classes_cycle_off():
         ("paddle", ["cosine", "cosine", "--weight-decay", "0.05"], "lrplot: error: --emit paddle: curve 2 (cosine (2)) "
          "carries a weight decay schedule: Paddle's optimizers take a fixed weight decay, not a schedule; leave out its "
          "weight decay (--weight-decay) to emit the rest\n"),
-        ("optax", ["cosine", "--groups", "head=1 backbone=0.1"], "lrplot: error: --emit optax: curve 1 (cosine) carries "
-         "parameter groups: each group would need its own optax.multi_transform branch, which lrplot does not write "
-         "yet; leave out its groups (--groups, --layer-decay) to emit the rest\n"),
+        ("keras", ["cosine", "--groups", "head=1 backbone=0.1"], "lrplot: error: --emit keras: curve 1 (cosine) carries "
+         "parameter groups: Keras optimizers have no parameter groups with their own learning rates; leave out its "
+         "groups (--groups, --layer-decay) to emit the rest\n"),
+        # a group's rate is checked before printing, as -o checks it
+        ("torch", ["constant", "--lr", "1e300", "--groups", "a=1e10"], "lrplot: error: constant(lr=1e+300): group a: "
+         "the learning rate x 1e+10 overflows float64 at step 0; use a smaller multiplier\n"),
+        ("optax", ["--steps", "1000000000000", "constant", "--lr", "1e300", "--groups", "a=1e10"], "lrplot: error: "
+         "constant(lr=1e+300): group a: the learning rate x 1e+10 overflows float64 within the run; use a smaller "
+         "multiplier\n"),
     ],
 )
 def test_what_a_framework_cannot_carry_is_a_one_line_error(framework, args, expected, tmp_path):
@@ -554,10 +560,11 @@ def test_without_cycled_momentum_paddle_and_keras_emit_the_learning_rate(tmp_pat
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("framework,curves", [("torch", CARRYING + GROUPED), ("optax", CARRYING), ("paddle", GROUPED)])
+@pytest.mark.parametrize("framework,curves", [("torch", CARRYING + GROUPED), ("optax", CARRYING + GROUPED), ("paddle", GROUPED)])
 def test_carried_columns_in_the_real_framework(framework, curves, tmp_path):
     """Each column read back from the real optimizer (torch's param_groups,
-    optax's inject_hyperparams state, Paddle's measured update per group)
+    optax's inject_hyperparams state in each multi_transform branch, Paddle's
+    measured update per group)
     equals lrplot's CSV at every step."""
     import importlib.util
 

@@ -120,8 +120,7 @@ MATCHING = Framework(
         ),
         otherwise="optax has no exact schedule for {schedule}",
         carry=Carry(
-            cannot={"groups": "each group would need its own optax.multi_transform branch, which lrplot does not "
-                              "write yet"},
+            cannot={},
             helpers=(
                 "def sgd_with_decay(learning_rate, momentum=None, weight_decay=0.0):\n"
                 "    \"\"\"SGD with momentum and (coupled) weight decay, as torch's SGD: each a hyperparameter\n"
@@ -131,18 +130,31 @@ MATCHING = Framework(
             quantity="{name}=lambda count: {function}(jnp.asarray(count, dtype=jnp.float64))",
             optimizer=(
                 "def optimizer_{index}():\n    {label!r}\n"
-                "    # inject_hyperparams evaluates each schedule at the update count and hands it to the optimizer.\n"
-                "    return optax.inject_hyperparams(sgd_with_decay)(learning_rate={builder}(), {quantities})\n"
+                "    schedule = {builder}()\n\n"
+                "    def group(multiplier):\n"
+                "        # inject_hyperparams evaluates each schedule at the update count and hands it to SGD.\n"
+                "        # float64, as lrplot: multi_transform's masked parameters give inject_hyperparams no\n"
+                "        # dtype, and optax's int32 update count makes a schedule compute in float32.\n"
+                "        return optax.inject_hyperparams(sgd_with_decay, hyperparam_dtype=jnp.float64)(\n"
+                "            learning_rate=lambda count: multiplier * schedule(jnp.asarray(count, dtype=jnp.int64)), {quantities}\n"
+                "        )\n\n"
+                "    # One branch per parameter group (\"0\": the curve itself), its rate the group's multiplier times the curve's.\n"
+                "    multipliers = {multipliers!r}\n"
+                "    return optax.multi_transform(\n"
+                "        {{str(i): group(m) for i, m in enumerate(multipliers)}}, {{str(i): str(i) for i in range(len(multipliers))}}\n"
+                "    )\n"
             ),
             loop=(
                 "    optimizer = optimizer_{index}()\n"
-                "    parameters = jnp.zeros(1)\n"
+                "    parameters = {{str(i): jnp.zeros(1) for i in range({groups})}}\n"
+                "    gradients = {{name: jnp.ones(1) for name in parameters}}\n"
                 "    state = optimizer.init(parameters)\n"
                 "    update = jax.jit(optimizer.update)\n"
                 "    columns = [[] for _ in range({count})]\n"
                 "    for step in range(STEPS):\n"
-                "        # after update `step`, the state holds the hyperparameters that update used\n"
-                "        _, state = update(jnp.ones(1), state, parameters)\n"
+                "        # after update `step`, each group's state holds the hyperparameters that update used\n"
+                "        _, state = update(gradients, state, parameters)\n"
+                "        groups = [state.inner_states[str(i)].inner_state.hyperparams for i in range({groups})]\n"
                 "        for column, value in zip(columns, ({reads},)):\n"
                 "            column.append(float(value))\n"
                 "    for name, column in zip({names!r}, columns):\n"
@@ -151,9 +163,10 @@ MATCHING = Framework(
                 "            print(repr(value))"
             ),
             read={
-                "lr": 'state.hyperparams["learning_rate"]',
-                "momentum": 'state.hyperparams["momentum"]',
-                "weight_decay": 'state.hyperparams["weight_decay"]',
+                "lr": 'groups[0]["learning_rate"]',
+                "momentum": 'groups[0]["momentum"]',
+                "weight_decay": 'groups[0]["weight_decay"]',
+                "group": 'groups[{position}]["learning_rate"]',
             },
         ),
     ),
