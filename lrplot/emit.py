@@ -176,7 +176,7 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
         if carry is None:
             mains.append(f"    print({('# ' + curve.label)!r})\n" + script.loop.format(builder=builder))
             continue
-        defs, loop = _carried(carry, curve, index, native is not None, plan, script.dialect)
+        defs, loop = _carried(carry, curve, index, native is not None, plan, script.dialect, framework_name)
         needs_helpers = needs_helpers or bool(defs[0])
         functions += defs[0]
         builders += defs[1]
@@ -260,7 +260,7 @@ def _carry_of(framework_name: str, fw: Any, curve: Any, index: int, kinds: list[
 
 
 def _carried(
-    carry: Carry, curve: Any, index: int, native: bool, plan: Plan, d: Dialect
+    carry: Carry, curve: Any, index: int, native: bool, plan: Plan, d: Dialect, framework_name: str
 ) -> tuple[tuple[list[str], list[str]], str]:
     """((functions, definitions), the ``__main__`` lines) writing ``curve``'s
     momentum, weight decay and groups with the framework's ``carry``."""
@@ -278,7 +278,8 @@ def _carried(
             doc = f"{curve.label}: its {name.replace('_', ' ')}, lrplot's closed form."
             functions.append(function_source(function, own[name], horizon, doc, d, plan.steps))
         else:
-            functions.append(_table(function, values, curve.label, plan.steps))
+            where = f"--emit {framework_name}: curve {index} ({curve.label})"
+            functions.append(_table(function, values, curve.label, plan.steps, where))
         setters.append((name, function))
     definitions = []
     if carry.setter and setters:
@@ -302,11 +303,12 @@ def _carried(
     return (functions, definitions), loop
 
 
-def _table(function: str, values: Any, label: str, steps: int) -> str:
+def _table(function: str, values: Any, label: str, steps: int, where: str) -> str:
     """A cycled momentum no class of the framework cycles, as lrplot's values."""
     if steps > MAX_TABLE:
-        raise UsageError(f"--emit: {label}: its cycled momentum has no class here, and its values over more than "
-                         f"{MAX_TABLE:,} steps would make the script too large; use --no-cycle-momentum")
+        raise UsageError(f"{where}: no class of the framework cycles its momentum here, and its values over more "
+                         f"than {MAX_TABLE:,} steps would make the script too large; use --no-cycle-momentum or give "
+                         "--momentum")
     table = values(np.arange(steps, dtype=np.float64)).tolist()
     doc = f"{label}: its momentum, cycled as torch's OneCycleLR / CyclicLR do: lrplot's values, step by step."
     return f"def {function}(step):\n    {doc!r}\n    return lookup({table!r}, step)"

@@ -1,4 +1,6 @@
-"""README's picture of the interactive page: docs/webpage.png.
+"""README's pictures of the interactive page: docs/webpage.png, and
+docs/webpage-momentum.png (panels for momentum and weight decay, a band of
+parameter groups).
 
     python scripts/webpage_screenshot.py
 
@@ -27,17 +29,30 @@ COMMAND = [
     "--decay-shape", "1-sqrt", "--label", "WSD, 1-sqrt cool-down",
 ]
 
+# The example of README's "Interactive page" section on momentum and groups.
+MOMENTUM = [
+    "--steps", "10000", "-o", "plan.html",
+    "onecycle", "--lr", "0.01", "--weight-decay", "cosine lr=0.04 end_lr=0.4", "--label", "one-cycle",
+    "cosine", "--lr", "0.001", "--warmup-steps", "1000", "--layer-decay", "rate=0.75 layers=12",
+    "--momentum", "0.9", "--label", "fine-tuning, layer decay 0.75",
+]
 
-def main() -> None:
+
+def shoot(command: list[str], step: int, height: int, name: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        subprocess.run([sys.executable, "-m", "lrplot", *COMMAND], cwd=directory, check=True)
-        with chromium(width=900, height=560) as browser:
+        subprocess.run([sys.executable, "-m", "lrplot", *command], cwd=directory, check=True)
+        with chromium(width=900, height=height) as browser:
             page = browser.new_page()
             page.goto((Path(directory) / "plan.html").as_uri())
             page.wait_for_function("window.lrplot && window.lrplot.ready")
             box = page.locator("#plot").bounding_box()
-            page.mouse.move(page.evaluate("window.lrplot.pixelOf(83000)"), box["y"] + box["height"] * 0.3)
-            page.screenshot(path=str(ROOT / "docs" / "webpage.png"))
+            page.mouse.move(page.evaluate(f"window.lrplot.pixelOf({step})"), box["y"] + box["height"] * 0.3)
+            page.screenshot(path=str(ROOT / "docs" / name))
+
+
+def main() -> None:
+    shoot(COMMAND, 83000, 560, "webpage.png")
+    shoot(MOMENTUM, 6000, 910, "webpage-momentum.png")
 
 
 if __name__ == "__main__":

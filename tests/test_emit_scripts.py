@@ -536,6 +536,10 @@ def test_an_own_momentum_turns_the_classes_cycle_off():
         ("keras", ["cosine", "--groups", "head=1 backbone=0.1"], "lrplot: error: --emit keras: curve 1 (cosine) carries "
          "parameter groups: Keras optimizers have no parameter groups with their own learning rates; leave out its "
          "groups (--groups, --layer-decay) to emit the rest\n"),
+        # a cycled momentum no class reproduces is written as its values: not past 10**6 steps
+        ("optax", ["--steps", "1000001", "onecycle"], "lrplot: error: --emit optax: curve 1 (onecycle): no class of "
+         "the framework cycles its momentum here, and its values over more than 1,000,000 steps would make the script "
+         "too large; use --no-cycle-momentum or give --momentum\n"),
         # a group's rate is checked before printing, as -o checks it
         ("torch", ["constant", "--lr", "1e300", "--groups", "a=1e10"], "lrplot: error: constant(lr=1e+300): group a: "
          "the learning rate x 1e+10 overflows float64 at step 0; use a smaller multiplier\n"),
