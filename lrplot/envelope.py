@@ -113,6 +113,18 @@ def reduce_bound(
     return _drawn(bound.evaluate_at, steps, buckets, x[fresh].astype(np.float64), y[fresh], drawn_breaks(bound, steps, buckets, points), frame)
 
 
+def reduce_beside(values_at: Any, bound: Bound, steps: int, buckets: int, frame: Frame | None = None) -> tuple[Any, Any]:
+    """A quantity drawn beside a curve (its momentum, its weight decay),
+    reduced as :func:`reduce_bound` does: a schedule of its own (``bound``,
+    ``values_at`` its ``evaluate_at``) through its own breakpoints; a
+    function of the curve's clock (``bound`` the curve's: the momentum a
+    onecycle or cyclic curve cycles turns where its learning rate turns)
+    through the curve's."""
+    if bound.evaluate_at is not values_at:
+        bound = bound._replace(evaluate_at=values_at)
+    return reduce_bound(bound, steps, buckets, frame=frame)
+
+
 def drawn_breaks(bound: Bound, steps: int, buckets: int, points: Any = ()) -> Any:
     """The steps :func:`reduce_bound` keeps both sides of when drawing
     ``bound`` (``points``: its breakpoints, if already found): its

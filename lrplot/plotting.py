@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from lrplot import annotate, diff, legend
-from lrplot.envelope import Frame, reduce_bound, reduce_curve  # noqa: F401 - reduce_curve: the every-step reduction, for callers
+from lrplot.envelope import Frame, reduce_beside, reduce_bound, reduce_curve  # noqa: F401 - reduce_curve: the every-step reduction, for callers
 from lrplot.errors import UsageError, tell
 from lrplot.plan import Plan
 from lrplot.style import PLAIN_TEXT
@@ -136,9 +136,10 @@ def draw(
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
     quantity_panels.draw(plan, axes, below, list(axes.get_lines())[: len(plan.curves)],
-                         lambda f: reduce_curve(f, plan.steps, buckets), _check_drawable)
+                         lambda f, bound: reduce_beside(f, bound, plan.steps, buckets, frame), _check_drawable)
     if lower is not None:
-        diff.draw(plan, axes, lower, lambda values_at: reduce_curve(values_at, plan.steps, buckets), warn)
+        plain = frame._replace(log=False)
+        diff.draw(plan, axes, lower, lambda bound: reduce_bound(bound, plan.steps, buckets, frame=plain), warn)
     placed = legend.place(figure, axes, list(axes.get_lines()))
     if plan.annotate:
         annotate.draw(figure, axes, plan, placed)
