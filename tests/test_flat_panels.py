@@ -82,12 +82,9 @@ def test_the_first_gap_of_a_relative_difference_is_found_between_kept_steps():
 
 def test_a_trillion_steps_with_momentum_and_diff(tmp_path):
     result = lrplot_process(
-        "--steps", str(10**12), "--diff", "-o", "d.png",
-        "onecycle", "cosine", "--warmup-steps", str(10**10), "--weight-decay", "cosine lr=0.04 end_lr=0.4",
+        "--steps", str(10**12), "--diff", "-o", "d.png", "onecycle", "cyclic", "--step-size-up", str(10**9),
+        "cosine", "--warmup-steps", str(10**10), "--weight-decay", "cosine lr=0.04 end_lr=0.4",
         cwd=tmp_path, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "d.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    result = lrplot_process("--steps", str(10**12), "-o", "m.png", "onecycle", "cyclic", "--step-size-up", str(10**9),
-                            cwd=tmp_path, timeout=60)
-    assert result.returncode == 0, result.stderr
