@@ -459,6 +459,12 @@ def test_breakpoints_hold_for_drawn_parameters_and_conventions(name):
         # Values to a few ulps: step and cosine-restarts take other (equally
         # exact) arithmetic for a chunk with many segments than for a few points.
         np.testing.assert_allclose(fast[1], every[1], rtol=1e-12, atol=0, err_msg=str((params, conventions, buckets)))
+        # Drawn in a figure (a frame of buckets / 8 x 150 pixels): the same points too.
+        frame = envelope.Frame(buckets / plotting.BUCKETS_PER_PIXEL, 150, log=False)
+        drawn = envelope.reduce_bound(bound, LONG, buckets, frame=frame)
+        breaks = envelope.drawn_breaks(bound, LONG, buckets)
+        every = plotting.reduce_curve(bound.evaluate_at, LONG, buckets, chunk=30_000, breaks=breaks, frame=frame)
+        np.testing.assert_array_equal(drawn[0], every[0], err_msg=str((params, conventions, buckets)))
 
     check()
 
