@@ -10,8 +10,10 @@ most once between two samples that close). The first step where the
 curves differ is bisected between the last sample where they agree and the
 first where they do not. Tested against every step (tests/test_stats_long.py).
 
-Curves stepped every few updates (a difference then saws at every stair)
-or with too many jumps get no differences ("-").
+Two curves stepped every few updates compare stair by stair when they
+step together (the same ``step_every``); stepped differently (a difference
+then saws at every stair) or with too many jumps, they get no differences
+("-").
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ def differences(first: Bound, other: Bound, steps: int) -> dict[str, Any] | None
     """``max_abs_diff``, ``max_rel_diff``, ``first_diff`` of ``other`` to
     ``first`` over ``steps`` steps, as stats.compute finds them from every
     step; None when the breakpoints cannot give them."""
+    every = first.params.get("step_every", 1)
+    if every != 1 and every == other.params.get("step_every", 1):
+        # Both stepped every `every` updates: both hold their value on each
+        # stair [k every, (k + 1) every), so compare them stair by stair.
+        found = differences(_stairs(first, every), _stairs(other, every), -(-steps // every))
+        if found and found["first_diff"] is not None:
+            found["first_diff"] *= every
+        return found
     points = _joint_breaks(first, other, steps)
     if points is None:
         return None
@@ -42,6 +52,23 @@ def differences(first: Bound, other: Bound, steps: int) -> dict[str, Any] | None
     absolute = _refined_max(first, other, t, _absolute(a, b), points, _absolute)
     relative = _refined_max(first, other, t, _relative(a, b), points, _relative)
     return {"max_abs_diff": absolute, "max_rel_diff": relative, "first_diff": _first_diff(first, other, t, a != b)}
+
+
+def _stairs(bound: Bound, every: int) -> Bound:
+    """``bound`` read at the first update of each stair: stair k is update
+    k x every. Its breakpoints (updates where a stair starts, multiples of
+    ``every``) as stairs."""
+
+    def values_at(t: Any) -> Any:
+        t *= every
+        return bound.evaluate_at(t)
+
+    def breaks(high: int, limit: int, exact: bool = False) -> Any:
+        points = bound.breaks(high * every, limit, exact)
+        return None if points is None else sorted_unique(-(-points // every))
+
+    params = {**bound.params, "step_every": 1}
+    return bound._replace(params=params, evaluate_at=values_at, breaks=None if bound.breaks is None else breaks)
 
 
 def _joint_breaks(first: Bound, other: Bound, steps: int) -> Any:

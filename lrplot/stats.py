@@ -119,7 +119,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     if rows and "peak_at" in rows[0] and rows[0].get("long"):
         notes.append(
             f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, the differences from the "
-            "breakpoints; '-' for a curve with too many pieces or, for differences, stepped every few updates)"
+            "breakpoints; '-' for a curve with too many pieces or, for differences, stepped every few updates alone)"
         )
     return "\n".join(lines + notes) + "\n"
 

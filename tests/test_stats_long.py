@@ -26,6 +26,8 @@ PAIRS = {
                                 ("polynomial", {"decay_steps": 900_000, "power": 3.0, "warmup_steps": 10_000, "warmup_hold": 500})],
     "same warmup, then apart": [("cosine", {"warmup_steps": 100_000}), ("cosine", {"warmup_steps": 100_000, "decay_steps": 2_000_000})],
     "equal": [("linear", {}), ("linear", {})],
+    "both stepped every 3 updates": [("cosine", {"step_every": 3, "step_offset": 1, "warmup_steps": 5_000}),
+                                     ("wsd", {"step_every": 3, "step_offset": 1, "decay_steps": 300_000})],
 }
 
 
