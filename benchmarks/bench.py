@@ -236,6 +236,21 @@ def bench_flat(sizes: list[int], repeats: int, workdir: str) -> tuple[float, lis
     return min(small_times), [min(times) for times in big_times]
 
 
+# --diff and the momentum and weight-decay panels (issue 17): reduced from breakpoints too.
+def panel_curves(steps: int) -> list[str]:
+    return ["--diff", "onecycle", "cosine", "--warmup-steps", str(max(1, steps // 100)),
+            "--weight-decay", "cosine lr=0.04 end_lr=0.4"]
+
+
+def bench_panels(steps: int, repeats: int, workdir: str) -> tuple[float, float]:
+    """PNG with a momentum panel, a weight-decay panel and --diff at 1,000 steps and at ``steps``."""
+    small_times, big_times = [], []
+    for _ in range(repeats):
+        small_times.append(run_process(["--steps", "1000", "-o", "s.png", *panel_curves(1000)], workdir)[0])
+        big_times.append(run_process(["--steps", str(steps), "-o", "b.png", *panel_curves(steps)], workdir)[0])
+    return min(small_times), min(big_times)
+
+
 def bench_memory(steps: int, workdir: str) -> int:
     _, rss = run_process(["--steps", str(steps), "-o", "m.png", "cosine-restarts", "exponential", "--decay-steps", str(steps // 20)], workdir)
     return rss
@@ -282,7 +297,9 @@ def bench_csv(steps: int, repeats: int) -> tuple[float, float]:
     from lrplot import export
     from lrplot.plan import CurveRequest, Plan, make_curves
 
-    requests = [CurveRequest("cosine", {}), CurveRequest("exponential", {"decay_steps": 1000}), CurveRequest("cyclic", {})]
+    # cyclic without its momentum column: the plain writer below writes learning rates only.
+    requests = [CurveRequest("cosine", {}), CurveRequest("exponential", {"decay_steps": 1000}),
+                CurveRequest("cyclic", {"cycle_momentum": False})]
     plan = Plan(steps=steps, curves=make_curves(requests, steps))
 
     def plain() -> str:
@@ -427,6 +444,13 @@ def main() -> None:
             )
         _, rss = run_process(["--steps", str(long_steps), "-o", "m.png", *flat_curves(long_steps)], workdir)
         record(f"peak RSS, PNG of {long_steps:,} steps", f"{rss / 1024:.0f} MB", "< 150 MB", rss / 1024 < 150)
+        small, big = bench_panels(long_steps, 3, workdir)
+        record(
+            f"PNG, --diff, momentum and weight decay, {long_steps:,} vs 1,000 steps",
+            f"{big:.2f} s vs {small:.2f} s: {big / small:.2f}x",
+            "<= 1.5x",
+            big / small <= 1.5,
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     base, startups = bench_startup(21)

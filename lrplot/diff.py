@@ -62,9 +62,46 @@ def difference(first: Bound, other: Bound, relative: bool, gaps: list[float] | N
     return values_at
 
 
-def draw(plan: Plan, top: Any, bottom: Any, reduce: Callable[[Any], tuple[np.ndarray, np.ndarray]], warn: Callable[[str], None]) -> None:
+def difference_bound(first: Bound, other: Bound, relative: bool) -> Bound:
+    """The difference as a curve lrplot.envelope reduces from breakpoints:
+    both curves' breakpoints, the pieces between them the pieces where both
+    are monotone. Their difference may still turn inside one (where their
+    slopes cross): each bucket shows its values at its ends and around the
+    breakpoints, and a figure's refinement (envelope.refine) adds the steps
+    a straight line would miss by more than its tolerance."""
+    if first.breaks is None or other.breaks is None:
+        breaks = None
+    else:
+        def breaks(high: int, limit: int, exact: bool = False) -> Any:
+            mine, theirs = first.breaks(high, limit, exact), other.breaks(high, limit, exact)
+            if mine is None or theirs is None or mine.size + theirs.size > limit:
+                return None
+            return np.union1d(mine, theirs)
+
+    return other._replace(evaluate_at=difference(first, other, relative), breaks=breaks)
+
+
+def first_gap(values_at: Callable[[np.ndarray], np.ndarray], x: np.ndarray, y: np.ndarray) -> int | None:
+    """The first step where the reduced relative difference ``x``, ``y`` has
+    no value, bisected between the kept steps around it (the first curve is
+    monotone there, so once 0 it stays 0 until the next kept step)."""
+    missing = np.flatnonzero(np.isnan(y))
+    if missing.size == 0:
+        return None
+    at = int(missing[0])
+    low, high = (int(x[at - 1]) if at else -1), int(x[at])
+    while high - low > 1:
+        middle = (low + high) // 2
+        if np.isnan(values_at(np.array([float(middle)]))[0]):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def draw(plan: Plan, top: Any, bottom: Any, reduce: Callable[[Bound], tuple[np.ndarray, np.ndarray]], warn: Callable[[str], None]) -> None:
     """Draw the panel on ``bottom`` under ``top``'s curves, in their colours;
-    ``reduce(values_at)`` gives the points to draw."""
+    ``reduce(bound)`` gives the points to draw (see :func:`difference_bound`)."""
     relative = plan.diff == "rel"
     scale = plan.steps_per_epoch or 1
     first = plan.curves[0]
@@ -72,7 +109,10 @@ def draw(plan: Plan, top: Any, bottom: Any, reduce: Callable[[Any], tuple[np.nda
     bottom.axhline(0.0, color=lines[0].get_color(), linewidth=1.2)
     gaps: list[float] = []
     for curve, line in zip(plan.curves[1:], lines[1:len(plan.curves)]):
-        x, y = reduce(difference(first.bound, curve.bound, relative, gaps if curve is plan.curves[1] else None))
+        drawn = difference_bound(first.bound, curve.bound, relative)
+        x, y = reduce(drawn)
+        if relative and curve is plan.curves[1] and (gap := first_gap(drawn.evaluate_at, x, y)) is not None:
+            gaps.append(gap)
         both_steps = first.bound.stepwise and curve.bound.stepwise
         bottom.plot(x / scale, y, color=line.get_color(), linewidth=1.4,
                     drawstyle="steps-post" if both_steps else "default")

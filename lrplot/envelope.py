@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrplot.breakpoints import sorted_unique
 from lrplot.errors import UsageError
@@ -36,6 +36,29 @@ BREAKS_BUDGET = 2_000_000
 
 WORKERS = min(4, os.cpu_count() or 1)
 
+# A drawn line through the kept points stays this close (in pixels) to the
+# line through every step. Agg, matplotlib's rasteriser, places a stroke's
+# outline to 1/256 of a pixel; closer than that the kept points draw what
+# every step draws, up to that rounding (README, "Pixel identity").
+TOLERANCE = 1 / 256
+
+# The steps on each side of a breakpoint are kept (a jump drawn at its
+# exact step, every turn of a cyclic curve) while there are at most this many
+# breakpoints per bucket; past that a bucket shows more turns than a pixel
+# column can, and its first, last, lowest and highest points stand for them.
+BREAKS_PER_BUCKET = 8
+
+
+class Frame(NamedTuple):
+    """Where a reduced curve is drawn: at most ``width`` x ``height`` pixels
+    (the figure's: its axes are smaller, so a distance measured here bounds
+    the drawn one) spanning the run's steps and the curve's own range of
+    values (the axes' limits hold it); ``log``: on a logarithmic y axis."""
+
+    width: float
+    height: float
+    log: bool = False
+
 
 def breaks_of(bound: Bound, steps: int) -> Any:
     """The curve's breakpoints in [1, steps - 1], or None if unknown or over budget."""
@@ -47,11 +70,16 @@ def breaks_of(bound: Bound, steps: int) -> Any:
     return np.asarray(points, dtype=np.int64)
 
 
-def reduce_bound(bound: Bound, steps: int, buckets: int, advance: Any = None) -> tuple[Any, Any]:
+def reduce_bound(
+    bound: Bound, steps: int, buckets: int, advance: Any = None, frame: Frame | None = None
+) -> tuple[Any, Any]:
     """Steps and values of the M4 reduction of ``bound`` over ``steps`` steps
     in ``buckets`` buckets of whole steps: each bucket's first and last
-    point and the first of its lowest and of its highest, in step order —
-    the same points as :func:`reduce_curve` keeps from every step."""
+    point and the first of its lowest and of its highest, in step order;
+    drawn in ``frame``, also the steps around its breakpoints and the points
+    a straight line would miss by more than TOLERANCE pixels (see
+    :func:`refine`) — the same points as :func:`reduce_curve` keeps from
+    every step."""
     if steps <= 4 * buckets:
         return reduce_curve(bound.evaluate_at, steps, buckets, advance=advance)
     width = math.ceil(steps / buckets)
@@ -59,7 +87,8 @@ def reduce_bound(bound: Bound, steps: int, buckets: int, advance: Any = None) ->
     if points is None or 2 * points.size > steps // 4:
         if steps > MAX_EVALUATED:
             raise UsageError(too_many_breaks(bound, steps))
-        return reduce_curve(bound.evaluate_at, steps, buckets, advance=advance)
+        return reduce_curve(bound.evaluate_at, steps, buckets, advance=advance,
+                            breaks=drawn_breaks(bound, steps, buckets, points), frame=frame)
     starts = np.arange(0, steps, width, dtype=np.int64)
     ends = np.minimum(starts + (width - 1), steps - 1)
     candidates = sorted_unique(np.concatenate([starts, ends, points - 1, points]))
@@ -81,7 +110,113 @@ def reduce_bound(bound: Bound, steps: int, buckets: int, advance: Any = None) ->
     x, y = x[order], y[order]
     fresh = np.ones(x.size, dtype=bool)
     fresh[1:] = x[1:] != x[:-1]
-    return x[fresh].astype(np.float64), y[fresh]
+    return _drawn(bound.evaluate_at, steps, buckets, x[fresh].astype(np.float64), y[fresh], drawn_breaks(bound, steps, buckets, points), frame)
+
+
+def reduce_beside(values_at: Any, bound: Bound, steps: int, buckets: int, frame: Frame | None = None) -> tuple[Any, Any]:
+    """A quantity drawn beside a curve (its momentum, its weight decay),
+    reduced as :func:`reduce_bound` does: a schedule of its own (``bound``,
+    ``values_at`` its ``evaluate_at``) through its own breakpoints; a
+    function of the curve's clock (``bound`` the curve's: the momentum a
+    onecycle or cyclic curve cycles turns where its learning rate turns)
+    through the curve's."""
+    if bound.evaluate_at is not values_at:
+        bound = bound._replace(evaluate_at=values_at)
+    return reduce_bound(bound, steps, buckets, frame=frame)
+
+
+def drawn_breaks(bound: Bound, steps: int, buckets: int, points: Any = ()) -> Any:
+    """The steps :func:`reduce_bound` keeps both sides of when drawing
+    ``bound`` (``points``: its breakpoints, if already found): its
+    breakpoints and, for a curve stepped every few updates, the edges of
+    its stairs, while they fit BREAKS_PER_BUCKET per bucket. Each stair's
+    corners drawn as every step draws them: a line cutting across stairs
+    as tall as the line is wide would be rasterised otherwise (Agg adds up
+    a stroke's overlapping outline around every corner)."""
+    if isinstance(points, tuple):
+        points = breaks_of(bound, steps)
+    every = bound.params.get("step_every", 1)
+    if points is None or every == 1 or (steps - 1) // every + points.size > BREAKS_PER_BUCKET * buckets:
+        return points
+    return sorted_unique(np.concatenate([points, np.arange(every, steps, every, dtype=np.int64)]))
+
+
+def _drawn(values_at: Any, steps: int, buckets: int, x: Any, y: Any, breaks: Any, frame: Frame | None) -> tuple[Any, Any]:
+    """The M4 points ``x``, ``y`` and, drawn in ``frame``, the steps on each
+    side of the ``breaks`` (up to BREAKS_PER_BUCKET per bucket) and what
+    :func:`refine` adds."""
+    if frame is None or x.size < 3 or breaks is None:
+        return x, y  # breakpoints unknown (timm's noise): no monotone piece to refine
+    if breaks.size <= BREAKS_PER_BUCKET * buckets:
+        around = sorted_unique(np.concatenate([breaks - 1, breaks]))
+        around = around[(around >= 0) & (around < steps)].astype(np.float64)
+        around = around[~np.isin(around, x)]
+        x, y = _merged(x, y, around, evaluate_with(values_at, around))
+        return refine(values_at, steps, x, y, frame)
+    return refine(values_at, steps, x, y, frame, breaks)
+
+
+def refine(values_at: Any, steps: int, x: Any, y: Any, frame: Frame, breaks: Any = None) -> tuple[Any, Any]:
+    """``x``, ``y`` (ascending steps of the curve ``values_at``) and the
+    points that keep the line through them within TOLERANCE pixels of the
+    line through every step, in ``frame``: between two kept steps the middle
+    step is kept, and both halves looked at again, where it lies more than
+    half of TOLERANCE from the straight line (a curve bending one way
+    between them stays within twice its middle's distance); where it lies
+    closer, the straight line stands for the steps between. Steep curved
+    parts (a warmup's knee, a decay's first steps at 10**12 steps) get the
+    points they need; straight and flat parts none; a pixel of curve costs a
+    few evaluations, whatever the number of steps. Between two kept steps
+    with one of ``breaks`` inside (more turns than the bucket can show) the
+    curve is not one monotone piece, and is left as it is."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        heights = np.log10(y) if frame.log else y
+        shown = heights[np.isfinite(heights)]
+        span = float(shown.max() - shown.min()) if shown.size else 0.0
+        if not span > 0 or not math.isfinite(span):
+            return x, y  # flat: every straight line through it is exact
+        across, up = frame.width / max(steps - 1, 1), frame.height / span
+        gap = np.flatnonzero(np.diff(x) >= 2)
+        if breaks is not None:  # a breakpoint b in (x[i], x[i + 1]]: not monotone there
+            gap = gap[np.searchsorted(breaks, x[gap], side="right") == np.searchsorted(breaks, x[gap + 1], side="right")]
+        low_x, low_y, high_x, high_y = x[gap], heights[gap], x[gap + 1], heights[gap + 1]
+        found_x, found_y = [x], [y]
+        while low_x.size:
+            middle = np.floor((low_x + high_x) / 2)
+            value = evaluate_with(values_at, middle.copy())
+            height = np.log10(value) if frame.log else value
+            dx, dy = (high_x - low_x) * across, (high_y - low_y) * up
+            off = np.abs(dx * (height - low_y) * up - dy * (middle - low_x) * across) / np.hypot(dx, dy)
+            split = off > TOLERANCE / 2  # NaN (a value a log axis leaves out): no
+            found_x.append(middle[split])
+            found_y.append(value[split])
+            low_x, low_y, high_x, high_y, middle, height = (
+                a[split] for a in (low_x, low_y, high_x, high_y, middle, height)
+            )
+            # Both halves, in step order: [low, middle] then [middle, high].
+            low_x, low_y = np.stack([low_x, middle]).T.ravel(), np.stack([low_y, height]).T.ravel()
+            high_x, high_y = np.stack([middle, high_x]).T.ravel(), np.stack([height, high_y]).T.ravel()
+            wide = high_x - low_x >= 2
+            low_x, low_y, high_x, high_y = low_x[wide], low_y[wide], high_x[wide], high_y[wide]
+    if len(found_x) == 1:
+        return x, y
+    return _merged(x, y, np.concatenate(found_x[1:]), np.concatenate(found_y[1:]))
+
+
+def _merged(x: Any, y: Any, more_x: Any, more_y: Any) -> tuple[Any, Any]:
+    """Two sets of points (steps not shared) as one, in step order."""
+    x, y = np.concatenate([x, more_x]), np.concatenate([y, more_y])
+    order = np.argsort(x, kind="stable")
+    return x[order], y[order]
+
+
+def evaluate_with(values_at: Any, steps: Any) -> Any:
+    """``values_at`` at ascending float64 ``steps``, in chunks (it may overwrite them)."""
+    out = np.empty(steps.size)
+    for begin in range(0, steps.size, CHUNK):
+        piece = steps[begin : begin + CHUNK].astype(np.float64)
+        out[begin : begin + piece.size] = values_at(piece)
+    return out
 
 
 def _first_of(bound: Bound, candidates: Any, values: Any, at: Any, firsts: Any) -> Any:
@@ -131,11 +266,7 @@ def column_range(bound: Bound, steps: int, columns: int) -> tuple[Any, Any]:
 
 def evaluate(bound: Bound, steps: Any) -> Any:
     """``bound`` at ascending integer ``steps``, in chunks."""
-    out = np.empty(steps.size)
-    for begin in range(0, steps.size, CHUNK):
-        piece = steps[begin : begin + CHUNK].astype(np.float64)
-        out[begin : begin + piece.size] = bound.evaluate_at(piece)
-    return out
+    return evaluate_with(bound.evaluate_at, steps)
 
 
 def too_many_breaks(bound: Bound, steps: int, where: str | None = None) -> str:
@@ -200,6 +331,8 @@ def reduce_curve(
     buckets: int,
     chunk: int = CHUNK,
     advance: Any = None,
+    breaks: Any = None,
+    frame: Frame | None = None,
 ) -> tuple[Any, Any]:
     """Steps and values of the M4 reduction of a curve over ``steps`` steps.
 
@@ -208,7 +341,8 @@ def reduce_curve(
     ``steps <= 4 * buckets`` nothing is dropped. Otherwise each bucket of
     ``width`` consecutive steps keeps its first and last points and the first
     step of its minimum and of its maximum — so a step function keeps its
-    exact edges.
+    exact edges. Drawn in ``frame``: also the steps around ``breaks`` (the
+    curve's breakpoints, if known) and the points :func:`refine` adds.
     """
     if steps <= 4 * buckets:
         return np.arange(steps, dtype=np.float64), values_at(np.arange(steps, dtype=np.float64))
@@ -238,7 +372,8 @@ def reduce_curve(
 
         with ThreadPoolExecutor(WORKERS) as pool:
             reduced = list(pool.map(reduce_chunk, starts))
-    return np.concatenate([x for x, _ in reduced]), np.concatenate([y for _, y in reduced])
+    x, y = np.concatenate([x for x, _ in reduced]), np.concatenate([y for _, y in reduced])
+    return _drawn(values_at, steps, buckets, x, y, breaks, frame)
 
 
 def _m4(blocks: np.ndarray, start: int, width: int) -> tuple[Any, Any]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from lrplot import annotate, diff, legend
-from lrplot.envelope import reduce_bound, reduce_curve  # noqa: F401 - reduce_curve: the every-step reduction, for callers
+from lrplot.envelope import Frame, reduce_beside, reduce_bound, reduce_curve  # noqa: F401 - reduce_curve: the every-step reduction, for callers
 from lrplot.errors import UsageError, tell
 from lrplot.plan import Plan
 from lrplot.style import PLAIN_TEXT
@@ -99,9 +99,10 @@ def draw(
     else:
         (axes, below), lower = quantity_panels.subplots(figure, plan), None
     buckets = max(1, int(width * figure.dpi * BUCKETS_PER_PIXEL))
+    frame = Frame(width * figure.dpi, height * figure.dpi, plan.log_y)
     scale = plan.steps_per_epoch or 1
     for number, curve in enumerate(plan.curves, 1):
-        x, y = drawn_curve(plan, number, curve, buckets, advance, warn)
+        x, y = drawn_curve(plan, number, curve, buckets, advance, warn, frame)
         axes.plot(
             x / scale,
             y,
@@ -135,19 +136,22 @@ def draw(
     axes.set_xlim(0, max(plan.steps - 1, 1) / scale)
     axes.grid(True, alpha=0.3)
     quantity_panels.draw(plan, axes, below, list(axes.get_lines())[: len(plan.curves)],
-                         lambda f: reduce_curve(f, plan.steps, buckets), _check_drawable)
+                         lambda f, bound: reduce_beside(f, bound, plan.steps, buckets, frame), _check_drawable)
     if lower is not None:
-        diff.draw(plan, axes, lower, lambda values_at: reduce_curve(values_at, plan.steps, buckets), warn)
+        plain = frame._replace(log=False)
+        diff.draw(plan, axes, lower, lambda bound: reduce_bound(bound, plan.steps, buckets, frame=plain), warn)
     placed = legend.place(figure, axes, list(axes.get_lines()))
     if plan.annotate:
         annotate.draw(figure, axes, plan, placed)
     return figure
 
 
-def drawn_curve(plan: Plan, number: int, curve: Any, buckets: int, advance: Any, warn: Any) -> tuple[np.ndarray, np.ndarray]:
+def drawn_curve(
+    plan: Plan, number: int, curve: Any, buckets: int, advance: Any, warn: Any, frame: Frame | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Curve ``number`` reduced to ``buckets`` (see :func:`reduce_bound`),
     refused if too large to draw; ``warn(line)`` of values --log-y leaves out."""
-    x, y = reduce_bound(curve.bound, plan.steps, buckets, advance=advance)
+    x, y = reduce_bound(curve.bound, plan.steps, buckets, advance=advance, frame=frame)
     _check_drawable(x, y, f"curve {number} ({curve.label}): its learning rate")
     # The reduction keeps every bucket's minimum, so this sees the full curve's.
     if plan.log_y and y.size and y.min() <= 0:

@@ -35,6 +35,8 @@ def draw(
 ) -> None:
     """Each curve's quantities on their panels, in its learning rate's colour
     (``lines``: the learning-rate lines, one per curve), reduced for drawing
+    (``reduce(function, its bound)``: the quantity's own schedule, or the
+    curve's for what cycles on the curve's clock)
     and checked drawable as the learning rate is; the x label moves to the
     bottom panel."""
     for number, (curve, line) in enumerate(zip(plan.curves, lines), 1):
@@ -46,7 +48,7 @@ def draw(
     for number, (curve, line) in enumerate(zip(plan.curves, lines), 1):
         own = dict(curve.quantities)
         for name, function in extras(curve):
-            x, y = reduce(function)
+            x, y = reduce(function, own.get(name, curve.bound))
             check(x, y, f"curve {number} ({curve.label}): its {TITLES[name]}")
             stepwise = name in own and own[name].stepwise
             panels[name].plot(x / scale, y, color=line.get_color(), linewidth=1.5,

@@ -71,15 +71,19 @@ def compute(plan: Plan) -> list[dict[str, Any]]:
 def _compute_long(plan: Plan) -> list[dict[str, Any]]:
     """Past MAX_EVALUATED steps: what the curves' breakpoints give exactly
     (first, last, min, max, the fall below 10 %), the area where its pieces
-    can be summed in closed form (lrplot.area, "-" otherwise); the
-    differences between curves compare every step and are left out ("-")."""
+    can be summed in closed form (lrplot.area, "-" otherwise), the
+    differences to the first curve where both are smooth between their
+    breakpoints (lrplot.differences, "-" otherwise)."""
     from lrplot.area import area
+    from lrplot.differences import differences
     from lrplot.envelope import summary
 
     rows = []
-    for curve in plan.curves:
+    for index, curve in enumerate(plan.curves):
         row = {"label": curve.label, "area": area(curve.bound, plan.steps), **summary(curve.bound, plan.steps, FALL)}
         row.update(max_abs_diff=None, max_rel_diff=None, first_diff=None, long=True)
+        if index:
+            row.update(differences(plan.curves[0].bound, curve.bound, plan.steps) or {})
         rows.append(row)
     return rows
 
@@ -114,8 +118,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         notes.append("(differences are to the first curve; `differs from` is the first step where they differ)")
     if rows and "peak_at" in rows[0] and rows[0].get("long"):
         notes.append(
-            f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, '-' for a curve with too many "
-            "pieces; the differences compare every step and are left out)"
+            f"(past {MAX_EVALUATED:,} steps: the area from closed-form sums, the differences from the "
+            "breakpoints; '-' for a curve with too many pieces or, for differences, stepped every few updates alone)"
         )
     return "\n".join(lines + notes) + "\n"
 
