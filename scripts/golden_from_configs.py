@@ -617,9 +617,10 @@ def gen_deepspeed() -> None:
         opt = torch_param_optimizer("Adam", lr=opt_cfg["lr"], betas=tuple(opt_cfg["betas"]), eps=opt_cfg["eps"])
         name, params = cfg["scheduler"]["type"], cfg["scheduler"]["params"]
         sched = getattr(lr_schedules, name)(opt, **params)  # DeepSpeedEngine._scheduler_from_config
-        values = []
+        values, momentum = [], []
         for _ in range(n):
             values.append(float(opt.param_groups[0]["lr"]))
+            momentum.append(float(opt.param_groups[0]["betas"][0]))  # OneCycle cycles Adam's beta1
             opt.step()
             sched.step()  # DeepSpeedEngine._take_model_step
         if name == "WarmupLR":
@@ -636,14 +637,17 @@ def gen_deepspeed() -> None:
                      "and 100-step fall (the stairs make the lr constant for 10 updates at a time, and 1 update "
                      "at a time on the fall); after the 1100-step cycle lr = cycle_min_lr / (1 + decay_lr_rate * "
                      "k / decay_step_size) with k = t - 1100 counted continuously (no staircase in the decay).  The "
-                     "optimizer's lr 0.001 is overridden.  Momentum (Adam beta1) is cycled too.  The file gives no "
-                     "run length: --steps is the chosen number of updates.")
+                     "optimizer's lr 0.001 is overridden.  Momentum (Adam betas[0], `quantities.momentum`) is cycled "
+                     "too: __init__ writes betas = (cycle_min_mom 0.8, 0.99) for update 0, then cycle_max_mom 0.9 "
+                     "less the same stairs scaled to 0.1, back at 0.9 after the cycle (decay_mom_rate 0).  The file "
+                     "gives no run length: --steps is the chosen number of updates.")
             boundaries = [1000, 1100, 2100, 3100, 4100]
         rec = make_record(
             fixture, "deepspeed", deepspeed.__version__, f"deepspeed.runtime.lr_schedules.{name}(**{params})",
             "DeepSpeedEngine: lr_scheduler.step() after every optimizer step (gradient-accumulation boundary); "
             "value[t] = optimizer lr before update t.",
-            {"--steps": n}, values, notes, boundaries=boundaries)
+            {"--steps": n}, values, notes, boundaries=boundaries,
+            extra={"quantities": {"momentum": momentum}} if name == "OneCycle" else None)
         write("deepspeed", fixture, rec)
 
 

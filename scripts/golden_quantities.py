@@ -10,7 +10,8 @@ the momentum at step t is ``optimizer.param_groups[0]["momentum"]`` read
 before the t-th ``scheduler.step()``, the lr ``get_last_lr()`` beside it.
 Each case records the lrplot command line that must reproduce both
 (``lrplot --steps N -o x.json ARGS``). MMEngine: its parameter schedulers on
-``momentum`` and ``weight_decay``. Writes tests/golden/quantities/<framework>.json.
+``momentum`` and ``weight_decay``. DeepSpeed: OneCycle's momentum from a
+ds_config read with ``--from`` (cases with a ``config``). Writes tests/golden/quantities/<framework>.json.
 """
 
 from __future__ import annotations
@@ -167,9 +168,66 @@ def timm_cases() -> dict[str, Any]:
             "cases": out}
 
 
+def deepspeed_cases() -> dict[str, Any]:
+    """DeepSpeed's OneCycle read from a ds_config (``lrplot --from``): the
+    scheduler built as ``DeepSpeedEngine._scheduler_from_config`` builds it
+    around the config's optimizer (torch's Adam for "Adam", SGD for "SGD": the
+    same ``betas`` in their defaults as DeepSpeed's FusedAdam, or none), stepped
+    after every update; the value at update t is the group's before it (lr,
+    and ``betas[0]`` when the optimizer has betas)."""
+    import os
+
+    os.environ.setdefault("DS_ACCELERATOR", "cpu")
+    import deepspeed
+    import torch
+    from deepspeed.runtime import lr_schedules
+
+    def config(optimizer: str, **params: Any) -> dict[str, Any]:
+        extra = {"betas": [0.9, 0.999]} if optimizer == "Adam" else {"momentum": 0.9}
+        return {"train_batch_size": 32, "optimizer": {"type": optimizer, "params": {"lr": 0.001, **extra}},
+                "scheduler": {"type": "OneCycle", "params": params}}
+
+    cases = [
+        ("OneCycle continuous, decay_mom_rate", 130,
+         config("Adam", cycle_min_lr=0.001, cycle_max_lr=0.01, cycle_first_step_size=30, decay_step_size=7,
+                decay_lr_rate=0.05, cycle_min_mom=0.85, cycle_max_mom=0.95, decay_mom_rate=0.01)),
+        ("OneCycle asymmetric, defaults for momentum", 90,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=25, cycle_second_step_size=40)),
+        ("OneCycle stairs on both halves, decay_mom_rate", 80,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=20, cycle_second_step_size=13,
+                cycle_first_stair_count=4, cycle_second_stair_count=3, decay_step_size=5, decay_mom_rate=0.02,
+                cycle_min_mom=0.8, cycle_max_mom=0.97)),
+        ("OneCycle rise only (cycle_second_step_size 0)", 40,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=15, cycle_second_step_size=0)),
+        ("OneCycle cycle_momentum false", 50,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=10, cycle_momentum=False)),
+        ("OneCycle with SGD (no betas: momentum left alone)", 50,
+         config("SGD", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=10)),
+    ]
+    out = []
+    for title, steps, cfg in cases:
+        parameter = torch.nn.Parameter(torch.zeros(1))
+        optimizer = getattr(torch.optim, cfg["optimizer"]["type"])([parameter], **cfg["optimizer"]["params"])
+        scheduler = lr_schedules.OneCycle(optimizer, **cfg["scheduler"]["params"])  # _scheduler_from_config
+        lr, momentum = [], []
+        for _ in range(steps):
+            group = optimizer.param_groups[0]
+            lr.append(float(group["lr"]))
+            momentum.append(float(group["betas"][0]) if "betas" in group else None)
+            optimizer.step()
+            scheduler.step()  # DeepSpeedEngine._take_model_step
+        case = {"id": f"deepspeed.{title}", "steps": steps, "config": cfg, "lr": lr}
+        if scheduler.cycle_momentum:
+            case["momentum"] = momentum
+        out.append(case)
+    return {"framework": "deepspeed", "version": deepspeed.__version__, "generated_by": "scripts/golden_quantities.py",
+            "cases": out}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases), ("timm", timm_cases)):
+    for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases), ("timm", timm_cases),
+                       ("deepspeed", deepspeed_cases)):
         document = make()
         (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
         print(f"{name} {document['version']}: {len(document['cases'])} cases")
