@@ -17,6 +17,7 @@ ds_config read with ``--from`` (cases with a ``config``). Writes tests/golden/qu
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,82 @@ def timm_cases() -> dict[str, Any]:
             "cases": out}
 
 
+def timm_import_cases() -> dict[str, Any]:
+    """timm's train.py ``--layer-decay`` read from an args.yaml (``lrplot
+    --from``): the model created as train.py creates it (``num_classes`` from
+    the file, unset: the model's default), ``create_optimizer_v2(model,
+    layer_decay=..., layer_decay_min_scale=...)``, ``create_scheduler_v2`` with
+    train.py's stepping (``step_update`` after every update, ``step(epoch + 1)``
+    at each epoch's end); each group's lr before every update, named by timm's
+    own layer map. ``vit_layers``: for every ViT / DeiT name lrplot knows, the
+    layer count ``param_groups_layer_decay`` finds (``max(layer_map) + 1``) with
+    num_classes unset, 0 and 10, the model built on the meta device."""
+    import timm
+    import torch
+    from timm.models import group_parameters
+    from timm.optim import create_optimizer_v2
+    from timm.scheduler import create_scheduler_v2
+
+    from lrplot.frameworks.timm import VIT_MODELS
+
+    def layer_count(name: str, **kwargs: Any) -> int:
+        with torch.device("meta"):
+            net = timm.create_model(name, pretrained=False, **kwargs)
+        return max(group_parameters(net, net.group_matcher(coarse=False), reverse=True).values()) + 1
+
+    layers = {name: {"unset": layer_count(name), "0": layer_count(name, num_classes=0),
+                     "10": layer_count(name, num_classes=10)} for name in sorted(VIT_MODELS)}
+
+    def stepped(args: dict[str, Any], dataset: int) -> dict[str, list[float]]:
+        torch.manual_seed(0)
+        extra = {} if args.get("num_classes") is None else {"num_classes": args["num_classes"]}
+        net = timm.create_model(args["model"], pretrained=False, **extra)
+        layer_map = group_parameters(net, net.group_matcher(coarse=False), reverse=True)
+        last = max(layer_map.values())
+        layer_of = {id(p): layer_map.get(name, last) for name, p in net.named_parameters()}
+        optimizer = create_optimizer_v2(net, "adamw", lr=args["lr"], weight_decay=0.05,
+                                        layer_decay=args["layer_decay"],
+                                        layer_decay_min_scale=args.get("layer_decay_min_scale", 0.0))
+        per_epoch = dataset // args["batch_size"]
+        scheduler, epochs = create_scheduler_v2(optimizer, sched=args["sched"], num_epochs=args["epochs"],
+                                                warmup_epochs=args["warmup_epochs"], warmup_lr=args["warmup_lr"],
+                                                min_lr=args["min_lr"], updates_per_epoch=per_epoch)
+        groups: dict[str, list[float]] = {}
+        updates = 0
+        for epoch in range(epochs):
+            for _ in range(per_epoch):
+                seen = set()
+                for group in optimizer.param_groups:
+                    name = f"layer_{layer_of[id(group['params'][0])]}"
+                    if name not in seen:  # a layer's decay and no-decay groups share its lr
+                        seen.add(name)
+                        groups.setdefault(name, []).append(float(group["lr"]))
+                updates += 1
+                scheduler.step_update(num_updates=updates)
+            scheduler.step(epoch + 1)
+        return dict(sorted(groups.items(), key=lambda item: int(item[0].split("_")[1])))
+
+    common = {"sched": "cosine", "epochs": 6, "warmup_epochs": 1, "warmup_lr": 1e-5, "min_lr": 1e-6, "lr": 1e-3,
+              "batch_size": 64}
+    cases = [
+        ("args.yaml vit_tiny_patch16_224, num_classes 10, layer_decay 0.65",
+         {"model": "vit_tiny_patch16_224", "num_classes": 10, "layer_decay": 0.65, **common}),
+        ("args.yaml vit_small_patch8_224 (no head by default), layer_decay 0.75, layer_decay_min_scale 0.1",
+         {"model": "vit_small_patch8_224", "layer_decay": 0.75, "layer_decay_min_scale": 0.1, **common}),
+    ]
+    dataset = 640
+    out = []
+    for title, args in cases:
+        groups = stepped(args, dataset)
+        steps = len(next(iter(groups.values())))
+        out.append({"id": f"timm.{title}", "steps": steps, "file": "args.yaml", "config": args,
+                    "facts": ["--dataset-size", str(dataset), "--dialect", "timm"],
+                    "lr": groups[max(groups, key=lambda name: int(name.split("_")[1]))],  # the head's: scale 1
+                    "groups": groups})
+    return {"framework": "timm-import", "version": timm.__version__, "generated_by": "scripts/golden_quantities.py",
+            "vit_layers": layers, "cases": out}
+
+
 def deepspeed_cases() -> dict[str, Any]:
     """DeepSpeed's OneCycle read from a ds_config (``lrplot --from``): the
     scheduler built as ``DeepSpeedEngine._scheduler_from_config`` builds it
@@ -226,8 +303,11 @@ def deepspeed_cases() -> dict[str, Any]:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    only = sys.argv[1:]
     for name, make in (("torch", torch_cases), ("mmengine", mmengine_cases), ("timm", timm_cases),
-                       ("deepspeed", deepspeed_cases)):
+                       ("timm-import", timm_import_cases), ("deepspeed", deepspeed_cases)):
+        if only and name not in only:
+            continue
         document = make()
         (OUT / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
         print(f"{name} {document['version']}: {len(document['cases'])} cases")

@@ -18,12 +18,13 @@ CASES = [case for doc in DOCUMENTS.values() for case in doc["cases"]]
 
 
 def _args(case: dict, tmp_path: Path) -> list[str]:
-    """The case's command line; a case with a ``config`` is that file, read with --from."""
+    """The case's command line; a case with a ``config`` is that file (JSON,
+    which YAML reads too), read with --from and the facts it lacks."""
     if "config" not in case:
         return case["args"]
-    path = tmp_path / "ds_config.json"
+    path = tmp_path / case.get("file", "ds_config.json")
     path.write_text(json.dumps(case["config"]))
-    return ["--from", str(path)]
+    return ["--from", str(path), *case.get("facts", [])]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
@@ -60,14 +61,28 @@ def test_translated_config_carries_the_same_quantities(case, tmp_path):
     result = run("-o", "-", "--config", str(config))
     assert result.exit_code == 0, result.stderr
     header, rows = read_csv(result.stdout)
-    assert header == ["step", "ds_config.json"] + (["ds_config.json:momentum"] if "momentum" in case else [])
+    label = case.get("file", "ds_config.json")
+    expected = {name: case[name] for name in ("lr", "momentum") if name in case} | case.get("groups", {})
+    assert header == ["step", label] + [f"{label}:{name}" for name in expected if name != "lr"]
     for column, name in enumerate(header[1:], 1):
-        expected = case["momentum" if name.endswith(":momentum") else "lr"]
-        np.testing.assert_allclose([row[column] for row in rows], expected, rtol=1e-12, atol=0, err_msg=name)
+        theirs = expected[name.partition(":")[2] or "lr"]
+        np.testing.assert_allclose([row[column] for row in rows], theirs, rtol=1e-12, atol=0, err_msg=name)
+
+
+def test_timm_vit_layer_counts_are_timms():
+    # timm's own count, max(layer map) + 1, for every model lrplot knows, with and without a head.
+    from lrplot.frameworks.timm import layer_decay
+
+    table = DOCUMENTS["timm-import"]["vit_layers"]
+    assert table
+    for name, counts in table.items():
+        for classes, count in counts.items():
+            grouped = layer_decay(name, None if classes == "unset" else int(classes), 0.5, None, None)
+            assert grouped["layer_decay"]["layers"] == count - 1, (name, classes)
 
 
 def test_golden_files_name_framework_and_version():
-    assert {"torch", "mmengine", "timm", "deepspeed"} <= set(DOCUMENTS)
+    assert {"torch", "mmengine", "timm", "timm-import", "deepspeed"} <= set(DOCUMENTS)
     for doc in DOCUMENTS.values():
         assert doc["version"] and doc["generated_by"] == "scripts/golden_quantities.py"
 
