@@ -164,3 +164,25 @@ def test_timm_layer_decay_that_lrplot_cannot_hold_is_one_line(tmp_path, extra, e
     assert result.exit_code == 2, result.stderr
     assert result.stderr.startswith(f"lrplot: error: --from {path}: "), result.stderr
     assert expected in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_from_with_momentum_and_groups_writes_figure_and_data_at_once(tmp_path):
+    # As users run it: a real process, a figure, the CSV and the JSON together.
+    from pathlib import Path
+
+    from tests.helpers import lrplot_process, read_csv
+
+    fixtures = Path(__file__).parent / "fixtures" / "configs" / "mmengine"
+    cyclic = fixtures / "mmdetection3d" / "configs" / "_base_" / "schedules" / "cyclic-40e.py"
+    targets = [tmp_path / name for name in ("x.png", "x.csv", "x.json")]
+    outputs = [part for target in targets for part in ("-o", str(target))]
+    result = lrplot_process("--from", str(cyclic), "--dataset-size", "3712", "--batch-size", "6", "--world-size", "8",
+                            *outputs, "cosine", "--label", "mine", "--layer-decay", "rate=0.5 layers=2")
+    assert result.returncode == 0, result.stderr
+    header, rows = read_csv(targets[1].read_text())
+    assert header == ["step", "cyclic-40e.py", "mine", "cyclic-40e.py:momentum",
+                      "mine:layer_0", "mine:layer_1", "mine:layer_2"]
+    assert len(rows) == 3120 and rows[0][3] == 0.95  # AdamW's betas[0] before the first step
+    curves = json.loads(targets[2].read_text())["curves"]
+    assert [sorted(set(curve) & {"momentum", "groups"}) for curve in curves] == [["momentum"], ["groups"]]
+    assert targets[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
