@@ -189,6 +189,7 @@ SKIPPED: dict[str, str] = {
     "mmengine/mmsegmentation/configs/_base_/datasets/ade20k.py": "dataset base: no schedule",
     "mmengine/mmsegmentation/configs/_base_/datasets/ade20k_640x640.py": "dataset base (mmseg 0.x layout): no schedule",
     "mmengine/mmsegmentation/configs/_base_/models/upernet_beit.py": "model base (BEiT backbone, num_layers 12): no schedule",
+    "mmengine/mmsegmentation/configs/_base_/models/upernet_convnext.py": "model base (mmpretrain ConvNeXt backbone): no schedule",
 }
 
 
@@ -770,15 +771,22 @@ def _mm_model(base: Any, cfg: Any) -> tuple[Any, dict[str, Any]]:
         return getattr(owner, last)
 
     if constructor in ("LearningRateDecayOptimizerConstructor", "LayerDecayOptimizerConstructor"):
+        # The backbone's parameter names (BEiT's, or mmpretrain ConvNeXt's for its arch); the
+        # constructor names each group layer_<id>_<decay>, which the record hook reads.
         backbone_cfg = cfg.model["backbone"]
         kind = backbone_cfg["type"].split(".")[-1]
         model.backbone = type(kind, (torch.nn.Module,), {})()
-        top = paramwise["num_layers"] + 1
-        groups["layer_0"] = weight(model, "backbone.cls_token")
-        for block in range(backbone_cfg.get("num_layers", 12)):
-            groups[f"layer_{block + 1}"] = weight(model, f"backbone.layers.{block}.weight")
-        groups[f"layer_{top}"] = model.w
-        return model, groups
+        if "ConvNeXt" in kind:
+            depths = {"tiny": [3, 3, 9, 3], "small": [3, 3, 27, 3], "base": [3, 3, 27, 3]}[backbone_cfg["arch"]]
+            for stage, blocks in enumerate(depths):
+                weight(model, f"backbone.downsample_layers.{stage}.weight")
+                for block in range(blocks):
+                    weight(model, f"backbone.stages.{stage}.{block}.weight")
+        else:
+            weight(model, "backbone.cls_token")
+            for block in range(backbone_cfg.get("num_layers", 12)):
+                weight(model, f"backbone.layers.{block}.weight")
+        return model, "group_name"
     for key, settings in (paramwise.get("custom_keys") or {}).items():
         if settings.get("lr_mult", 1) != 1:
             groups[key] = weight(model, f"{key}.weight")
@@ -801,6 +809,7 @@ MM_FACTS = {
     "mmengine/mmsegmentation/configs/_base_/schedules/schedule_160k.py": (None, 8, 2),
     "mmengine/mmdetection3d/configs/_base_/schedules/cyclic-40e.py": (3_712, 8, 6),
     "mmengine/mmsegmentation/configs/beit/beit-base_upernet_8xb2-160k_ade20k-640x640.py": (None, 8, None),
+    "mmengine/mmsegmentation/configs/convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py": (None, 8, None),
     "mmengine/mmpretrain/configs/_base_/schedules/imagenet_bs256_coslr_coswd_300e.py": (10_000, 8, 32),
 }
 
@@ -869,12 +878,19 @@ def gen_mmengine() -> None:
             for name in self.quantities:
                 value = base["betas"][0] if name == "momentum" and "betas" in base else base[name]
                 self.columns.setdefault(name, []).append(float(value))
+            if self.groups == "group_name":  # a layer-decay constructor's groups: layer_<id>_(no_)decay
+                for name in sorted({re.match(r"layer_\d+", g["group_name"]).group() for g in groups},
+                                   key=lambda name: int(name.split("_")[1])):
+                    group = next(g for g in groups if g["group_name"].startswith(f"{name}_"))
+                    self.columns.setdefault(name, []).append(float(group["lr"]))
+                return
             for name, parameter in self.groups.items():
                 group = next(g for g in groups if any(p is parameter for p in g["params"]))
                 self.columns.setdefault(name, []).append(float(group["lr"]))
 
     for fixture, (dataset_size, world, batch) in MM_FACTS.items():
-        cfg = Config.fromfile(str(FIX / fixture))
+        # custom_imports (mmpretrain.models for its ConvNeXt) are not installed and not needed.
+        cfg = Config.fromfile(str(FIX / fixture), import_custom_modules=False)
         model, groups = _mm_model(OneWeight(), cfg)
         rec_hook = Record()
         # Momentum / weight decay: recorded when a scheduler changes it (betas[0] for Adam-like optimizers).
@@ -899,6 +915,9 @@ def gen_mmengine() -> None:
             train_cfg = dict(by_epoch=False, max_iters=train_cfg["max_iters"])
         optim_wrapper = dict(cfg.optim_wrapper)
         optim_wrapper.pop("clip_grad", None)
+        if optim_wrapper.get("type") == "AmpOptimWrapper":  # mixed precision needs a GPU; the lrs are the same
+            optim_wrapper.update(type="OptimWrapper")
+            optim_wrapper.pop("loss_scale", None)
         with tempfile.TemporaryDirectory() as work:
             runner = Runner(
                 model=model,
@@ -1001,11 +1020,19 @@ def mm_notes(fixture, cfg, epoch_length, values, dataset_size, world, batch) -> 
                      "[1500, 160000).  paramwise_cfg head lr_mult=10: the `quantities` hold the lr of a parameter "
                      "named head.weight (10x) and of one no custom key names (others; also `values`), from MMEngine's "
                      "DefaultOptimWrapperConstructor.")
+    if "convnext" in fixture:
+        notes.append("LearningRateDecayOptimizerConstructor (mmseg's, ported) stage_wise with decay_rate 0.9 and "
+                     "num_layers 6 on a model with mmpretrain ConvNeXt-T's parameter names (downsample_layers.<s>, "
+                     "stages.<s>.<block> for depths 3, 3, 9, 3, and one outside the backbone): groups layer_0 "
+                     "(downsampling), layer_1-4 (the stages), layer_7 (the rest), lr x 0.9 ** (7 - id), each "
+                     "group's lr in `quantities` under the constructor's own group name.  AmpOptimWrapper run as "
+                     "OptimWrapper (CPU: no mixed precision; the lrs do not depend on it).")
     if "beit" in fixture:
         notes.append("LayerDecayOptimizerConstructor (mmseg's, ported: mmseg is not installed) with num_layers 12 and "
                      "layer_decay_rate 0.9: a model with BEiT's parameter names (backbone.cls_token, "
                      "backbone.layers.<i>.weight for 12 blocks, and one outside the backbone) gets layer ids 0, 1-12 "
-                     "and 13, lr x 0.9 ** (13 - id); `quantities` hold each group's lr.  LinearLR warmup over "
+                     "and 13, lr x 0.9 ** (13 - id); `quantities` hold each group's lr under the constructor's own "
+                     "group name.  LinearLR warmup over "
                      "[0, 1500) and PolyLR power 1 to 0 over [1500, 160000), as segformer's.")
     if "cyclic-40e" in fixture:
         notes.append("mmdetection3d's KITTI cyclic schedule: two CosineAnnealingLR windows (epochs [0, 16) up to "

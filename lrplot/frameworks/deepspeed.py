@@ -119,17 +119,18 @@ WITHOUT_BETAS = ("adagrad", "musgd", "sgd", "rmsprop", "adadelta", "asgd", "rpro
 
 def one_cycle_momentum(args: dict[str, Any], optimizer: str | None) -> dict[str, Any] | None:
     """OneCycle's momentum as a quantity (a sequence, in lrplot's YAML form),
-    or None when DeepSpeed leaves it alone: ``cycle_momentum`` false, or an
-    optimizer without ``betas`` (or none named: the script's own). Its constructor writes ``betas = (cycle_min_mom,
-    0.99)`` for update 0; update t >= 1 uses batch t: ``cycle_max_mom`` less
-    the lr's triangle (or stairs) scaled to ``cycle_max_mom - cycle_min_mom``,
-    then ``cycle_max_mom x (1 + decay_mom_rate x k / decay_step_size)``."""
+    or None when DeepSpeed leaves it alone: ``cycle_momentum`` false, an
+    optimizer without ``betas``, or none named (the script's own, unknown
+    here). Its constructor writes ``betas = (cycle_min_mom, 0.99)`` for update
+    0; update t >= 1 uses batch t: ``cycle_max_mom`` less the lr's triangle
+    (or stairs) scaled to ``cycle_max_mom - cycle_min_mom``, then
+    ``cycle_max_mom x (1 + decay_mom_rate x k / decay_step_size)``."""
     cycle = args.get("cycle_momentum", True)
     if not isinstance(cycle, bool):
         raise Unsupported(f"OneCycle cycle_momentum: got {cycle!r}, expected true or false")
     if not cycle:
         return None
-    if optimizer is None or optimizer.lower() in WITHOUT_BETAS:  # None: the script's own optimizer, unknown here
+    if optimizer is None or optimizer.lower() in WITHOUT_BETAS:
         return None
     if optimizer.lower() not in WITH_BETAS:
         raise Unsupported(f"OneCycle momentum with optimizer {optimizer!r} is not supported yet "
@@ -156,11 +157,11 @@ def one_cycle_momentum(args: dict[str, Any], optimizer: str | None) -> dict[str,
         # Down from cycle_max_mom over the rise, back up over the fall; at its step k
         # a part computes batch k + 1. Without a fall, batch `total` is the next
         # cycle's batch 0: cycle_max_mom.
-        down = first if second else first - 1
+        rise = first if second else first - 1
         parts = [{"schedule": "constant", "value": low, "steps": 1}]
-        if down:
+        if rise:
             parts.append({"schedule": "linear", "value": high, "start_factor": 1.0, "end_factor": low / high,
-                          "total_steps": first, "step_offset": 1, "steps": down})
+                          "total_steps": first, "step_offset": 1, "steps": rise})
         if second:
             parts.append({"schedule": "linear", "value": high, "start_factor": low / high, "end_factor": 1.0,
                           "total_steps": second, "step_offset": 1, "steps": second})
