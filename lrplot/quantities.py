@@ -140,6 +140,13 @@ def extras(curve: Any) -> list[tuple[str, CurveFunction]]:
     return out
 
 
+def split(values: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    """A curve's values (an importer's parameters) as the schedule's own and
+    the quantities it carries, as written."""
+    own = {key: value for key, value in values.items() if key not in KEYS}
+    return own, tuple((key, values[key]) for key in KEYS if key in values)
+
+
 SPEC_HELP = (
     "a number (held), or a schedule and its parameters, its lr the value: "
     "'cosine lr=0.04 end_lr=0.4'"
@@ -179,8 +186,18 @@ def parse(name: str, raw: Any) -> tuple[str, dict[str, Any]]:
             if "lr" in values:
                 raise UsageError(f"{name}: give value or lr, not both")
             values["lr"] = values.pop("value")
+        if schedule == "sequence" and isinstance(values.get("parts"), list):
+            # A part's value is its lr too (the part's own error names a clash).
+            values["parts"] = [_value_as_lr(part) for part in values["parts"]]
         return schedule, values
     raise UsageError(f"{name}: got {show_value(raw)}, expected {SPEC_HELP}")
+
+
+def _value_as_lr(part: Any) -> Any:
+    if isinstance(part, Mapping) and "value" in part and "lr" not in part:
+        part = dict(part)
+        part["lr"] = part.pop("value")
+    return part
 
 
 def bind_quantities(
@@ -197,8 +214,6 @@ def bind_quantities(
         if name not in QUANTITIES:
             continue
         schedule, values = parse(name, spec)
-        if schedule == "sequence":
-            raise UsageError(f"{name}: a sequence is not supported here yet; give one schedule")
         try:
             out.append((name, bind(schedule, values, steps, steps_per_epoch)))
         except ParamError as error:

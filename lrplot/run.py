@@ -219,9 +219,12 @@ def _imported(options: dict[str, Any], figure: dict[str, Any], config: dict[str,
         options["steps"] = max(item.total_steps for _, item in loaded)  # a file silent on it offers a default
     if options["steps_per_epoch"] is None:
         options["steps_per_epoch"] = next((item.steps_per_epoch for _, item in loaded if item.steps_per_epoch), None)
+    from lrplot.quantities import split
+
     return [
-        CurveRequest(item.schedule, item.params, label=item.label, where=f"--from {path}", style="yaml")
+        CurveRequest(item.schedule, own, label=item.label, where=f"--from {path}", style="yaml", quantities=carried)
         for path, item in loaded
+        for own, carried in [split(item.params)]
     ]
 
 

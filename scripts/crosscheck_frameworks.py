@@ -118,6 +118,50 @@ def deepspeed_draw(r: random.Random) -> FDraw:
             lambda: deepspeed.scheduler(name, copy.deepcopy(kw), lr, n))
 
 
+def deepspeed_momentum_draw(r: random.Random) -> FDraw:
+    """OneCycle's momentum: betas[0] of a torch Adam (betas in its defaults, as
+    DeepSpeed's FusedAdam) before each update, against the momentum schedule
+    ``--from`` reads (a held beta1 when DeepSpeed cycles none)."""
+    import torch
+    from deepspeed.runtime import lr_schedules as L
+
+    from lrplot.frameworks import Curve, deepspeed
+    from lrplot.quantities import parse
+
+    n, lr = steps_of(r), rate_of(r)
+    kw: dict[str, Any] = {"cycle_min_lr": lr / 10, "cycle_max_lr": lr,
+                          "cycle_first_step_size": r.choice([1, 2, r.randint(1, n + 2)])}
+    if r.random() < 0.5:
+        kw["cycle_second_step_size"] = r.choice([0, 1, r.randint(1, n + 2)])
+    if r.random() < 0.3:
+        kw["cycle_first_stair_count"] = kw["cycle_second_stair_count"] = r.randint(1, 4)
+    if r.random() < 0.7:
+        high = r.uniform(0.5, 0.999)
+        kw["cycle_max_mom"], kw["cycle_min_mom"] = high, high * r.uniform(0, 1)
+    if r.random() < 0.5:
+        kw["decay_step_size"] = r.choice([0, 1, r.randint(1, 20)])
+        kw["decay_mom_rate"] = r.choice([0.0, r.uniform(0, 0.1)])
+    if r.random() < 0.1:
+        kw["cycle_momentum"] = False
+
+    def theirs() -> list[float]:
+        optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+        scheduler, out = L.OneCycle(optimizer, **kw), []
+        for _ in range(n):
+            out.append(float(optimizer.param_groups[0]["betas"][0]))
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    def ours() -> Curve:
+        spec = deepspeed.one_cycle_momentum(copy.deepcopy(kw), "Adam")
+        if spec is None:  # cycled by nobody: Adam's own beta1
+            return Curve("constant", {"lr": 0.9})
+        return Curve(*parse("momentum", spec))
+
+    return f"OneCycle({kw}) momentum, Adam lr={lr} updates={n}", theirs, ours
+
+
 # ---------------------------------------------------------------- timm
 
 
@@ -682,9 +726,61 @@ def _mm_scheduler(r: random.Random, span: int, by_epoch: bool, main: bool) -> di
 
 
 def mmengine_draw(r: random.Random) -> FDraw:
-
     from lrplot.frameworks import mmengine
 
+    lr, cfgs, mode, k, epochs, total_iters = _mm_draw(r)
+
+    def theirs() -> list[float]:
+        if mode == "iter":
+            return G.mmengine_runner(cfgs, 1, total_iters, None, lr)[0]
+        return G.mmengine_runner(cfgs, epochs, k, k, lr)[0]
+
+    return (f"param_scheduler={cfgs} lr={lr} epoch_length={k if mode != 'iter' else None} iters={total_iters}", theirs,
+            lambda: mmengine.param_scheduler(copy.deepcopy(cfgs), lr, k if mode != "iter" else None, total_iters))
+
+
+def mmengine_quantity_draw(r: random.Random) -> FDraw:
+    """The lr draws turned into momentum or weight-decay schedulers: the
+    ``*Momentum`` twins on Adam's betas[0], or ``*ParamScheduler`` on SGD's
+    momentum or weight decay (OneCycleLR and QuadraticWarmupLR have no twin
+    and stay on the lr)."""
+    import torch
+
+    from lrplot.frameworks import Curve, mmengine
+
+    lr, drawn, mode, k, epochs, total_iters = _mm_draw(r)
+    adam = r.random() < 0.5
+    param = "momentum" if adam else r.choice(["momentum", "weight_decay"])
+    cfgs = []
+    for c in drawn:
+        c = dict(c)
+        kind = c["type"]
+        if kind not in ("OneCycleLR", "QuadraticWarmupLR"):
+            c["type"] = kind[: -len("LR")] + ("Momentum" if adam else "ParamScheduler")
+            if not adam:
+                c["param_name"] = param
+        cfgs.append(c)
+    optimizer = {"type": "Adam", "lr": lr} if adam else {"type": "SGD", "lr": lr, "momentum": 0.9, "weight_decay": 0.05}
+
+    def theirs() -> list[float]:
+        kw = {key: value for key, value in optimizer.items() if key != "type"}
+        opt = getattr(torch.optim, optimizer["type"])([torch.nn.Parameter(torch.zeros(1))], **kw)
+        read = (lambda group: group["betas"][0]) if adam else (lambda group: group[param])
+        if mode == "iter":
+            return G.mmengine_runner(cfgs, 1, total_iters, None, lr, opt, read)[0]
+        return G.mmengine_runner(cfgs, epochs, k, k, lr, opt, read)[0]
+
+    def ours() -> Curve:
+        start, _ = mmengine.start_value(optimizer, param, generic=not adam)
+        return mmengine.map_param_scheduler(copy.deepcopy(cfgs), start, k if mode != "iter" else None, total_iters,
+                                            param=param).curve
+
+    return (f"param_scheduler={cfgs} on {param}, {optimizer} epoch_length={k if mode != 'iter' else None} "
+            f"iters={total_iters}", theirs, ours)
+
+
+def _mm_draw(r: random.Random) -> tuple[float, list[dict[str, Any]], str, int, int, int]:
+    """A random param_scheduler list: (lr, cfgs, mode, epoch length, epochs, iterations)."""
     lr = rate_of(r)
     mode = r.choice(["iter", "iter", "epoch", "convert", "mixed"])
     k = 1 if mode == "iter" else r.choice([1, 2, r.randint(1, 8)])
@@ -713,14 +809,7 @@ def mmengine_draw(r: random.Random) -> FDraw:
     if mode == "convert":
         m["convert_to_iter_based"] = True
     cfgs.append(m)
-
-    def theirs() -> list[float]:
-        if mode == "iter":
-            return G.mmengine_runner(cfgs, 1, total_iters, None, lr)[0]
-        return G.mmengine_runner(cfgs, epochs, k, k, lr)[0]
-
-    return (f"param_scheduler={cfgs} lr={lr} epoch_length={k if mode != 'iter' else None} iters={total_iters}", theirs,
-            lambda: mmengine.param_scheduler(copy.deepcopy(cfgs), lr, k if mode != "iter" else None, total_iters))
+    return lr, cfgs, mode, k, epochs, total_iters
 
 
 # ---------------------------------------------------------------- Paddle (mapping) and PaddleClas
@@ -869,6 +958,7 @@ def paddleclas_draw(r: random.Random, lr: float) -> FDraw:
 
 DRAWS: dict[str, Callable[[random.Random], FDraw]] = {
     "deepspeed": deepspeed_draw,
+    "deepspeed-momentum": deepspeed_momentum_draw,
     "timm": timm_draw,
     "transformers": transformers_draw,
     "torchtitan": torchtitan_draw,
@@ -879,13 +969,16 @@ DRAWS: dict[str, Callable[[random.Random], FDraw]] = {
     "composer": composer_draw,
     "detectron2": detectron2_draw,
     "mmengine": mmengine_draw,
+    "mmengine-quantities": mmengine_quantity_draw,
     "paddle-from": paddle_draw,
 }
 SETUP: dict[str, Callable[[], None]] = {
     "deepspeed": deepspeed_setup,
+    "deepspeed-momentum": deepspeed_setup,
     "timm": timm_setup,
     "megatron": megatron_setup,
     "composer": composer_setup,
     "mmengine": mmengine_setup,
+    "mmengine-quantities": mmengine_setup,
     "paddle-from": paddle_setup,
 }

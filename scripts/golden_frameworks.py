@@ -767,15 +767,17 @@ def mm_quadratic_warmup_classes():
     return QuadraticWarmupLR
 
 
-def mmengine_runner(cfgs, epochs, k, epoch_length=None, lr=0.1):
+def mmengine_runner(cfgs, epochs, k, epoch_length=None, lr=0.1, opt=None, read=None):
     """The lr of each iteration as MMEngine's Runner steps a ``param_scheduler``
     list over ``epochs`` epochs of ``k`` iterations (ParamSchedulerHook: the
     iteration schedulers after every iteration, the epoch ones after every
     epoch, in list order); ``epoch_length`` for convert_to_iter_based. Also
-    returns the built schedulers."""
+    returns the built schedulers. ``opt``: another optimizer than SGD at
+    ``lr``; ``read``: what to record of its first group instead of the lr."""
     from mmengine.registry import PARAM_SCHEDULERS
 
-    opt = make_opt("sgd", lr)
+    opt = make_opt("sgd", lr) if opt is None else opt
+    read = read or (lambda group: group["lr"])
     scheds = []
     for c in cfgs:
         default = dict(optimizer=opt)
@@ -785,7 +787,7 @@ def mmengine_runner(cfgs, epochs, k, epoch_length=None, lr=0.1):
     lrs = []
     for _epoch in range(epochs):
         for _i in range(k):
-            lrs.append(f(opt.param_groups[0]["lr"]))
+            lrs.append(f(read(opt.param_groups[0])))
             opt.step()
             for s_ in scheds:
                 if not s_.by_epoch:

@@ -187,6 +187,9 @@ SKIPPED: dict[str, str] = {
     "mmengine/mmsegmentation/configs/_base_/default_runtime.py": "runtime base: no schedule",
     "mmengine/mmsegmentation/configs/_base_/models/segformer_mit-b0.py": "model base: no schedule",
     "mmengine/mmsegmentation/configs/_base_/datasets/ade20k.py": "dataset base: no schedule",
+    "mmengine/mmsegmentation/configs/_base_/datasets/ade20k_640x640.py": "dataset base (mmseg 0.x layout): no schedule",
+    "mmengine/mmsegmentation/configs/_base_/models/upernet_beit.py": "model base (BEiT backbone, num_layers 12): no schedule",
+    "mmengine/mmsegmentation/configs/_base_/models/upernet_convnext.py": "model base (mmpretrain ConvNeXt backbone): no schedule",
 }
 
 
@@ -276,6 +279,10 @@ def make_record(
         rec["values"] = [float(x) for x in values]
     else:
         rec["points"] = compact_points(values, boundaries)
+        if "quantities" in rec:  # the other columns at the lr's steps
+            steps = [step for step, _ in rec["points"]]
+            rec["quantities"] = {name: [float(column[step]) for step in steps]
+                                 for name, column in rec["quantities"].items()}
     return rec
 
 
@@ -617,9 +624,10 @@ def gen_deepspeed() -> None:
         opt = torch_param_optimizer("Adam", lr=opt_cfg["lr"], betas=tuple(opt_cfg["betas"]), eps=opt_cfg["eps"])
         name, params = cfg["scheduler"]["type"], cfg["scheduler"]["params"]
         sched = getattr(lr_schedules, name)(opt, **params)  # DeepSpeedEngine._scheduler_from_config
-        values = []
+        values, momentum = [], []
         for _ in range(n):
             values.append(float(opt.param_groups[0]["lr"]))
+            momentum.append(float(opt.param_groups[0]["betas"][0]))  # OneCycle cycles Adam's beta1
             opt.step()
             sched.step()  # DeepSpeedEngine._take_model_step
         if name == "WarmupLR":
@@ -636,14 +644,17 @@ def gen_deepspeed() -> None:
                      "and 100-step fall (the stairs make the lr constant for 10 updates at a time, and 1 update "
                      "at a time on the fall); after the 1100-step cycle lr = cycle_min_lr / (1 + decay_lr_rate * "
                      "k / decay_step_size) with k = t - 1100 counted continuously (no staircase in the decay).  The "
-                     "optimizer's lr 0.001 is overridden.  Momentum (Adam beta1) is cycled too.  The file gives no "
-                     "run length: --steps is the chosen number of updates.")
+                     "optimizer's lr 0.001 is overridden.  Momentum (Adam betas[0], `quantities.momentum`) is cycled "
+                     "too: __init__ writes betas = (cycle_min_mom 0.8, 0.99) for update 0, then cycle_max_mom 0.9 "
+                     "less the same stairs scaled to 0.1, back at 0.9 after the cycle (decay_mom_rate 0).  The file "
+                     "gives no run length: --steps is the chosen number of updates.")
             boundaries = [1000, 1100, 2100, 3100, 4100]
         rec = make_record(
             fixture, "deepspeed", deepspeed.__version__, f"deepspeed.runtime.lr_schedules.{name}(**{params})",
             "DeepSpeedEngine: lr_scheduler.step() after every optimizer step (gradient-accumulation boundary); "
             "value[t] = optimizer lr before update t.",
-            {"--steps": n}, values, notes, boundaries=boundaries)
+            {"--steps": n}, values, notes, boundaries=boundaries,
+            extra={"quantities": {"momentum": momentum}} if name == "OneCycle" else None)
         write("deepspeed", fixture, rec)
 
 
@@ -660,6 +671,133 @@ def _register_quadratic_warmup() -> None:
     child.register_module(name="QuadraticWarmupLR", module=mm_quadratic_warmup_classes())
 
 
+def _register_layer_decay_constructors() -> None:
+    """mmsegmentation's LearningRateDecayOptimizerConstructor and the deprecated
+    LayerDecayOptimizerConstructor (mmseg/engine/optimizers/
+    layer_decay_optimizer_constructor.py @ 4b76f27; mmseg is not installed),
+    ported onto MMEngine's real DefaultOptimWrapperConstructor: the layer id of
+    each parameter name, and its group's lr = decay_rate ** (num_layers + 2 -
+    layer_id - 1) x the optimizer's lr."""
+    from mmengine.optim import DefaultOptimWrapperConstructor
+    from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+    if "LayerDecayOptimizerConstructor" in OPTIM_WRAPPER_CONSTRUCTORS.module_dict:
+        return
+    embeddings = ("backbone.cls_token", "backbone.mask_token", "backbone.pos_embed")
+
+    def convnext_layer(name: str, top: int) -> int:  # top: paramwise num_layers
+        if name in embeddings:
+            return 0
+        if name.startswith("backbone.downsample_layers"):
+            return {0: 0, 1: 2, 2: 3, 3: top}[int(name.split(".")[2])]
+        if name.startswith("backbone.stages"):
+            stage, block = int(name.split(".")[2]), int(name.split(".")[3])
+            return {0: 1, 1: 2, 2: 3 + block // 3, 3: top}[stage]
+        return top + 1
+
+    def convnext_stage(name: str, count: int) -> int:  # count: num_layers + 2
+        if name in embeddings or name.startswith("backbone.downsample_layers"):
+            return 0
+        if name.startswith("backbone.stages"):
+            return int(name.split(".")[2]) + 1
+        return count - 1
+
+    def vit_layer(name: str, count: int) -> int:  # count: num_layers + 2
+        if name in embeddings or name.startswith("backbone.patch_embed"):
+            return 0
+        if name.startswith("backbone.layers"):
+            return int(name.split(".")[2]) + 1
+        return count - 1
+
+    class LearningRateDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
+        def add_params(self, params, module, **kwargs):
+            groups = {}
+            count = self.paramwise_cfg.get("num_layers") + 2
+            rate = self.paramwise_cfg.get("decay_rate")
+            kind = self.paramwise_cfg.get("decay_type", "layer_wise")
+            backbone = module.backbone.__class__.__name__
+            for name, param in module.named_parameters():
+                if not param.requires_grad:
+                    continue
+                flat = len(param.shape) == 1 or name.endswith(".bias") or name in ("pos_embed", "cls_token")
+                if "layer_wise" in kind:
+                    if "ConvNeXt" in backbone:
+                        layer = convnext_layer(name, self.paramwise_cfg.get("num_layers"))
+                    elif "BEiT" in backbone or "MAE" in backbone:
+                        layer = vit_layer(name, count)
+                    else:
+                        raise NotImplementedError()
+                elif kind == "stage_wise" and "ConvNeXt" in backbone:
+                    layer = convnext_stage(name, count)
+                else:
+                    raise NotImplementedError()
+                key = f"layer_{layer}_{'no_decay' if flat else 'decay'}"
+                if key not in groups:
+                    scale = rate ** (count - layer - 1)
+                    groups[key] = {"weight_decay": 0.0 if flat else self.base_wd, "params": [], "lr_scale": scale,
+                                   "group_name": key, "lr": scale * self.base_lr}
+                groups[key]["params"].append(param)
+            params.extend(groups.values())
+
+    class LayerDecayOptimizerConstructor(LearningRateDecayOptimizerConstructor):
+        def __init__(self, optim_wrapper_cfg, paramwise_cfg):
+            paramwise_cfg.update({"decay_type": "layer_wise_vit"})
+            paramwise_cfg["decay_rate"] = paramwise_cfg.pop("layer_decay_rate")
+            super().__init__(optim_wrapper_cfg, paramwise_cfg)
+
+    for cls in (LearningRateDecayOptimizerConstructor, LayerDecayOptimizerConstructor):
+        OPTIM_WRAPPER_CONSTRUCTORS.register_module(name=cls.__name__, module=cls)
+
+
+def _mm_model(base: Any, cfg: Any) -> tuple[Any, dict[str, Any]]:
+    """A model with one parameter in each group the config's optim_wrapper
+    makes, and ``{lrplot's group name: that parameter}`` (``base`` is the
+    one-weight model: its ``w`` is in the optimizer's own group)."""
+    import torch
+
+    wrapper = cfg.optim_wrapper
+    paramwise = dict(wrapper.get("paramwise_cfg") or {})
+    constructor = str(wrapper.get("constructor", "")).split(".")[-1]
+    model, groups = base, {}
+
+    def weight(owner: torch.nn.Module, path: str) -> torch.nn.Parameter:
+        """A parameter at ``path`` (dotted) under ``owner``."""
+        *modules, last = path.split(".")
+        for name in modules:
+            if not hasattr(owner, name):
+                owner.add_module(name, torch.nn.Module())
+            owner = getattr(owner, name)
+        owner.register_parameter(last, torch.nn.Parameter(torch.zeros(2, 2)))
+        return getattr(owner, last)
+
+    if constructor in ("LearningRateDecayOptimizerConstructor", "LayerDecayOptimizerConstructor"):
+        # The backbone's parameter names (BEiT's, or mmpretrain ConvNeXt's for its arch); the
+        # constructor names each group layer_<id>_<decay>, which the record hook reads.
+        backbone_cfg = cfg.model["backbone"]
+        kind = backbone_cfg["type"].split(".")[-1]
+        model.backbone = type(kind, (torch.nn.Module,), {})()
+        if "ConvNeXt" in kind:
+            depths = {"tiny": [3, 3, 9, 3], "small": [3, 3, 27, 3], "base": [3, 3, 27, 3]}[backbone_cfg["arch"]]
+            for stage, blocks in enumerate(depths):
+                weight(model, f"backbone.downsample_layers.{stage}.weight")
+                for block in range(blocks):
+                    weight(model, f"backbone.stages.{stage}.{block}.weight")
+        else:
+            weight(model, "backbone.cls_token")
+            for block in range(backbone_cfg.get("num_layers", 12)):
+                weight(model, f"backbone.layers.{block}.weight")
+        return model, "group_name"
+    for key, settings in (paramwise.get("custom_keys") or {}).items():
+        if settings.get("lr_mult", 1) != 1:
+            groups[key] = weight(model, f"{key}.weight")
+    if paramwise.get("bias_lr_mult", 1) not in (None, 1):
+        model.proj = torch.nn.Linear(2, 2)
+        groups["bias"] = model.proj.bias
+    if groups:
+        groups["others"] = model.w
+    return model, groups
+
+
 MM_FACTS = {
     # fixture: (dataset_size, world_size, batch_size or None = the file's train_dataloader.batch_size)
     "mmengine/mmdetection/configs/faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py": (20_000, 8, None),
@@ -669,6 +807,10 @@ MM_FACTS = {
     "mmengine/mmpretrain/configs/_base_/schedules/imagenet_bs1024_adamw_swin.py": (10_000, 16, 64),
     "mmengine/mmsegmentation/configs/segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py": (None, 8, None),
     "mmengine/mmsegmentation/configs/_base_/schedules/schedule_160k.py": (None, 8, 2),
+    "mmengine/mmdetection3d/configs/_base_/schedules/cyclic-40e.py": (3_712, 8, 6),
+    "mmengine/mmsegmentation/configs/beit/beit-base_upernet_8xb2-160k_ade20k-640x640.py": (None, 8, None),
+    "mmengine/mmsegmentation/configs/convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py": (None, 8, None),
+    "mmengine/mmpretrain/configs/_base_/schedules/imagenet_bs256_coslr_coswd_300e.py": (10_000, 8, 32),
 }
 
 
@@ -691,6 +833,7 @@ def gen_mmengine() -> None:
     from mmengine.visualization import Visualizer
 
     _register_quadratic_warmup()
+    _register_layer_decay_constructors()
 
     class _NoFigure:
         def get_dpi(self):
@@ -726,11 +869,34 @@ def gen_mmengine() -> None:
         def __init__(self):
             self.lrs = []
 
+            self.columns = {}
+
         def before_train_iter(self, runner, batch_idx, data_batch=None):
-            self.lrs.append(float(runner.optim_wrapper.optimizer.param_groups[0]["lr"]))
+            groups = runner.optim_wrapper.optimizer.param_groups
+            base = next(g for g in groups if any(p is runner.model.w for p in g["params"]))  # the default group
+            self.lrs.append(float(base["lr"]))
+            for name in self.quantities:
+                value = base["betas"][0] if name == "momentum" and "betas" in base else base[name]
+                self.columns.setdefault(name, []).append(float(value))
+            if self.groups == "group_name":  # a layer-decay constructor's groups: layer_<id>_(no_)decay
+                for name in sorted({re.match(r"layer_\d+", g["group_name"]).group() for g in groups},
+                                   key=lambda name: int(name.split("_")[1])):
+                    group = next(g for g in groups if g["group_name"].startswith(f"{name}_"))
+                    self.columns.setdefault(name, []).append(float(group["lr"]))
+                return
+            for name, parameter in self.groups.items():
+                group = next(g for g in groups if any(p is parameter for p in g["params"]))
+                self.columns.setdefault(name, []).append(float(group["lr"]))
 
     for fixture, (dataset_size, world, batch) in MM_FACTS.items():
-        cfg = Config.fromfile(str(FIX / fixture))
+        # custom_imports (mmpretrain.models for its ConvNeXt) are not installed and not needed.
+        cfg = Config.fromfile(str(FIX / fixture), import_custom_modules=False)
+        model, groups = _mm_model(OneWeight(), cfg)
+        rec_hook = Record()
+        # Momentum / weight decay: recorded when a scheduler changes it (betas[0] for Adam-like optimizers).
+        rec_hook.quantities = [name for name in ("momentum", "weight_decay")
+                               if any(_mm_target(s_) == name for s_ in cfg.param_scheduler)]
+        rec_hook.groups = groups
         train_cfg = dict(cfg.train_cfg)
         loop_type = train_cfg.pop("type", None)
         by_epoch = loop_type != "IterBasedTrainLoop" and "max_iters" not in train_cfg
@@ -748,12 +914,13 @@ def gen_mmengine() -> None:
         else:
             train_cfg = dict(by_epoch=False, max_iters=train_cfg["max_iters"])
         optim_wrapper = dict(cfg.optim_wrapper)
-        optim_wrapper.pop("paramwise_cfg", None)
         optim_wrapper.pop("clip_grad", None)
-        rec_hook = Record()
+        if optim_wrapper.get("type") == "AmpOptimWrapper":  # mixed precision needs a GPU; the lrs are the same
+            optim_wrapper.update(type="OptimWrapper")
+            optim_wrapper.pop("loss_scale", None)
         with tempfile.TemporaryDirectory() as work:
             runner = Runner(
-                model=OneWeight(),
+                model=model,
                 work_dir=work,
                 train_dataloader=dict(batch_size=batch, num_workers=0, dataset=Items(items),
                                       sampler=dict(type="DefaultSampler", shuffle=False),
@@ -794,12 +961,22 @@ def gen_mmengine() -> None:
             + repr(cfg.optim_wrapper["optimizer"]["lr"]) + ")",
             "ParamSchedulerHook: schedulers with by_epoch=False (incl. convert_to_iter_based) step after every "
             "iteration, by_epoch=True ones after every epoch, in list order; value[t] = optimizer lr in "
-            "before_train_iter of iteration t.",
+            "before_train_iter of iteration t (and `quantities`: the momentum or betas[0], weight decay, or a "
+            "parameter group's lr, the same way).",
             facts, values, notes,
             epochs=train_cfg.get("max_epochs"), updates_per_epoch=epoch_length if by_epoch else None,
             boundaries=boundaries,
+            extra={"quantities": rec_hook.columns} if rec_hook.columns else None,
         )
         write("mmengine", fixture, rec)
+
+
+def _mm_target(scheduler: Any) -> str:
+    """What a param_scheduler entry schedules, as MMEngine's classes say it."""
+    kind = scheduler["type"].split(".")[-1]
+    if kind.endswith("Momentum"):
+        return "momentum"
+    return scheduler.get("param_name", "lr") if kind.endswith("ParamScheduler") else "lr"
 
 
 def mm_notes(fixture, cfg, epoch_length, values, dataset_size, world, batch) -> str:
@@ -840,8 +1017,32 @@ def mm_notes(fixture, cfg, epoch_length, values, dataset_size, world, batch) -> 
     if "segformer" in fixture:
         notes.append("The file replaces the base PolyLR list and the optimizer (_delete_=True): AdamW lr 6e-5.  "
                      "LinearLR start_factor 1e-6 over iterations [0, 1500), then PolyLR power 1.0 to eta_min 0 over "
-                     "[1500, 160000).  paramwise_cfg head lr_mult=10 scales the head's group 10x (not shown: the "
-                     "values are the base group's).")
+                     "[1500, 160000).  paramwise_cfg head lr_mult=10: the `quantities` hold the lr of a parameter "
+                     "named head.weight (10x) and of one no custom key names (others; also `values`), from MMEngine's "
+                     "DefaultOptimWrapperConstructor.")
+    if "convnext" in fixture:
+        notes.append("LearningRateDecayOptimizerConstructor (mmseg's, ported) stage_wise with decay_rate 0.9 and "
+                     "num_layers 6 on a model with mmpretrain ConvNeXt-T's parameter names (downsample_layers.<s>, "
+                     "stages.<s>.<block> for depths 3, 3, 9, 3, and one outside the backbone): groups layer_0 "
+                     "(downsampling), layer_1-4 (the stages), layer_7 (the rest), lr x 0.9 ** (7 - id), each "
+                     "group's lr in `quantities` under the constructor's own group name.  AmpOptimWrapper run as "
+                     "OptimWrapper (CPU: no mixed precision; the lrs do not depend on it).")
+    if "beit" in fixture:
+        notes.append("LayerDecayOptimizerConstructor (mmseg's, ported: mmseg is not installed) with num_layers 12 and "
+                     "layer_decay_rate 0.9: a model with BEiT's parameter names (backbone.cls_token, "
+                     "backbone.layers.<i>.weight for 12 blocks, and one outside the backbone) gets layer ids 0, 1-12 "
+                     "and 13, lr x 0.9 ** (13 - id); `quantities` hold each group's lr under the constructor's own "
+                     "group name.  LinearLR warmup over "
+                     "[0, 1500) and PolyLR power 1 to 0 over [1500, 160000), as segformer's.")
+    if "cyclic-40e" in fixture:
+        notes.append("mmdetection3d's KITTI cyclic schedule: two CosineAnnealingLR windows (epochs [0, 16) up to "
+                     "lr x 10, [16, 40) down to lr x 1e-4) and two CosineAnnealingMomentum windows on AdamW's "
+                     "betas[0] (0.95 down to 0.85 / 0.95, then up to 1), all converted to iterations.  A window "
+                     "starts from the value the one before left (chainable forms).  3712 samples: KITTI's train split.")
+    if "coswd" in fixture:
+        notes.append("CosineAnnealingParamScheduler(param_name='weight_decay') per epoch over [0, 300) (T_max = "
+                     "end - begin = 300), from SGD's weight_decay 1e-4 towards eta_min 1e-5, beside the lr's "
+                     "warmup and cosine.")
     if "schedule_160k" in fixture:
         notes.append("PolyLR power 0.9 from 0.01 to eta_min 1e-4 over 160000 iterations (iteration-based loop).")
     return " ".join(notes)

@@ -11,13 +11,15 @@ before the t-th ``scheduler.step()``, the lr ``get_last_lr()`` beside it.
 Each case records the lrplot command line that must reproduce both
 (``lrplot --steps N -o x.json ARGS``). MMEngine: its parameter schedulers on
 ``momentum`` and ``weight_decay``. timm and Paddle: the learning rate of each
-parameter group (layer-wise decay, named groups). Writes
-tests/golden/quantities/<framework>.json.
+parameter group (layer-wise decay, named groups). DeepSpeed: OneCycle's
+momentum from a ds_config read with ``--from`` (cases with a ``config``).
+Writes tests/golden/quantities/<framework>.json.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -228,12 +230,143 @@ def paddle_cases() -> dict[str, Any]:
             "cases": out}
 
 
+def timm_import_cases() -> dict[str, Any]:
+    """timm's train.py ``--layer-decay`` read from an args.yaml (``lrplot
+    --from``): the model created as train.py creates it (``num_classes`` from
+    the file, unset: the model's default), ``create_optimizer_v2(model,
+    layer_decay=..., layer_decay_min_scale=...)``, ``create_scheduler_v2`` with
+    train.py's stepping (``step_update`` after every update, ``step(epoch + 1)``
+    at each epoch's end); each group's lr before every update, named by timm's
+    own layer map. ``vit_layers``: for every ViT / DeiT name lrplot knows, the
+    layer count ``param_groups_layer_decay`` finds (``max(layer_map) + 1``) with
+    num_classes unset, 0 and 10, the model built on the meta device."""
+    import timm
+    import torch
+    from timm.models import group_parameters
+    from timm.optim import create_optimizer_v2
+    from timm.scheduler import create_scheduler_v2
+
+    from lrplot.frameworks.timm import VIT_MODELS
+
+    def layer_count(name: str, **kwargs: Any) -> int:
+        with torch.device("meta"):
+            net = timm.create_model(name, pretrained=False, **kwargs)
+        return max(group_parameters(net, net.group_matcher(coarse=False), reverse=True).values()) + 1
+
+    layers = {name: {"unset": layer_count(name), "0": layer_count(name, num_classes=0),
+                     "10": layer_count(name, num_classes=10)} for name in sorted(VIT_MODELS)}
+
+    def stepped(args: dict[str, Any], dataset: int) -> dict[str, list[float]]:
+        torch.manual_seed(0)
+        extra = {} if args.get("num_classes") is None else {"num_classes": args["num_classes"]}
+        net = timm.create_model(args["model"], pretrained=False, **extra)
+        layer_map = group_parameters(net, net.group_matcher(coarse=False), reverse=True)
+        last = max(layer_map.values())
+        layer_of = {id(p): layer_map.get(name, last) for name, p in net.named_parameters()}
+        optimizer = create_optimizer_v2(net, "adamw", lr=args["lr"], weight_decay=0.05,
+                                        layer_decay=args["layer_decay"],
+                                        layer_decay_min_scale=args.get("layer_decay_min_scale", 0.0))
+        per_epoch = dataset // args["batch_size"]
+        scheduler, epochs = create_scheduler_v2(optimizer, sched=args["sched"], num_epochs=args["epochs"],
+                                                warmup_epochs=args["warmup_epochs"], warmup_lr=args["warmup_lr"],
+                                                min_lr=args["min_lr"], updates_per_epoch=per_epoch)
+        groups: dict[str, list[float]] = {}
+        updates = 0
+        for epoch in range(epochs):
+            for _ in range(per_epoch):
+                seen = set()
+                for group in optimizer.param_groups:
+                    name = f"layer_{layer_of[id(group['params'][0])]}"
+                    if name not in seen:  # a layer's decay and no-decay groups share its lr
+                        seen.add(name)
+                        groups.setdefault(name, []).append(float(group["lr"]))
+                updates += 1
+                scheduler.step_update(num_updates=updates)
+            scheduler.step(epoch + 1)
+        return dict(sorted(groups.items(), key=lambda item: int(item[0].split("_")[1])))
+
+    common = {"sched": "cosine", "epochs": 6, "warmup_epochs": 1, "warmup_lr": 1e-5, "min_lr": 1e-6, "lr": 1e-3,
+              "batch_size": 64}
+    cases = [
+        ("args.yaml vit_tiny_patch16_224, num_classes 10, layer_decay 0.65",
+         {"model": "vit_tiny_patch16_224", "num_classes": 10, "layer_decay": 0.65, **common}),
+        ("args.yaml vit_small_patch8_224 (no head by default), layer_decay 0.75, layer_decay_min_scale 0.1",
+         {"model": "vit_small_patch8_224", "layer_decay": 0.75, "layer_decay_min_scale": 0.1, **common}),
+    ]
+    dataset = 640
+    out = []
+    for title, args in cases:
+        groups = stepped(args, dataset)
+        steps = len(next(iter(groups.values())))
+        out.append({"id": f"timm.{title}", "steps": steps, "file": "args.yaml", "config": args,
+                    "facts": ["--dataset-size", str(dataset), "--dialect", "timm"],
+                    "lr": groups[max(groups, key=lambda name: int(name.split("_")[1]))],  # the head's: scale 1
+                    "groups": groups})
+    return {"framework": "timm-import", "version": timm.__version__, "generated_by": "scripts/golden_quantities.py",
+            "vit_layers": layers, "cases": out}
+
+
+def deepspeed_cases() -> dict[str, Any]:
+    """DeepSpeed's OneCycle read from a ds_config (``lrplot --from``): the
+    scheduler built as ``DeepSpeedEngine._scheduler_from_config`` builds it
+    around the config's optimizer (torch's Adam for "Adam", SGD for "SGD": the
+    same ``betas`` in their defaults as DeepSpeed's FusedAdam, or none), stepped
+    after every update; the value at update t is the group's before it (lr,
+    and ``betas[0]`` when the optimizer has betas)."""
+    import os
+
+    os.environ.setdefault("DS_ACCELERATOR", "cpu")
+    import deepspeed
+    import torch
+    from deepspeed.runtime import lr_schedules
+
+    def config(optimizer: str, **params: Any) -> dict[str, Any]:
+        extra = {"betas": [0.9, 0.999]} if optimizer == "Adam" else {"momentum": 0.9}
+        return {"train_batch_size": 32, "optimizer": {"type": optimizer, "params": {"lr": 0.001, **extra}},
+                "scheduler": {"type": "OneCycle", "params": params}}
+
+    cases = [
+        ("OneCycle continuous, decay_mom_rate", 130,
+         config("Adam", cycle_min_lr=0.001, cycle_max_lr=0.01, cycle_first_step_size=30, decay_step_size=7,
+                decay_lr_rate=0.05, cycle_min_mom=0.85, cycle_max_mom=0.95, decay_mom_rate=0.01)),
+        ("OneCycle asymmetric, defaults for momentum", 90,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=25, cycle_second_step_size=40)),
+        ("OneCycle stairs on both halves, decay_mom_rate", 80,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=20, cycle_second_step_size=13,
+                cycle_first_stair_count=4, cycle_second_stair_count=3, decay_step_size=5, decay_mom_rate=0.02,
+                cycle_min_mom=0.8, cycle_max_mom=0.97)),
+        ("OneCycle rise only (cycle_second_step_size 0)", 40,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=15, cycle_second_step_size=0)),
+        ("OneCycle cycle_momentum false", 50,
+         config("Adam", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=10, cycle_momentum=False)),
+        ("OneCycle with SGD (no betas: momentum left alone)", 50,
+         config("SGD", cycle_min_lr=0.0001, cycle_max_lr=0.001, cycle_first_step_size=10)),
+    ]
+    out = []
+    for title, steps, cfg in cases:
+        parameter = torch.nn.Parameter(torch.zeros(1))
+        optimizer = getattr(torch.optim, cfg["optimizer"]["type"])([parameter], **cfg["optimizer"]["params"])
+        scheduler = lr_schedules.OneCycle(optimizer, **cfg["scheduler"]["params"])  # _scheduler_from_config
+        lr, momentum = [], []
+        for _ in range(steps):
+            group = optimizer.param_groups[0]
+            lr.append(float(group["lr"]))
+            momentum.append(float(group["betas"][0]) if "betas" in group else None)
+            optimizer.step()
+            scheduler.step()  # DeepSpeedEngine._take_model_step
+        case = {"id": f"deepspeed.{title}", "steps": steps, "config": cfg, "lr": lr}
+        if scheduler.cycle_momentum:
+            case["momentum"] = momentum
+        out.append(case)
+    return {"framework": "deepspeed", "version": deepspeed.__version__, "generated_by": "scripts/golden_quantities.py",
+            "cases": out}
+
+
 def main() -> None:
     """Every framework, or those named on the command line (``paddle``)."""
-    import sys
-
     OUT.mkdir(parents=True, exist_ok=True)
-    makers = {"torch": torch_cases, "mmengine": mmengine_cases, "timm": timm_cases, "paddle": paddle_cases}
+    makers = {"torch": torch_cases, "mmengine": mmengine_cases, "timm": timm_cases, "paddle": paddle_cases,
+              "timm-import": timm_import_cases, "deepspeed": deepspeed_cases}
     for name in sys.argv[1:] or makers:
         make = makers[name]
         document = make()

@@ -76,7 +76,8 @@ def test_param_scheduler_equals_mmengine_at_every_iteration():
     [
         ([{"type": "ReduceOnPlateauLR", "by_epoch": False}],
          "param_scheduler[0] ReduceOnPlateauLR is not supported yet (it follows a validation metric)"),
-        ([{"type": "CosineAnnealingMomentum", "T_max": 5, "by_epoch": False}], "momentum schedulers"),
+        ([{"type": "ReduceOnPlateauMomentum", "by_epoch": False}],
+         "param_scheduler[0] ReduceOnPlateauMomentum is not supported yet (it follows a validation metric)"),
         ([{"type": "LinearLR", "by_epoch": False, "end": 5}, {"type": "PolyLR", "by_epoch": False, "begin": 5},
           {"type": "StepLR", "step_size": 3, "by_epoch": False}], "3 schedulers at once"),
         # Overlapping and not a pure factor: the cosine's floor under a warmup.
@@ -328,13 +329,14 @@ def test_no_param_scheduler_keeps_the_optimizer_lr(tmp_path):
     assert lrs("--from", "config.py", cwd=tmp_path) == [3e-4] * 7
 
 
-def test_strict_refuses_lr_multipliers_it_does_not_draw(tmp_path):
+def test_strict_refuses_a_constructor_of_its_own(tmp_path):
     write(tmp_path, "config.py", "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=3e-4),\n"
-                                 "    paramwise_cfg=dict(custom_keys=dict(head=dict(lr_mult=10.0))))\n"
+                                 "    constructor='MyOwnConstructor')\n"
                                  "train_cfg = dict(type='IterBasedTrainLoop', max_iters=7)\n")
     assert lrs("--from", "config.py", cwd=tmp_path)[0] == 3e-4
     assert_usage_error(run("-o", "-", "--strict", "--from", "config.py", cwd=tmp_path),
-                       "optim_wrapper.paramwise_cfg.custom_keys.head.lr_mult looks schedule-related")
+                       "optim_wrapper.constructor MyOwnConstructor (a project's own: it may give groups their own lr) "
+                       "looks schedule-related")
 
 
 # ---------------------------------------------------------------- hostile and unsupported configs

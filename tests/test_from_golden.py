@@ -54,12 +54,17 @@ def _expected(case: dict) -> tuple[np.ndarray, np.ndarray]:
     return points[:, 0].astype(int), points[:, 1]
 
 
-def _assert_equal(ours: list[float], case: dict) -> None:
+def _assert_equal(ours: list[float], case: dict, quantity: str | None = None) -> None:
+    """``quantity``: a column the curve carries beside its lr (momentum, a
+    parameter group), whose golden values are at the lr's steps."""
     steps, theirs = _expected(case)
+    if quantity is not None:
+        theirs = np.asarray(case["quantities"][quantity], dtype=float)
     assert len(ours) >= case["total_updates"]
     got = np.asarray(ours)[steps]
     bad = np.flatnonzero(~np.isclose(got, theirs, rtol=1e-12, atol=1e-12 * np.abs(theirs).max()))
-    assert bad.size == 0, f"step {steps[bad[0]]}: lrplot {got[bad[0]]!r}, {case['framework']} {theirs[bad[0]]!r}"
+    assert bad.size == 0, (f"{quantity or 'lr'} at step {steps[bad[0]]}: lrplot {got[bad[0]]!r}, "
+                           f"{case['framework']} {theirs[bad[0]]!r}")
 
 
 def _check(result, case: dict) -> None:
@@ -70,9 +75,16 @@ def _check(result, case: dict) -> None:
         assert result.exit_code == 2 and REFUSED[case["fixture"]] in result.stderr, result.stderr
         return
     assert result.exit_code == 0, result.stderr
-    _, rows = read_csv(result.stdout)
-    for column, curve in enumerate(_curves(case), 1):
+    header, rows = read_csv(result.stdout)
+    curves = _curves(case)
+    for column, curve in enumerate(curves, 1):
         _assert_equal([row[column] for row in rows][: curve["total_updates"]], curve)
+        for name in curve.get("quantities", {}):
+            at = header.index(f"{header[column]}:{name}")
+            _assert_equal([row[at] for row in rows][: curve["total_updates"]], curve, name)
+    # A column beside the learning rates only for what the framework schedules.
+    carried = sum(len(curve.get("quantities", {})) for curve in curves)
+    assert len(header) == 1 + len(curves) + carried, header
 
 
 def _long(case: dict) -> bool:
@@ -93,14 +105,21 @@ def _paired(case: dict, count: int) -> list[dict]:
 
 def _check_points(requests: list, steps: int, steps_per_epoch: int | None, case: dict) -> None:
     from lrplot.plan import make_curves
+    from lrplot.quantities import columns
 
     curves = make_curves(requests, steps, steps_per_epoch)
     goldens = _paired(case, len(curves))
     for curve, golden in zip(curves, goldens):
         points, theirs = _expected(golden)
-        got = curve.bound(points)
-        bad = np.flatnonzero(~np.isclose(got, theirs, rtol=1e-12, atol=1e-12 * np.abs(theirs).max()))
-        assert bad.size == 0, f"step {points[bad[0]]}: lrplot {got[bad[0]]!r}, {golden['framework']} {theirs[bad[0]]!r}"
+        carried = dict(columns(curve))
+        assert set(carried) == set(golden.get("quantities", {})), sorted(carried)
+        for name, function in [("lr", curve.bound), *carried.items()]:
+            if name != "lr":
+                theirs = np.asarray(golden["quantities"][name], dtype=float)
+            got = function(points.astype(float))
+            bad = np.flatnonzero(~np.isclose(got, theirs, rtol=1e-12, atol=1e-12 * np.abs(theirs).max()))
+            assert bad.size == 0, (f"{name} at step {points[bad[0]]}: lrplot {got[bad[0]]!r}, "
+                                   f"{golden['framework']} {theirs[bad[0]]!r}")
 
 
 @pytest.mark.parametrize("golden", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
@@ -117,7 +136,10 @@ def test_from_equals_the_framework_at_every_step(golden):
     facts = Facts(**{flag[2:].replace("-", "_"): int(value) for flag, value in zip(shared[::2], shared[1::2])})
     items = load(path, facts)
     assert [item.total_steps for item in items] == [curve["total_updates"] for curve in _paired(case, len(items))]
-    requests = [CurveRequest(item.schedule, item.params, label=item.label) for item in items]
+    from lrplot.quantities import split
+
+    requests = [CurveRequest(item.schedule, own, label=item.label, quantities=carried)
+                for item in items for own, carried in [split(item.params)]]
     _check_points(requests, items[0].total_steps, items[0].steps_per_epoch, case)
 
 

@@ -17,14 +17,27 @@ DOCUMENTS = {path.stem: json.loads(path.read_text()) for path in sorted(GOLDEN.g
 CASES = [case for doc in DOCUMENTS.values() for case in doc["cases"]]
 
 
+def _args(case: dict, tmp_path: Path) -> list[str]:
+    """The case's command line; a case with a ``config`` is that file (JSON,
+    which YAML reads too), read with --from and the facts it lacks."""
+    if "config" not in case:
+        return case["args"]
+    path = tmp_path / case.get("file", "ds_config.json")
+    path.write_text(json.dumps(case["config"]))
+    return ["--from", str(path), *case.get("facts", [])]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_momentum_matches_the_framework_at_every_step(case, tmp_path):
     out = tmp_path / "x.json"
-    result = run("--steps", str(case["steps"]), "-o", str(out), *case["args"])
+    result = run("--steps", str(case["steps"]), "-o", str(out), *_args(case, tmp_path))
     assert result.exit_code == 0, result.stderr
     (curve,) = json.loads(out.read_text())["curves"]
+    if "config" in case:  # what the framework does not schedule adds nothing
+        assert [key for key in ("momentum", "weight_decay", "groups") if key in curve] == \
+            [key for key in ("momentum", "weight_decay", "groups") if key in case]
     quantities = [name for name in ("lr", "momentum", "weight_decay", "groups") if name in case]
-    assert quantities[-1] != "lr"
+    assert quantities[-1] != "lr" or "config" in case
     if "groups" in quantities:  # per parameter group: the curve's lr times the group's multiplier
         quantities.remove("groups")
         assert list(curve["groups"]) == list(case["groups"])
@@ -32,12 +45,44 @@ def test_momentum_matches_the_framework_at_every_step(case, tmp_path):
             np.testing.assert_allclose(curve["groups"][name], values, rtol=1e-12, atol=0, err_msg=name)
     for quantity in quantities:
         # MMEngine's cosine is recursive (chainable): a few ulps from the closed form.
-        rtol = 1e-12 if case["id"].startswith("torch.") else 1e-9
+        rtol = 1e-9 if case["id"].startswith("mmengine.") else 1e-12
         np.testing.assert_allclose(curve[quantity], case[quantity], rtol=rtol, atol=0, err_msg=quantity)
 
 
+CONFIGS = [case for case in CASES if "config" in case]
+
+
+@pytest.mark.parametrize("case", CONFIGS, ids=[case["id"] for case in CONFIGS])
+def test_translated_config_carries_the_same_quantities(case, tmp_path):
+    printed = run("translate", *_args(case, tmp_path)[1:], "--steps", str(case["steps"]))
+    assert printed.exit_code == 0, printed.stderr
+    config = tmp_path / "translated.yaml"
+    config.write_text(printed.stdout)
+    result = run("-o", "-", "--config", str(config))
+    assert result.exit_code == 0, result.stderr
+    header, rows = read_csv(result.stdout)
+    label = case.get("file", "ds_config.json")
+    expected = {name: case[name] for name in ("lr", "momentum") if name in case} | case.get("groups", {})
+    assert header == ["step", label] + [f"{label}:{name}" for name in expected if name != "lr"]
+    for column, name in enumerate(header[1:], 1):
+        theirs = expected[name.partition(":")[2] or "lr"]
+        np.testing.assert_allclose([row[column] for row in rows], theirs, rtol=1e-12, atol=0, err_msg=name)
+
+
+def test_timm_vit_layer_counts_are_timms():
+    # timm's own count, max(layer map) + 1, for every model lrplot knows, with and without a head.
+    from lrplot.frameworks.timm import layer_decay
+
+    table = DOCUMENTS["timm-import"]["vit_layers"]
+    assert table
+    for name, counts in table.items():
+        for classes, count in counts.items():
+            grouped = layer_decay(name, None if classes == "unset" else int(classes), 0.5, None, None)
+            assert grouped["layer_decay"]["layers"] == count - 1, (name, classes)
+
+
 def test_golden_files_name_framework_and_version():
-    assert {"torch", "mmengine", "timm", "paddle"} <= set(DOCUMENTS)
+    assert {"torch", "mmengine", "timm", "paddle", "timm-import", "deepspeed"} <= set(DOCUMENTS)
     for doc in DOCUMENTS.values():
         assert doc["version"] and doc["generated_by"] == "scripts/golden_quantities.py"
 
@@ -53,7 +98,7 @@ def test_csv_has_a_momentum_column_after_the_learning_rates(tmp_path):
     header, rows = read_csv(targets[0].read_text())
     # The learning rates keep their columns; the quantities follow them.
     assert header == ["step", "onecycle", "cosine", "c", "onecycle:momentum", "c:momentum"]
-    torch = next(case for case in CASES if case["args"] == ["onecycle"])
+    torch = next(case for case in CASES if case.get("args") == ["onecycle"])
     np.testing.assert_allclose([row[4] for row in rows], torch["momentum"], rtol=1e-12, atol=0)
     curves = json.loads(targets[1].read_text())["curves"]
     assert ["momentum" in curve for curve in curves] == [True, False, True]
@@ -138,7 +183,9 @@ def test_bad_quantities_are_one_line_errors_and_write_nothing(args, expected, tm
         ("weight_decay: {value: 0.1}", "curve 1 (cosine): weight_decay: `schedule:` is required"),
         ("weight_decay: {schedule: cosine, value: 0.1, lr: 0.2}", "weight_decay: give value or lr, not both"),
         ("momentum: [0.9]", "momentum: got [0.9], expected a number"),
-        ("momentum: {schedule: sequence, parts: []}", "momentum: a sequence is not supported here yet"),
+        ("momentum: {schedule: sequence, parts: []}", "momentum (sequence): parts: got [], expected a list of curves"),
+        ("momentum: {schedule: sequence, parts: [{schedule: constant, value: 1, lr: 2}]}",
+         "momentum: part 1 (constant): unknown key 'value'"),
     ],
 )
 def test_bad_yaml_quantities(entry, expected, tmp_path):
@@ -174,7 +221,7 @@ def test_figure_has_one_panel_per_quantity_below_the_learning_rate():
     (m,) = momentum.get_lines()
     assert m.get_color() == lr_lines[0].get_color()
     np.testing.assert_array_equal(m.get_xdata(), np.arange(100) / 10)
-    torch = next(case for case in CASES if case["args"] == ["onecycle"])
+    torch = next(case for case in CASES if case.get("args") == ["onecycle"])
     np.testing.assert_allclose(m.get_ydata(), torch["momentum"], rtol=1e-12, atol=0)
     (w,) = decay.get_lines()
     assert w.get_color() == lr_lines[1].get_color()

@@ -54,6 +54,14 @@ def read(source: Source, facts: Facts) -> Imported:
     except UsageError as error:
         raise UsageError(f"{shown}: scheduler {name}: {error}") from None
     params = dict(curve.params)
+    momentum = None
+    if name == "OneCycle":
+        try:
+            momentum = deepspeed.one_cycle_momentum(args, _optimizer_type(config))
+        except UsageError as error:
+            raise UsageError(f"{shown}: scheduler {name}: {error}") from None
+    if momentum is not None:
+        params["momentum"] = momentum
     total = args.get("total_num_steps")
     warmup = params.get("warmup_steps", 0)
     origin: dict[str, Any] = {
@@ -67,6 +75,9 @@ def read(source: Source, facts: Facts) -> Imported:
     if name == "OneCycle":
         origin = {
             "lr": "scheduler.params.cycle_max_lr",
+            "momentum": "OneCycle cycles betas[0] (betas[1] becomes 0.99): cycle_min_mom for update 0, then "
+                        "cycle_max_mom less the lr's cycle scaled to cycle_max_mom - cycle_min_mom, then cycle_max_mom "
+                        "x (1 + decay_mom_rate x k / decay_step_size)",
             "parts": "OneCycle: cycle_min_lr up to cycle_max_lr over cycle_first_step_size and back over "
                      "cycle_second_step_size (in cycle_*_stair_count stairs), then cycle_min_lr / (1 + "
                      "decay_lr_rate x k / decay_step_size); update t uses batch t",
@@ -92,6 +103,13 @@ def read(source: Source, facts: Facts) -> Imported:
         dialect="deepspeed",
         length_given=total is not None,
     )
+
+
+def _optimizer_type(config: dict[str, Any]) -> str | None:
+    optimizer = config.get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("type"), str):
+        return optimizer["type"]
+    return None
 
 
 def _optimizer_lr(config: dict[str, Any]) -> float | None:

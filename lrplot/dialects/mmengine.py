@@ -94,16 +94,41 @@ def _imported(source: Source, config: dict[str, Any], facts: Facts) -> Imported:
     mapped = mmengine.map_param_scheduler(schedulers, lr, per_epoch, total, lr_source)
     origin.update(mapped.origin)
     curve = mapped.curve
+    params = dict(curve.params)
+    for name in ("momentum", "weight_decay"):
+        params.update(_scheduled(name, schedulers, optimizer, per_epoch, total, origin))
+    grouped, told = mmengine.groups(config["optim_wrapper"], config.get("model"))
+    if grouped:
+        mmengine.groups_follow_the_lr(schedulers, lr, per_epoch, total)
+        params.update(grouped)
+        origin.update(dict.fromkeys(grouped, told))
     return Imported(
         label=os.path.basename(source.path),
         schedule=curve.schedule,
-        params=curve.params,
+        params=params,
         total_steps=total,
         steps_per_epoch=per_epoch,
         origin=origin,
         dialect="mmengine",
         ignored=tuple(_lr_multipliers(config)),
     )
+
+
+def _scheduled(name: str, schedulers: list[dict[str, Any]], optimizer: dict[str, Any], per_epoch: int | None,
+               total: int, origin: dict[str, str]) -> dict[str, Any]:
+    """``{name: its schedule}`` when param_scheduler changes the optimizer's
+    momentum or weight decay during the run, else nothing (a value held
+    adds no column)."""
+    mine = [entry for index, entry in enumerate(schedulers) if mmengine.target(index, entry)[0] == name]
+    if not mine:
+        return {}
+    generic = any(str(entry.get("type", "")).endswith("ParamScheduler") for entry in mine)
+    start, source = mmengine.start_value(optimizer, name, generic)
+    mapped = mmengine.map_param_scheduler(schedulers, start, per_epoch, total, source, param=name)
+    if mapped.curve.schedule == "constant" and mapped.curve.params == {"lr": start}:
+        return {}
+    origin[name] = "; ".join(f"{key}: {text}" for key, text in mapped.origin.items())
+    return {name: {"schedule": mapped.curve.schedule, **mapped.curve.params}}
 
 
 def _mapping(value: Any, name: str) -> dict[str, Any]:
@@ -240,15 +265,13 @@ def _schedulers(value: Any, ends: dict[bool, int]) -> list[dict[str, Any]]:
 
 
 def _lr_multipliers(config: dict[str, Any]) -> list[str]:
-    """paramwise_cfg lr_mult keys: they scale other parameter groups' lr; the
-    curve is the base group's."""
+    """What may change the lr that lrplot does not read: an optimizer-wrapper
+    constructor of a project's own (it may set each group's lr)."""
     out = []
     wrapper = config.get("optim_wrapper")
-    paramwise = wrapper.get("paramwise_cfg") if isinstance(wrapper, dict) else None
-    keys = paramwise.get("custom_keys") if isinstance(paramwise, dict) else None
-    if isinstance(keys, dict):
-        out += [f"optim_wrapper.paramwise_cfg.custom_keys.{name}.lr_mult"
-                for name, value in keys.items() if isinstance(value, dict) and "lr_mult" in value]
+    constructor = str(wrapper.get("constructor", "")).rsplit(".", 1)[-1] if isinstance(wrapper, dict) else ""
+    if constructor and constructor not in ("DefaultOptimWrapperConstructor", *mmengine.LAYER_DECAY):
+        out.append(f"optim_wrapper.constructor {constructor} (a project's own: it may give groups their own lr)")
     if "lr_config" in config:
         out.append("lr_config (mmcv 1.x; MMEngine reads param_scheduler)")
     return out

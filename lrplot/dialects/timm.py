@@ -30,7 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "cooldown_epochs": 0, "decay_epochs": 90, "decay_milestones": [90, 180, 270], "decay_rate": 0.1,
     "lr_noise": None, "lr_noise_pct": 0.67, "lr_noise_std": 1.0, "seed": 42, "lr_cycle_mul": 1.0,
     "lr_cycle_decay": 0.5, "lr_cycle_limit": 1, "lr_k_decay": 1.0, "batch_size": 128, "grad_accum_steps": 1,
-    "sched_on_updates": False,
+    "sched_on_updates": False, "model": None, "num_classes": None, "layer_decay": None,
+    "layer_decay_min_scale": None, "layer_decay_no_opt_scale": None,
 }
 FLAGS = {"b": "batch_size", "j": "workers"}
 LISTS = ("decay_milestones", "lr_noise")
@@ -88,7 +89,7 @@ def _launched(line: CommandLine) -> int | None:
 
 def _value(args: dict[str, Any], key: str, shown: str) -> Any:
     value = args.get(key, DEFAULTS[key])
-    if isinstance(value, str) and key not in ("sched", "opt", "lr_base_scale"):
+    if isinstance(value, str) and key not in ("sched", "opt", "lr_base_scale", "model"):
         value = number(value, f"{shown}: {key}")
     return value
 
@@ -131,8 +132,18 @@ def _curve(source: Source, args: dict[str, Any], facts: Facts, label: str, launc
         "warmup_start_lr": "warmup_lr", "warmup_target": "timm warms up to the base lr",
         "warmup_clock": "warmup_prefix", "step_every": "per-epoch stepping (not sched_on_updates)",
     }
+    params = dict(curve.params)
+    if get["layer_decay"] is not None:
+        try:
+            grouped = timm.layer_decay(get["model"], get["num_classes"], get["layer_decay"],
+                                       get["layer_decay_min_scale"], get["layer_decay_no_opt_scale"])
+        except UsageError as error:
+            raise UsageError(f"{shown}: {error}") from None
+        params.update(grouped)
+        origin.update(dict.fromkeys(grouped, f"layer_decay over the layers of model {get['model']} "
+                                             "(param_groups_layer_decay; num_classes decides the head's layer)"))
     return Imported(
-        label=label, schedule=curve.schedule, params=curve.params, total_steps=epochs * per_epoch,
+        label=label, schedule=curve.schedule, params=params, total_steps=epochs * per_epoch,
         steps_per_epoch=per_epoch, origin=origin,
         dialect="timm",
     )

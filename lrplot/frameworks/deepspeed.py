@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from lrplot.frameworks import Curve, Unsupported, number, sequence, whole
+from lrplot.registry import MAX_STEPS
 
 WARMUP_TYPES = {"log": "log", "linear": "linear"}
 
@@ -32,6 +33,8 @@ def _warmup(args: dict[str, Any], lr: float) -> dict[str, Any]:
         "step_offset": -1,
     }
 
+
+MOMENTUM_RAMP = MAX_STEPS  # a ramp longer than any run lrplot draws
 
 SUPPORTED = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle")
 MAX_STAIRS = 100_000  # a staircase written out as piecewise values; past this it is not worth a list
@@ -76,26 +79,107 @@ def _one_cycle(args: dict[str, Any]) -> Curve:
     return sequence(high, [{**cycle, "steps": total}, {**after, "steps": 1}])
 
 
-def _stairs(low: float, high: float, first: int, total: int, up: int, down: int) -> dict[str, Any]:
-    """DeepSpeed's staircase over one cycle, step by step as it computes it,
-    as piecewise values (each stair is a constant lr)."""
+def _stair_scale(batch: np.ndarray, first: int, total: int, up: int, down: int) -> np.ndarray:
+    """DeepSpeed's staircase scale (0 at the cycle's ends, 1 at its peak) at
+    the batches ``batch`` of one cycle (``total`` is batch 0 of the next)."""
     if up + down > MAX_STAIRS:
         raise Unsupported(f"OneCycle with {up + down:,} stairs is not supported yet")
-    batch = np.arange(total, dtype=np.float64)
     second = total - first
     # Which half's stair count applies follows the triangle's own test (x <= step_ratio),
     # the position the integer batch, as DeepSpeed does.
     x = 1.0 + batch / total - np.floor(1 + batch / total)
     count = np.where(x <= first / total, up, down)
+    within = batch % total
     with np.errstate(divide="ignore", invalid="ignore"):
-        position = np.where(batch <= first, batch * count / first, (total - batch) * count / max(second, 1))
-    scale = np.floor(position) / count
-    values = low + (high - low) * scale
+        position = np.where(within <= first, within * count / first, (total - within) * count / max(second, 1))
+    return np.floor(position) / count
+
+
+def _piecewise(values: np.ndarray, peak: float) -> dict[str, Any]:
+    """Values step by step as piecewise values (each stair a constant)."""
     changes = np.flatnonzero(values[1:] != values[:-1]) + 1
     if not changes.size:  # a cycle too short for its stairs to show
         return {"schedule": "constant", "lr": float(values[0])}
-    return {"schedule": "piecewise", "lr": high, "boundaries": changes.tolist(),
+    return {"schedule": "piecewise", "lr": peak, "boundaries": changes.tolist(),
             "values": [float(values[0])] + values[changes].tolist()}
+
+
+def _stairs(low: float, high: float, first: int, total: int, up: int, down: int) -> dict[str, Any]:
+    """DeepSpeed's staircase over one cycle, step by step as it computes it."""
+    scale = _stair_scale(np.arange(total, dtype=np.float64), first, total, up, down)
+    return _piecewise(low + (high - low) * scale, high)
+
+
+# Optimizers DeepSpeed builds from ``optimizer.type`` (lower case, as it compares
+# them; other names are torch.optim classes) whose defaults have ``betas``:
+# OneCycle cycles betas[0] only for those, and warns and cycles nothing for the rest.
+WITH_BETAS = ("adam", "adamw", "lamb", "lion", "muadam", "muadamw", "nadam", "radam", "adamax")
+WITHOUT_BETAS = ("adagrad", "musgd", "sgd", "rmsprop", "adadelta", "asgd", "rprop", "lbfgs")
+
+
+def one_cycle_momentum(args: dict[str, Any], optimizer: str | None) -> dict[str, Any] | None:
+    """OneCycle's momentum as a quantity (a sequence, in lrplot's YAML form),
+    or None when DeepSpeed leaves it alone: ``cycle_momentum`` false, an
+    optimizer without ``betas``, or none named (the script's own, unknown
+    here). Its constructor writes ``betas = (cycle_min_mom, 0.99)`` for update
+    0; update t >= 1 uses batch t: ``cycle_max_mom`` less the lr's triangle
+    (or stairs) scaled to ``cycle_max_mom - cycle_min_mom``, then
+    ``cycle_max_mom x (1 + decay_mom_rate x k / decay_step_size)``."""
+    cycle = args.get("cycle_momentum", True)
+    if not isinstance(cycle, bool):
+        raise Unsupported(f"OneCycle cycle_momentum: got {cycle!r}, expected true or false")
+    if not cycle:
+        return None
+    if optimizer is None or optimizer.lower() in WITHOUT_BETAS:
+        return None
+    if optimizer.lower() not in WITH_BETAS:
+        raise Unsupported(f"OneCycle momentum with optimizer {optimizer!r} is not supported yet "
+                          "(lrplot knows which of DeepSpeed's optimizers have betas)")
+    for key in ("cycle_min_mom", "cycle_max_mom"):
+        if isinstance(args.get(key), (list, tuple)):
+            raise Unsupported(f"OneCycle with a {key} per parameter group is not supported yet")
+    low, high = float(number(args, "cycle_min_mom", 0.8)), float(number(args, "cycle_max_mom", 0.9))
+    if low < 0 or high <= 0 or not (math.isfinite(low) and math.isfinite(high)):
+        raise Unsupported(f"OneCycle momentum from {low} to {high} is not supported yet (cycle_max_mom > 0, "
+                          "cycle_min_mom >= 0)")
+    first = whole(args, "cycle_first_step_size", 2000, 1, "OneCycle")
+    total = one_cycle_length(args)
+    second = total - first
+    up_stairs = whole(args, "cycle_first_stair_count", 0, 0, "OneCycle")
+    down = args.get("cycle_second_stair_count")
+    down_stairs = up_stairs if down is None else whole(args, "cycle_second_stair_count", None, 0, "OneCycle")
+    if up_stairs and down_stairs:
+        # Batches 1 .. total (scale 0 again at total), after the constructor's update 0.
+        scale = _stair_scale(np.arange(1, total + 1, dtype=np.float64), first, total, up_stairs, down_stairs)
+        values = np.concatenate([[low], high - (high - low) * scale])
+        parts = [{**_piecewise(values, high), "steps": total + 1}]
+    else:  # stairs on one half only: the lr refuses it already
+        # Down from cycle_max_mom over the rise, back up over the fall; at its step k
+        # a part computes batch k + 1. Without a fall, batch `total` is the next
+        # cycle's batch 0: cycle_max_mom.
+        rise = first if second else first - 1
+        parts = [{"schedule": "constant", "value": low, "steps": 1}]
+        if rise:
+            parts.append({"schedule": "linear", "value": high, "start_factor": 1.0, "end_factor": low / high,
+                          "total_steps": first, "step_offset": 1, "steps": rise})
+        if second:
+            parts.append({"schedule": "linear", "value": high, "start_factor": low / high, "end_factor": 1.0,
+                          "total_steps": second, "step_offset": 1, "steps": second})
+        else:
+            parts.append({"schedule": "constant", "value": high, "steps": 1})
+    rate, size = float(number(args, "decay_mom_rate", 0.0)), float(number(args, "decay_step_size", 0))
+    if rate < 0 or size < 0:
+        raise Unsupported(f"OneCycle with decay_mom_rate {rate} and decay_step_size {size} is not supported yet "
+                          "(both >= 0)")
+    if math.isclose(rate, 0) or math.isclose(size, 0):  # DeepSpeed then skips the decay: cycle_max_mom stays
+        parts.append({"schedule": "constant", "value": high})
+    else:
+        # max x (1 + rate x k / size) grows without end: a linear ramp longer than any run.
+        parts.append({"schedule": "linear", "value": high, "start_factor": 1.0,
+                      "end_factor": 1.0 + rate * MOMENTUM_RAMP / size, "total_steps": MOMENTUM_RAMP,
+                      "step_offset": 1})
+    return {"schedule": "sequence", "value": high, "parts": parts}
+
 
 
 def _warmup_cosine(args: dict[str, Any], optimizer_lr: float | None, steps: int | None) -> Curve:

@@ -32,7 +32,9 @@ pure factor; and any schedulers whose windows do not overlap, as a
 are chainable), on its own clock, and the lr is held between windows and
 after the last. ``CosineRestartLR`` is one cosine part per period, a cosine
 past ``T_max`` climbs back along the same cosine (parts down and up), and
-``OneCycleLR`` is torch's policy. Other overlaps, momentum and plateau
+``OneCycleLR`` is torch's policy. Momentum and weight-decay schedulers
+(``*Momentum``, ``*ParamScheduler``) are read the same way on their own
+parameter (:func:`map_param_scheduler`). Other overlaps and plateau
 schedulers are :class:`Unsupported`.
 """
 
@@ -73,10 +75,12 @@ class Scheduler(NamedTuple):
     begin: int  # on its own clock (iterations, or epochs when per_epoch)
     end: int
     scale: int  # iterations per unit of its config's step counts (epoch length when converted, else 1)
+    param: str = "lr"  # what it schedules: lr, momentum or weight_decay
+    shown: str = ""  # its class as written, when kind is its lr twin ("CosineAnnealingMomentum")
 
     @property
     def where(self) -> str:
-        return f"param_scheduler[{self.index}] {self.kind}"
+        return f"param_scheduler[{self.index}] {self.shown or self.kind}"
 
     @property
     def length(self) -> int:
@@ -122,11 +126,16 @@ def map_param_scheduler(
     iters_per_epoch: int | None,
     total_iters: int,
     lr_source: str = "the optimizer's lr",
+    param: str = "lr",
 ) -> Mapped:
-    """:func:`param_scheduler`, with where each parameter came from."""
+    """:func:`param_scheduler`, with where each parameter came from.
+    ``param``: the schedulers of ``momentum`` or ``weight_decay`` instead
+    (``base_lr`` then that value as the optimizer starts it): MMEngine's
+    momentum and generic parameter schedulers are its lr schedulers'
+    formulas on another key of the parameter groups."""
     run = Run(total_iters, iters_per_epoch, base_lr)
     built = [_build(index, entry, iters_per_epoch) for index, entry in enumerate(schedulers)]
-    active = [s for s in built if not _inert(s, run)]
+    active = [s for s in built if s.param == param and not _inert(s, run)]
     if not active:
         return Mapped(Curve("constant", {"lr": base_lr}), {"lr": lr_source})
     try:
@@ -149,20 +158,86 @@ def map_param_scheduler(
 # ---------------------------------------------------------------- building
 
 
+PARAMS = ("lr", "momentum", "weight_decay")
+
+
+# torch.optim's defaults (2.x) for the optimizers MMEngine builds by name:
+# momentum (None: no such key), betas[0] (None: no betas), weight_decay.
+OPTIMIZER_DEFAULTS: dict[str, tuple[float | None, float | None, float]] = {
+    "SGD": (0.0, None, 0.0), "RMSprop": (0.0, None, 0.0),
+    "Adam": (None, 0.9, 0.0), "AdamW": (None, 0.9, 0.01), "NAdam": (None, 0.9, 0.0), "RAdam": (None, 0.9, 0.0),
+    "Adamax": (None, 0.9, 0.0), "Adagrad": (None, None, 0.0), "Adadelta": (None, None, 0.0), "ASGD": (None, None, 0.0),
+}
+
+
+def start_value(optimizer: dict[str, Any], param: str, generic: bool) -> tuple[float, str]:
+    """The momentum or weight decay the optimizer starts with, which its
+    schedulers scale, and where it came from. MMEngine's momentum schedulers
+    work on ``momentum``, else on ``betas[0]`` (Adam and its kind);
+    ``generic``: a ``*ParamScheduler`` with ``param_name='momentum'``, which
+    only finds a ``momentum`` key."""
+    kind = str(optimizer.get("type", "")).rsplit(".", 1)[-1]
+    momentum, beta, decay = OPTIMIZER_DEFAULTS.get(kind, (None, None, None))
+    where = "optim_wrapper.optimizer"
+    if param == "weight_decay":
+        if "weight_decay" in optimizer:
+            return float(number(optimizer, "weight_decay", None)), f"{where}.weight_decay"
+        if decay is None:
+            raise Unsupported(f"a weight-decay scheduler with optimizer {kind or '(no type)'} and no weight_decay "
+                              "is not supported yet")
+        return decay, f"{kind}'s default weight_decay"
+    if "momentum" in optimizer or momentum is not None:
+        value = number(optimizer, "momentum", momentum)
+        return float(value), f"{where}.momentum" if "momentum" in optimizer else f"{kind}'s default momentum"
+    if "betas" in optimizer or beta is not None:
+        if generic:
+            raise Unsupported(f"a ParamScheduler on momentum with optimizer {kind} (betas) is not supported yet "
+                              "(MMEngine's *Momentum schedulers set betas[0])")
+        betas = optimizer.get("betas", (beta, 0.999))
+        if not isinstance(betas, (list, tuple)) or len(betas) != 2:
+            raise UsageError(f"{where}.betas: got {betas!r}, expected two numbers")
+        return float(number({"betas[0]": betas[0]}, "betas[0]", None)), (
+            f"{where}.betas[0]" if "betas" in optimizer else f"{kind}'s default betas[0]")
+    if kind in OPTIMIZER_DEFAULTS:
+        raise UsageError(f"a momentum scheduler with optimizer {kind}: MMEngine refuses it "
+                         "(the optimizer has neither momentum nor betas)")
+    raise Unsupported(f"a momentum scheduler with optimizer {kind or '(no type)'} is not supported yet "
+                      "(give its momentum or betas in the config)")
+
+
+def target(index: int, entry: dict[str, Any]) -> tuple[str, str, str]:
+    """What a ``param_scheduler`` entry schedules, its class as the lr's twin
+    (``CosineAnnealingMomentum`` and ``CosineAnnealingParamScheduler`` compute
+    as ``CosineAnnealingLR``), and its class as written."""
+    # An imported class (new-style config) reads as its dotted name; a registry scope as "mmdet.".
+    shown = str(entry.get("type", "")).rsplit(".", 1)[-1]
+    if shown.endswith("Momentum"):
+        return "momentum", shown[: -len("Momentum")] + "LR", shown
+    if shown.endswith("ParamScheduler"):
+        name = entry.get("param_name")
+        if name not in PARAMS:
+            raise Unsupported(f"param_scheduler[{index}] {shown} with param_name {name!r} is not supported yet "
+                              f"({', '.join(PARAMS)})")
+        kind = shown[: -len("ParamScheduler")] + "LR"
+        if kind == "OneCycleLR" and name != "lr":
+            raise UsageError(f"param_scheduler[{index}] {shown} with param_name {name!r}: "
+                             "MMEngine asserts OneCycle only works for the lr")
+        return name, kind, shown
+    return "lr", shown, shown
+
+
 def _build(index: int, entry: Any, iters_per_epoch: int | None) -> Scheduler:
     if not isinstance(entry, dict):
         raise UsageError(f"param_scheduler[{index}] must be a dict(type=...), got {entry!r}")
-    # An imported class (new-style config) reads as its dotted name; a registry scope as "mmdet.".
-    kind = str(entry.get("type", "")).rsplit(".", 1)[-1]
-    where = f"param_scheduler[{index}] {kind or '(no type)'}"
+    param, kind, shown = target(index, entry)
+    where = f"param_scheduler[{index}] {shown or '(no type)'}"
     if not kind:
         raise UsageError(f"param_scheduler[{index}] has no type")
     if kind in REFUSED:
         raise Unsupported(f"{where} is not supported yet ({REFUSED[kind]})")
-    if "Momentum" in kind:
-        raise Unsupported(f"{where} is not supported yet (momentum schedulers; lrplot draws the lr)")
     if kind not in SUPPORTED:
-        raise Unsupported(f"{where} is not supported yet ({', '.join(SUPPORTED)})")
+        raise Unsupported(f"{where} is not supported yet ({', '.join(SUPPORTED)}, "
+                          "and their Momentum and ParamScheduler twins)")
     only(entry, "last_step", -1, where)
     by_epoch = entry.get("by_epoch", True)
     converted = bool(entry.get("convert_to_iter_based", False))
@@ -191,7 +266,8 @@ def _build(index: int, entry: Any, iters_per_epoch: int | None) -> Scheduler:
         raise Unsupported(f"{where} with a negative begin ({begin}) is not supported yet")
     if end <= begin:
         raise UsageError(f"{where}: end ({end}) must be larger than begin ({begin})")
-    scheduler = Scheduler(index, kind, entry, by_epoch and not converted, begin, end, scale)
+    scheduler = Scheduler(index, kind, entry, by_epoch and not converted, begin, end, scale, param,
+                          "" if shown == kind else shown)
     _check(scheduler)
     return scheduler
 
@@ -719,3 +795,136 @@ def _part(s: Scheduler, current: float, run: Run, clock: dict[str, int]) -> dict
     schedule, own = _decay(s, run, {}, holds=True)
     return {"schedule": schedule, **params, **own}
 
+
+
+# ---------------------------------------------------------------- parameter groups
+
+# Optimizer-wrapper constructors that give each layer of the backbone its own
+# lr (mmsegmentation's and mmdetection's, for BEiT, MAE and ConvNeXt).
+LAYER_DECAY = ("LearningRateDecayOptimizerConstructor", "LayerDecayOptimizerConstructor")
+# mmpretrain's asks the model for its depth (``get_layer_depth``), which a config does not hold.
+REFUSED_CONSTRUCTORS = {
+    "LearningRateDecayOptimWrapperConstructor": "mmpretrain's layer decay asks the model for each parameter's depth",
+}
+# mmpretrain ConvNeXt ``arch`` -> blocks in stage 2 (the stage whose blocks share layer ids by threes).
+CONVNEXT_STAGE2 = {"atto": 6, "femto": 6, "pico": 6, "nano": 8, "tiny": 9, "small": 27, "base": 27, "large": 27,
+                   "xlarge": 27, "huge": 27}
+OTHERS = "others"  # the parameters no custom key names: the optimizer's own lr
+
+
+def groups(wrapper: dict[str, Any], model: Any) -> tuple[dict[str, Any], str]:
+    """The parameter groups ``optim_wrapper`` gives lrs of their own, as a
+    curve's ``groups`` (name -> multiplier of the optimizer's lr) or
+    ``layer_decay``, and where they came from; empty when every group has the
+    optimizer's lr. ``DefaultOptimWrapperConstructor``: a ``custom_keys`` entry
+    with ``lr_mult`` (the longest key in a parameter's name wins), biases by
+    ``bias_lr_mult``; the layer-decay constructors: ``rate ** (N - layer)``."""
+    constructor = str(wrapper.get("constructor", "DefaultOptimWrapperConstructor")).rsplit(".", 1)[-1]
+    paramwise = wrapper.get("paramwise_cfg") or {}
+    if not isinstance(paramwise, dict):
+        raise UsageError(f"optim_wrapper.paramwise_cfg must be a dict(...), got {paramwise!r}")
+    if constructor in REFUSED_CONSTRUCTORS:
+        raise Unsupported(f"optim_wrapper.constructor {constructor} is not supported yet "
+                          f"({REFUSED_CONSTRUCTORS[constructor]})")
+    if constructor in LAYER_DECAY:
+        return _layer_decay(constructor, paramwise, model)
+    out: dict[str, float] = {}
+    keys = paramwise.get("custom_keys") or {}
+    if not isinstance(keys, dict):
+        raise UsageError(f"optim_wrapper.paramwise_cfg.custom_keys must be a dict, got {keys!r}")
+    for key, settings in keys.items():
+        if isinstance(settings, dict) and "lr_mult" in settings:
+            mult = _multiplier(settings, "lr_mult", f"custom_keys.{key}.lr_mult")
+            if mult != 1:
+                out[str(key)] = mult
+    if "dcn_offset_lr_mult" in paramwise and paramwise["dcn_offset_lr_mult"] not in (None, 1):
+        raise Unsupported("optim_wrapper.paramwise_cfg.dcn_offset_lr_mult is not supported yet "
+                          "(it depends on mmcv's deformable convolutions in the model)")
+    if paramwise.get("bias_lr_mult") is not None:
+        mult = _multiplier(paramwise, "bias_lr_mult", "bias_lr_mult")
+        if mult != 1:
+            out["bias"] = mult
+    if not out:
+        return {}, ""
+    out[OTHERS] = 1.0
+    return {"groups": out}, ("optim_wrapper.paramwise_cfg: the lr x lr_mult of custom_keys (a parameter takes its "
+                             "longest key), bias_lr_mult for other biases; others: the optimizer's lr")
+
+
+def _multiplier(settings: dict[str, Any], key: str, shown: str) -> float:
+    try:
+        value = float(number(settings, key, None))
+    except UsageError:
+        raise UsageError(f"optim_wrapper.paramwise_cfg.{shown}: got {settings.get(key)!r}, expected a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise UsageError(f"optim_wrapper.paramwise_cfg.{shown}: got {value!r}, expected a number >= 0")
+    return value
+
+
+def _layer_decay(constructor: str, paramwise: dict[str, Any], model: Any) -> tuple[dict[str, Any], str]:
+    """mmsegmentation's ``LearningRateDecayOptimizerConstructor`` (and the
+    deprecated ``LayerDecayOptimizerConstructor``, ``decay_type`` layer_wise_vit
+    from ``layer_decay_rate``): with L = num_layers + 2, a parameter of layer
+    id i gets ``decay_rate ** (L - i - 1)``. BEiT / MAE layer_wise: ids 0
+    (embeddings), block + 1, L - 1 (the rest); ConvNeXt layer_wise: 0, 1, 2,
+    3 + block // 3 in stage 2, num_layers for stage 3, num_layers + 1 the
+    rest; ConvNeXt stage_wise: 0, stage + 1, L - 1."""
+    where = f"optim_wrapper.constructor {constructor}"
+    rate_key = "layer_decay_rate" if constructor == "LayerDecayOptimizerConstructor" else "decay_rate"
+    decay_type = "layer_wise_vit" if rate_key == "layer_decay_rate" else paramwise.get("decay_type", "layer_wise")
+    for key in (rate_key, "num_layers"):
+        if paramwise.get(key) is None:
+            raise UsageError(f"{where} needs paramwise_cfg.{key}")
+    rate = _multiplier(paramwise, rate_key, rate_key)
+    layers = number(paramwise, "num_layers", None)
+    if float(layers) != int(layers) or layers < 1:
+        raise UsageError(f"{where} paramwise_cfg.num_layers: got {layers!r}, expected a whole number >= 1")
+    layers = int(layers)
+    backbone = model.get("backbone") if isinstance(model, dict) else None
+    kind = str(backbone.get("type", "")) if isinstance(backbone, dict) else ""
+    kind = kind.rsplit(".", 1)[-1]
+    top = layers + 1  # the exponent of layer id 0: L - 1
+    told = f"{where}: {rate_key} {rate} ** (num_layers {layers} + 1 - layer id)"
+    if "layer_wise" in str(decay_type) and ("BEiT" in kind or "MAE" in kind):
+        told = f"{told}, {kind}: layer_0 the embeddings, layer_k block k - 1"
+        depth = number(backbone, "num_layers", 12)  # the model's blocks (BEiT's and MAE's default 12)
+        if depth == layers:
+            return {"layer_decay": {"rate": rate, "layers": top}}, told
+        ids = [0, *range(1, int(depth) + 1), top]
+        return {"groups": {f"layer_{i}": rate ** (top - i) for i in sorted(set(ids))}}, told
+    if "ConvNeXt" not in kind:
+        raise Unsupported(f"{where} with backbone {kind or '(none)'} and decay_type {decay_type!r} is not supported "
+                          "yet (BEiT or MAE layer_wise, ConvNeXt)")
+    if decay_type == "stage_wise":
+        ids = [0, 1, 2, 3, 4, top]
+    elif "layer_wise" in str(decay_type):
+        arch = backbone.get("arch", "tiny")
+        blocks = arch["depths"][2] if isinstance(arch, dict) and len(arch.get("depths", ())) == 4 else \
+            CONVNEXT_STAGE2.get(arch) if isinstance(arch, str) else None
+        if not isinstance(blocks, int) or blocks < 1:
+            raise Unsupported(f"{where} with ConvNeXt arch {arch!r} is not supported yet "
+                              f"({', '.join(CONVNEXT_STAGE2)}, or depths in the config)")
+        ids = sorted({0, 1, 2, 3, *(3 + block // 3 for block in range(blocks)), layers, top})
+    else:
+        raise Unsupported(f"{where} with decay_type {decay_type!r} is not supported yet (layer_wise, stage_wise)")
+    return ({"groups": {f"layer_{i}": rate ** (top - i) for i in ids}},
+            f"{told}, ConvNeXt {decay_type}: the layer ids its parameters get")
+
+
+def groups_follow_the_lr(schedulers: list[dict[str, Any]], base_lr: float, iters_per_epoch: int | None,
+                         total_iters: int) -> None:
+    """Each group's lr is its multiplier times the curve's only when every lr
+    scheduler scales what it is given (a floor or a peak of its own is the
+    same for every group): else :class:`Unsupported`."""
+    run = Run(total_iters, iters_per_epoch, base_lr)
+    for index, entry in enumerate(schedulers):
+        s = _build(index, entry, iters_per_epoch)
+        if s.param != "lr" or _inert(s, run):
+            continue
+        if s.kind == "OneCycleLR":
+            raise Unsupported(f"parameter groups with {s.where} are not supported yet (its eta_max is every group's peak)")
+        if s.kind in ("CosineAnnealingLR", "PolyLR", "CosineRestartLR") and s.args.get("eta_min_ratio") is None:
+            low = _eta_min(s, run)[0]
+            if low != 0:
+                raise Unsupported(f"parameter groups with {s.where} eta_min {low} are not supported yet (every group "
+                                  "decays to that same floor: their lrs are not multiples of one curve)")

@@ -269,3 +269,46 @@ def create_scheduler_v2(args: dict[str, Any], lr: float, updates_per_epoch: int)
         raise Unsupported(f"timm sched {sched!r} is not supported yet (cosine, tanh, poly, step, multistep)")
     drawn = int(length) * updates_per_epoch
     return scheduler(name, timm_args, lr, 1 if per_update else updates_per_epoch, drawn), int(length)
+
+
+# ---------------------------------------------------------------- layer decay
+
+# VisionTransformer models whose layer count lrplot holds (checked against
+# timm 1.0 instantiating each one, scripts/golden_quantities.py): the blocks,
+# and the models whose default has no classifier head (num_classes 0).
+VIT_DEPTH = {"tiny": 12, "small": 12, "medium": 12, "base": 12, "large": 24, "huge": 32, "giant": 40, "gigantic": 48}
+VIT_MODELS = frozenset((
+    "deit3_base_patch16_224 deit3_base_patch16_384 deit3_huge_patch14_224 deit3_large_patch16_224 "
+    "deit3_large_patch16_384 deit3_medium_patch16_224 deit3_small_patch16_224 deit3_small_patch16_384 "
+    "deit_base_patch16_224 deit_base_patch16_384 deit_small_patch16_224 deit_tiny_patch16_224 vit_base_patch8_224 "
+    "vit_base_patch16_224 vit_base_patch16_384 vit_base_patch32_224 vit_base_patch32_384 vit_giant_patch14_224 "
+    "vit_gigantic_patch14_224 vit_huge_patch14_224 vit_large_patch14_224 vit_large_patch16_224 "
+    "vit_large_patch16_384 vit_large_patch32_224 vit_large_patch32_384 vit_small_patch8_224 vit_small_patch16_224 "
+    "vit_small_patch16_384 vit_small_patch32_224 vit_small_patch32_384 vit_tiny_patch16_224 vit_tiny_patch16_384"
+).split())
+HEADLESS = frozenset(("vit_huge_patch14_224", "vit_large_patch32_224", "vit_small_patch8_224"))
+
+
+def layer_decay(model: Any, num_classes: Any, rate: Any, min_scale: Any, no_opt_scale: Any) -> dict[str, Any]:
+    """train.py's ``--layer-decay`` as the curve's groups: ``create_optimizer_v2``
+    calls ``param_groups_layer_decay``, whose layers are the model's
+    ``group_matcher`` groups (a ViT: 0 the embeddings, block i at i + 1, the
+    final norm, then the head when it has one), layer i at
+    ``max(min_scale, rate ** (last - i))``; timm's schedulers set each group's
+    lr to the value times that scale."""
+    name = str(model or "").split(".", 1)[0]  # a pretrained tag (".augreg_in21k") does not change the model
+    if name not in VIT_MODELS:
+        raise Unsupported(f"layer_decay with model {model!r} is not supported yet: lrplot knows the layer count of "
+                          "timm's plain ViT / DeiT models only; translate the file and give the curve "
+                          "layer_decay: {rate: R, layers: N} (N: the model's layer count less one)")
+    if no_opt_scale is not None:
+        raise Unsupported("layer_decay_no_opt_scale is not supported yet (it leaves the lowest layers out of training)")
+    rate = float(number({"layer_decay": rate}, "layer_decay", None))
+    low = float(number({"layer_decay_min_scale": min_scale}, "layer_decay_min_scale", 0.0))
+    if not 0 < rate or rate == float("inf"):
+        raise UsageError(f"layer_decay: got {rate!r}, expected a number > 0")
+    headless = num_classes == 0 or (num_classes is None and name in HEADLESS)
+    last = VIT_DEPTH[name.split("_")[1]] + (0 if headless else 1)
+    if low <= 0:
+        return {"layer_decay": {"rate": rate, "layers": last}}
+    return {"groups": {f"layer_{i}": max(low, rate ** (last - i)) for i in range(last + 1)}}
