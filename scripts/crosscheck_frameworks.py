@@ -382,6 +382,8 @@ def megatron_draw(r: random.Random) -> FDraw:
         kw["wsd_decay_steps"] = r.choice([0, 1, r.randint(0, decay), decay]) * batch
         kw["lr_wsd_decay_style"] = r.choice(["linear", "cosine", "exponential", "minus_sqrt"])
     n = r.choice([decay, decay + 1, r.randint(1, decay + 10), r.randint(1, 2 * decay + 2)])
+    if r.random() < 0.25:
+        return _megatron_ramp_draw(r, kw, n)
 
     def theirs() -> list[float]:
         opt = G.make_opt("adamw", peak)
@@ -392,6 +394,44 @@ def megatron_draw(r: random.Random) -> FDraw:
 
     return (f"OptimizerParamScheduler({kw}) increment={batch} updates={n}", theirs,
             lambda: megatron.scheduler(dict(kw), batch, n))
+
+
+def _megatron_ramp_draw(r: random.Random, kw: dict[str, Any], n: int) -> FDraw:
+    """``--rampup-batch-size``: the scheduler stepped by the batch each update
+    consumes, as RampupBatchsizeNumMicroBatchesCalculator grows it."""
+    from megatron.core.num_microbatches_calculator import RampupBatchsizeNumMicroBatchesCalculator
+    from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
+
+    from lrplot.frameworks import megatron
+
+    start, increment = r.choice([1, 2, 4, r.randint(1, 16)]), r.choice([1, 2, 4, r.randint(1, 8)])
+    final = start + r.randint(1, 6) * increment
+    ramp = megatron.Ramp(start, increment, r.choice([1, final, r.randint(1, 500)]), final)
+    # Lengths in samples: any number, not only whole batches (each part has its own batch).
+    kw = {**kw, "lr_decay_steps": r.randint(1, 2000)}
+    kw["lr_warmup_steps"] = min(r.choice([0, 0, 1, final, r.randint(0, kw["lr_decay_steps"])]), kw["lr_decay_steps"] - 1)
+    if "wsd_decay_steps" in kw:
+        kw["wsd_decay_steps"] = r.randint(0, kw["lr_decay_steps"])
+    n = r.choice([n, r.randint(1, 300)])
+
+    def theirs() -> list[float]:
+        opt = G.make_opt("adamw", kw["max_lr"])
+        full = {"start_wd": 0.0, "end_wd": 0.0, "wd_incr_steps": max(1, kw["lr_decay_steps"]),
+                "wd_incr_style": "constant", **kw}
+        s = OptimizerParamScheduler(opt, **full)
+        calc = RampupBatchsizeNumMicroBatchesCalculator(final, 1, 1, False, 0, start, increment, ramp.samples)
+        out, consumed = [], 0
+        for _ in range(n):
+            out.append(float(opt.param_groups[0]["lr"]))
+            calc.update(consumed, consistency_check=False)
+            size = calc.get_current_global_batch_size()
+            opt.step()
+            s.step(size)
+            consumed += size
+        return out
+
+    return (f"OptimizerParamScheduler({kw}) --rampup-batch-size {ramp.start} {ramp.increment} {ramp.samples} "
+            f"to {ramp.final} updates={n}", theirs, lambda: megatron.ramped(dict(kw), ramp, n))
 
 
 # ---------------------------------------------------------------- ESPnet

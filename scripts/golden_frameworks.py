@@ -1711,7 +1711,11 @@ def gen_megatron():
             ([8, 8, 1000], 64, 2, 2, dict(lr_warmup_samples=320, lr_decay_samples=6400, lr_decay_style="cosine")),
             ([16, 16, 640], 64, 4, 1, dict(lr_warmup_samples=0, lr_decay_samples=4000, lr_decay_style="linear")),
             ([4, 4, 200], 32, 4, 1, dict(lr_warmup_samples=64, lr_decay_samples=3200, lr_decay_style="WSD",
-                                         lr_wsd_decay_samples=960, lr_wsd_decay_style="cosine"))):
+                                         lr_wsd_decay_samples=960, lr_wsd_decay_style="cosine")),
+            ([4, 4, 256], 32, 4, 1, dict(lr_warmup_samples=96, lr_decay_samples=3200,
+                                         lr_decay_style="inverse-square-root")),
+            ([8, 8, 300], 32, 8, 1, dict(lr_warmup_samples=0, lr_decay_samples=2000,
+                                         lr_decay_style="inverse-square-root"))):
         nmc.destroy_num_microbatches_calculator()
         nmc.init_num_microbatches_calculator(0, rampup, gbs, mbs, dp, False)
         kw = dict(init_lr=0.0, max_lr=0.1, min_lr=1e-5, lr_warmup_steps=samples_kw["lr_warmup_samples"],
