@@ -734,15 +734,15 @@ def _parts(s: Scheduler, current: float, run: Run, span: int) -> list[tuple[dict
 
 def _cosine_there_and_back(s: Scheduler, current: float, run: Run, span: int,
                            clock: dict[str, int]) -> list[tuple[dict[str, Any], int]]:
-    """A CosineAnnealingLR past T_max: MMEngine's recursive form goes on along
-    the same cosine, back up to the lr it started from, and down again."""
-    if current != run.base_lr:  # its way back up is counted from the optimizer's lr
-        raise Unsupported(f"{s.where} running past T_max after another scheduler changed the lr is not supported yet")
+    """A CosineAnnealingLR past T_max: MMEngine's recursive form reaches
+    eta_min at T_max, then its step T_max + 1 adds a rise counted from the
+    optimizer's lr (base_values), so from there it is the same cosine through
+    the optimizer's lr, whatever lr the first descent started from."""
     length, (low, _) = _cosine_length(s), _eta_min(s, run)
     every = clock.get("step_every", 1)
     out, left, down = [], span, True
     while left > 0:
-        start, end = (current, low) if down else (low, current)
+        start, end = (current if not out else run.base_lr, low) if down else (low, run.base_lr)
         out.append(({"schedule": "cosine", "lr": start, **clock, "decay_steps": length, "end_lr": end},
                     min(length * every, left)))
         left -= length * every
