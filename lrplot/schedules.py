@@ -581,13 +581,19 @@ def _cosine_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
     return None if turns is None else np.concatenate([turns, [steps]])
 
 
+# decay_steps and end_lr of the cosines that fall once to end_lr and hold it.
+COSINE_DECAY = (
+    Param("decay_steps", "length", remaining_steps(), "steps to reach end_lr (a fraction allowed: OLMo's t_max in tokens)", low=1),
+    Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
+)
+
+
 register(
     Schedule(
         "cosine",
         cosine,
         (
-            Param("decay_steps", "length", remaining_steps(), "steps to reach end_lr (a fraction allowed: OLMo's t_max in tokens)", low=1),
-            Param("end_lr", "float", 0.0, "learning rate reached at decay_steps", low=0.0),
+            *COSINE_DECAY,
             Param("num_cycles", "float", 0.5, "cosine periods over decay_steps: 0.5 falls to end_lr once, "
                   "more goes back up and down (transformers' num_cycles)", low=0.0, low_open=True),
             Param("k_decay", "float", 1.0, "the progress t / decay_steps raised to this power "
@@ -601,6 +607,42 @@ register(
         breaks=_cosine_breaks,
         monotone=lambda params: "" if params["num_cycles"] > 0.5
         else ("decreasing" if params["end_lr"] <= params["lr"] else "increasing"),
+        bounded=always_bounded,
+        decay_end="decay_steps",
+    )
+)
+
+
+def cosine_linear_envelope(t: np.ndarray, *, lr: float, decay_steps: int, end_lr: float) -> np.ndarray:
+    # OLMo's CosLinearEnvelope: the cosine's distance above end_lr times 1 - x,
+    # so it lands on end_lr with a flat cosine and a straight line multiplied.
+    np.minimum(t, decay_steps, out=t)
+    t /= decay_steps
+    envelope = 1.0 - t
+    _half_cosine(t)
+    t *= envelope
+    t *= lr - end_lr
+    t += end_lr
+    return t
+
+
+def cosine_linear_envelope_code(p: Mapping[str, Any], d: Dialect) -> str:
+    steps = float(p["decay_steps"])
+    progress = f"minimum(t, {steps!r}) / {steps!r}"
+    return (f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * (1.0 - {progress}) * (1.0 + cos(pi * {progress})) / 2.0")
+
+
+register(
+    Schedule(
+        "cosine-linear-envelope",
+        cosine_linear_envelope,
+        COSINE_DECAY,
+        "a cosine times a linear decay, from lr to end_lr, then end_lr",
+        "end_lr + (lr - end_lr) * (1 - x) * (1 + cos(pi x)) / 2, x = min(t, decay_steps) / decay_steps",
+        "OLMo cosine_linear_envelope (CosLinearEnvelope)",
+        code=cosine_linear_envelope_code,
+        breaks=_decay_end_breaks,
+        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "increasing",
         bounded=always_bounded,
         decay_end="decay_steps",
     )

@@ -426,6 +426,8 @@ def megatron_draw(r: random.Random) -> FDraw:
         kw["wsd_decay_steps"] = r.choice([0, 1, r.randint(0, decay), decay]) * batch
         kw["lr_wsd_decay_style"] = r.choice(["linear", "cosine", "exponential", "minus_sqrt"])
     n = r.choice([decay, decay + 1, r.randint(1, decay + 10), r.randint(1, 2 * decay + 2)])
+    if r.random() < 0.25:
+        return _megatron_ramp_draw(r, kw, n)
 
     def theirs() -> list[float]:
         opt = G.make_opt("adamw", peak)
@@ -436,6 +438,44 @@ def megatron_draw(r: random.Random) -> FDraw:
 
     return (f"OptimizerParamScheduler({kw}) increment={batch} updates={n}", theirs,
             lambda: megatron.scheduler(dict(kw), batch, n))
+
+
+def _megatron_ramp_draw(r: random.Random, kw: dict[str, Any], n: int) -> FDraw:
+    """``--rampup-batch-size``: the scheduler stepped by the batch each update
+    consumes, as RampupBatchsizeNumMicroBatchesCalculator grows it."""
+    from megatron.core.num_microbatches_calculator import RampupBatchsizeNumMicroBatchesCalculator
+    from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
+
+    from lrplot.frameworks import megatron
+
+    start, increment = r.choice([1, 2, 4, r.randint(1, 16)]), r.choice([1, 2, 4, r.randint(1, 8)])
+    final = start + r.randint(1, 6) * increment
+    ramp = megatron.Ramp(start, increment, r.choice([1, final, r.randint(1, 500)]), final)
+    # Lengths in samples: any number, not only whole batches (each part has its own batch).
+    kw = {**kw, "lr_decay_steps": r.randint(1, 2000)}
+    kw["lr_warmup_steps"] = min(r.choice([0, 0, 1, final, r.randint(0, kw["lr_decay_steps"])]), kw["lr_decay_steps"] - 1)
+    if "wsd_decay_steps" in kw:
+        kw["wsd_decay_steps"] = r.randint(0, kw["lr_decay_steps"])
+    n = r.choice([n, r.randint(1, 300)])
+
+    def theirs() -> list[float]:
+        opt = G.make_opt("adamw", kw["max_lr"])
+        full = {"start_wd": 0.0, "end_wd": 0.0, "wd_incr_steps": max(1, kw["lr_decay_steps"]),
+                "wd_incr_style": "constant", **kw}
+        s = OptimizerParamScheduler(opt, **full)
+        calc = RampupBatchsizeNumMicroBatchesCalculator(final, 1, 1, False, 0, start, increment, ramp.samples)
+        out, consumed = [], 0
+        for _ in range(n):
+            out.append(float(opt.param_groups[0]["lr"]))
+            calc.update(consumed, consistency_check=False)
+            size = calc.get_current_global_batch_size()
+            opt.step()
+            s.step(size)
+            consumed += size
+        return out
+
+    return (f"OptimizerParamScheduler({kw}) --rampup-batch-size {ramp.start} {ramp.increment} {ramp.samples} "
+            f"to {ramp.final} updates={n}", theirs, lambda: megatron.ramped(dict(kw), ramp, n))
 
 
 # ---------------------------------------------------------------- ESPnet
@@ -449,18 +489,46 @@ ESPNET = {
     "CosineAnnealingWarmupRestarts": "espnet2.schedulers.cosine_anneal_warmup_restart",
     "ExponentialDecayWarmup": "espnet2.schedulers.exponential_decay_warmup",
 }
-ESPNET_EPOCH = {"ExponentialLR": "exponentiallr", "StepLR": "steplr", "MultiStepLR": "multisteplr"}
+ESPNET_EPOCH = {"ExponentialLR": "exponentiallr", "StepLR": "steplr", "MultiStepLR": "multisteplr",
+                "CosineAnnealingLR": "cosineannealinglr"}
+# torch's batch schedulers in espnet2's scheduler_classes (AbsBatchStepScheduler).
+ESPNET_TORCH_BATCH = ("CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts")
+
+
+def _espnet_torch_batch(r: random.Random, name: str, lr: float, n: int) -> dict[str, Any]:
+    if name == "CyclicLR":
+        kw = {"base_lr": lr * r.choice([0.0, 0.1, r.uniform(0, 0.9)]), "max_lr": lr,
+              "step_size_up": r.choice([1, 2, r.randint(1, 20), r.randint(1, n + 2)]),
+              "mode": r.choice(["triangular", "triangular2", "exp_range"]), "gamma": r.choice([1.0, r.uniform(0.9, 1)])}
+        if r.random() < 0.5:
+            kw["step_size_down"] = r.choice([1, r.randint(1, 20)])
+        if r.random() < 0.3:
+            kw["cycle_momentum"] = False
+        return kw
+    if name == "OneCycleLR":
+        kw = {"max_lr": lr, "pct_start": r.choice([0.3, 0.25, r.uniform(0.01, 0.99)]),
+              "anneal_strategy": r.choice(["cos", "linear"]), "three_phase": r.random() < 0.3,
+              "div_factor": r.choice([25.0, r.uniform(1, 50)]), "final_div_factor": r.choice([1e4, r.uniform(1, 1e5)])}
+        if r.random() < 0.3:
+            kw["epochs"], kw["steps_per_epoch"] = r.randint(1, 5), r.randint(1, n + 2)
+        else:
+            kw["total_steps"] = r.choice([n, n, n + 1, r.randint(1, 2 * n + 2)])
+        return kw
+    return {"T_0": r.choice([1, 2, r.randint(1, 30)]), "T_mult": r.choice([1, 2, 3]),
+            "eta_min": lr * r.choice([0.0, ratio_of(r)])}
 
 
 def espnet_draw(r: random.Random) -> FDraw:
     from lrplot.frameworks import espnet
 
     lr, n = rate_of(r), steps_of(r)
-    name = r.choice(list(ESPNET) + list(ESPNET_EPOCH))
+    name = r.choice(list(ESPNET) + list(ESPNET_EPOCH) + list(ESPNET_TORCH_BATCH))
     warm = r.choice([1, 2, 3, r.randint(1, n + 2), 25000])
     kw: dict[str, Any]
     k = 1
-    if name == "WarmupLR":
+    if name in ESPNET_TORCH_BATCH:
+        kw = _espnet_torch_batch(r, name, lr, n)
+    elif name == "WarmupLR":
         kw = {"warmup_steps": warm}
     elif name == "NoamLR":
         kw = {"model_size": r.choice([256, 320, 512, r.randint(1, 2048)]), "warmup_steps": warm}
@@ -491,7 +559,9 @@ def espnet_draw(r: random.Random) -> FDraw:
         kw = {"ExponentialLR": {"gamma": r.uniform(0.5, 1.0)},
               "StepLR": {"step_size": r.randint(1, 6), "gamma": r.uniform(0.05, 1)},
               "MultiStepLR": {"milestones": sorted(r.randint(1, 12) for _ in range(r.randint(1, 3))),
-                              "gamma": r.uniform(0.05, 1)}}[name]
+                              "gamma": r.uniform(0.05, 1)},
+              "CosineAnnealingLR": {"T_max": r.choice([1, 2, r.randint(1, 12)]),
+                                    "eta_min": lr * r.choice([0.0, ratio_of(r)])}}[name]
     optimizer_lr = lr * r.choice([1.0, 0.5]) if name in ("CosineAnnealingWarmupRestarts", "ExponentialDecayWarmup") else lr
 
     def theirs() -> list[float]:
@@ -506,6 +576,14 @@ def espnet_draw(r: random.Random) -> FDraw:
                 opt.step()
                 if (t + 1) % k == 0:
                     s.step()
+            return out
+        if name in ESPNET_TORCH_BATCH:  # stepped after every update, the last one too (torch may raise there)
+            s = getattr(S, name)(opt, **kw)
+            out = []
+            for _ in range(n):
+                out.append(float(opt.param_groups[0]["lr"]))
+                opt.step()
+                s.step()
             return out
         s = getattr(importlib.import_module(ESPNET[name]), name)(opt, **copy.deepcopy(kw))
         return G.run_torch_style(opt, s.step, n)
@@ -809,6 +887,15 @@ def _mm_draw(r: random.Random) -> tuple[float, list[dict[str, Any]], str, int, i
     if mode == "convert":
         m["convert_to_iter_based"] = True
     cfgs.append(m)
+    if r.random() < 0.15:  # a third scheduler, overlapping the others somewhere
+        third = _mm_scheduler(r, span, by_epoch and r.random() < 0.5, main=True)
+        if third["type"] not in ("OneCycleLR", "CosineRestartLR"):
+            bound = span if third.get("by_epoch", True) else total_iters
+            third["begin"] = r.randint(0, max(0, bound // 2))
+            third["end"] = third["begin"] + r.randint(1, bound + 2)
+            cfgs.append(third)
+    if len(cfgs) > 1 and r.random() < 0.2:  # the Runner steps them in list order
+        cfgs.reverse()
     return lr, cfgs, mode, k, epochs, total_iters
 
 

@@ -882,6 +882,10 @@ def gen_mmengine():
           dict(type="MultiStepLR", milestones=[15, 30], gamma=0.5, **it)], 42),
         ([dict(type="ConstantLR", factor=0.25, begin=0, end=3, **it),
           dict(type="CosineRestartLR", periods=[6, 12], restart_weights=[1, 0.5], eta_min=0.0, begin=3, **it)], 24),
+        ([dict(type="LinearLR", start_factor=0.001, begin=0, end=6, **it),
+          dict(type="CosineAnnealingLR", T_max=30, begin=0, end=30, eta_min=1e-3, **it)], 40),
+        ([dict(type="ConstantLR", factor=0.5, begin=0, end=4, **it),
+          dict(type="PolyLR", eta_min=1e-3, power=2.0, begin=0, end=25, **it)], 30),
     ]
     for cfgs, n in lists:
         cid = " + ".join(f"{c['type']}({args_str({k: v for k, v in c.items() if k not in ('type', 'by_epoch')})})"
@@ -909,6 +913,18 @@ def gen_mmengine():
                        dict(type="CosineAnnealingLR", T_max=6, begin=2, end=8, eta_min=0.0, **ep)], 9),
         ("mixed", [dict(type="LinearLR", start_factor=0.001, begin=0, end=7, by_epoch=False),
                    dict(type="MultiStepLR", milestones=[3, 6], gamma=0.1, begin=0, end=8, **ep)], 8),
+        # Overlapping windows that do not multiply: a floor under a warmup, a per-epoch cosine under a
+        # per-iteration warmup (mmdet3d's CenterPoint / BEVFusion schedules), three at once, list order.
+        ("overlap", [dict(type="LinearLR", start_factor=1 / 3, begin=0, end=8, by_epoch=False),
+                     dict(type="CosineAnnealingLR", T_max=6, begin=0, end=6, eta_min_ratio=1e-4,
+                          convert_to_iter_based=True, **ep)], 6),
+        ("overlap", [dict(type="LinearLR", start_factor=0.001, begin=0, end=7, by_epoch=False),
+                     dict(type="CosineAnnealingLR", T_max=6, begin=0, end=6, eta_min=1e-3, **ep)], 8),
+        ("overlap", [dict(type="CosineAnnealingLR", T_max=8, begin=0, end=8, eta_min=1e-3, **ep),
+                     dict(type="LinearLR", start_factor=0.1, begin=0, end=12, by_epoch=False)], 8),
+        ("overlap", [dict(type="LinearLR", start_factor=0.01, begin=0, end=9, by_epoch=False),
+                     dict(type="PolyLR", eta_min=1e-4, power=0.9, begin=0, end=30, by_epoch=False),
+                     dict(type="StepLR", step_size=2, gamma=0.5, begin=1, end=5, **ep)], 8),
     ]
     for mode, cfgs, epochs in epoch_lists:
         cid = " + ".join(f"{c['type']}({args_str({k: v for k, v in c.items() if k != 'type'})})" for c in cfgs)
@@ -919,7 +935,10 @@ def gen_mmengine():
                 "per_epoch": "by_epoch=True without conversion: stepped once after each epoch (lr constant inside "
                              "an epoch); lr_per_epoch is the raw per-epoch sequence.",
                 "mixed": "mmdet-style config: iteration warmup (by_epoch=False, stepped every iteration) plus "
-                         "epoch MultiStepLR (stepped after each epoch)."}[mode]
+                         "epoch MultiStepLR (stepped after each epoch).",
+                "overlap": "Windows that overlap and do not multiply: each scheduler's chained step works on the "
+                           "lr the ones before it in the list left (iteration schedulers after each iteration, "
+                           "epoch ones after each epoch)."}[mode]
         add(f"[{cid}] epoch_length={K}", cfgs, epochs * K, note, epochs=epochs, k=K, epoch_length=K)
     return "mmengine", mmengine.__version__, cases
 
@@ -1616,6 +1635,38 @@ def gen_espnet():
         lrs = run_torch_style(opt, sch.step, n)
         cases.append(case(f"{cls}({args_str(kw)})/lr={base}/n={n}", cls, kw, stepping, lrs, notes[cls],
                           optimizer_lr=base, module=mods[cls]))
+    # torch's schedulers in espnet2/tasks/abs_task.py scheduler_classes: CyclicLR, OneCycleLR and
+    # CosineAnnealingWarmRestarts are AbsBatchStepSchedulers (stepped after every update), CosineAnnealingLR
+    # an AbsEpochStepScheduler (stepped at the end of every epoch, in Trainer.run).
+    import torch.optim.lr_scheduler as S
+    torch_grid = [
+        ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=5, step_size_down=3, mode="triangular2"), 40, 1),
+        ("CyclicLR", dict(base_lr=0.001, max_lr=0.01, step_size_up=4, mode="exp_range", gamma=0.99), 30, 1),
+        ("OneCycleLR", dict(max_lr=0.1, total_steps=30), 30, 1),
+        ("OneCycleLR", dict(max_lr=0.05, total_steps=25, three_phase=True, anneal_strategy="linear"), 25, 1),
+        ("OneCycleLR", dict(max_lr=0.1, epochs=3, steps_per_epoch=7, pct_start=0.25), 21, 1),
+        ("CosineAnnealingWarmRestarts", dict(T_0=5, T_mult=2, eta_min=1e-4), 40, 1),
+        ("CosineAnnealingLR", dict(T_max=10), 11, 1),
+        ("CosineAnnealingLR", dict(T_max=5, eta_min=1e-3), 24 * 3, 3),
+    ]
+    torch_note = ("torch.optim.lr_scheduler.{cls} as espnet2 builds it (scheduler_classes); batch schedulers step "
+                  "after every update, CosineAnnealingLR once per epoch of {k} updates (past T_max torch's "
+                  "recursive form climbs back along the cosine).")
+    for cls, kw, n, k in torch_grid:
+        opt = make_opt("adam", 0.05)
+        sch = getattr(S, cls)(opt, **kw)
+        if cls == "CosineAnnealingLR":
+            lrs = []
+            for t in range(n):
+                lrs.append(f(opt.param_groups[0]["lr"]))
+                opt.step()
+                if (t + 1) % k == 0:
+                    sch.step()
+        else:
+            lrs = run_torch_style(opt, sch.step, n)
+        cases.append(case(f"{cls}({args_str(kw)})/lr=0.05/n={n}" + (f"/updates_per_epoch={k}" if k > 1 else ""),
+                          cls, kw, stepping, lrs, torch_note.format(cls=cls, k=k), optimizer_lr=0.05,
+                          module="torch.optim.lr_scheduler", steps_per_epoch=k))
     return "espnet", espnet.__version__, cases
 
 
@@ -1713,7 +1764,11 @@ def gen_megatron():
             ([8, 8, 1000], 64, 2, 2, dict(lr_warmup_samples=320, lr_decay_samples=6400, lr_decay_style="cosine")),
             ([16, 16, 640], 64, 4, 1, dict(lr_warmup_samples=0, lr_decay_samples=4000, lr_decay_style="linear")),
             ([4, 4, 200], 32, 4, 1, dict(lr_warmup_samples=64, lr_decay_samples=3200, lr_decay_style="WSD",
-                                         lr_wsd_decay_samples=960, lr_wsd_decay_style="cosine"))):
+                                         lr_wsd_decay_samples=960, lr_wsd_decay_style="cosine")),
+            ([4, 4, 256], 32, 4, 1, dict(lr_warmup_samples=96, lr_decay_samples=3200,
+                                         lr_decay_style="inverse-square-root")),
+            ([8, 8, 300], 32, 8, 1, dict(lr_warmup_samples=0, lr_decay_samples=2000,
+                                         lr_decay_style="inverse-square-root"))):
         nmc.destroy_num_microbatches_calculator()
         nmc.init_num_microbatches_calculator(0, rampup, gbs, mbs, dp, False)
         kw = dict(init_lr=0.0, max_lr=0.1, min_lr=1e-5, lr_warmup_steps=samples_kw["lr_warmup_samples"],
@@ -1903,20 +1958,35 @@ def gen_composer():
         cases.append(case(f"{cls}({args_str(kw)})/max_duration={md}", cls, kw, stepping, lrs, note,
                           max_duration=md, optimizer_lr=base, lr_at_timestamp=direct))
     # scale_schedule_ratio and scale_warmup
-    for cls, kw in (("CosineAnnealingWithWarmupScheduler", dict(t_warmup="10ba", scale_warmup=False)),
+    for cls, kw, *ratio in (("CosineAnnealingWithWarmupScheduler", dict(t_warmup="10ba", scale_warmup=False)),
                     ("CosineAnnealingWithWarmupScheduler", dict(t_warmup="10ba", scale_warmup=True)),
                     ("LinearWithWarmupScheduler", dict(t_warmup="10ba", scale_warmup=True, alpha_f=0.1)),
                     ("MultiStepWithWarmupScheduler", dict(t_warmup="10ba", milestones=["40ba", "80ba"],
                                                           scale_warmup=False)),
-                    ("PolynomialWithWarmupScheduler", dict(t_warmup="10ba", power=2.0, scale_warmup=True))):
-        ssr = 0.5
-        lrs, direct, md_scaled = run(getattr(CS, cls)(**kw), "100ba", 50, ssr=ssr)
+                    ("PolynomialWithWarmupScheduler", dict(t_warmup="10ba", power=2.0, scale_warmup=True)),
+                    ("MultiStepWithWarmupScheduler", dict(t_warmup="10ba", milestones=["8ba", "80ba"],
+                                                          scale_warmup=True)),
+                    ("ConstantWithWarmupScheduler", dict(t_warmup="7ba", alpha=0.5, scale_warmup=True)),
+                    ("CosineAnnealingWithWarmupScheduler", dict(t_warmup="10ba", scale_warmup=True), 2.0),
+                    ("LinearWithWarmupScheduler", dict(t_warmup="9ba", alpha_i=0.5, scale_warmup=True), 1.5),
+                    ("MultiStepWithWarmupScheduler", dict(t_warmup="10ba", milestones=["0ba", "30ba"],
+                                                          scale_warmup=True), 2.0)):
+        ssr = ratio[0] if ratio else 0.5
+        lrs, direct, md_scaled = run(getattr(CS, cls)(**kw), "100ba", int(100 * ssr), ssr=ssr)
         cases.append(case(f"{cls}({args_str(kw)})/max_duration=100ba/scale_schedule_ratio={ssr}", cls, kw, stepping,
                           lrs, note + " scale_schedule_ratio (ssr) scales max_duration (100ba -> 50ba) and every "
                                       "'ba' time passed with ssr (int(value*ssr)); the warmup only when "
                                       "scale_warmup=True.",
                           max_duration="100ba", scale_schedule_ratio=ssr, max_duration_scaled=md_scaled,
                           optimizer_lr=base, lr_at_timestamp=direct))
+    # A milestone at batch 0 under a warmup: the warmup still rises to the full lr.
+    for kw in (dict(t_warmup="10ba", milestones=["0ba", "30ba"], gamma=0.5),
+               dict(t_warmup="4ba", milestones=["0ba", "2ba", "0ba"], gamma=0.1)):
+        lrs, direct, _ = run(CS.MultiStepWithWarmupScheduler(**kw), "50ba", 50)
+        cases.append(case(f"MultiStepWithWarmupScheduler({args_str(kw)})/max_duration=50ba",
+                          "MultiStepWithWarmupScheduler", kw, stepping, lrs,
+                          note + " Milestones count from batch 0; the warmup ignores them.",
+                          max_duration="50ba", optimizer_lr=base, lr_at_timestamp=direct))
     # epoch-based max_duration with a dataloader length
     for cls, kw in (("CosineAnnealingWithWarmupScheduler", dict(t_warmup="0.1dur")),
                     ("LinearWithWarmupScheduler", dict(t_warmup="1ep", alpha_f=0.0))):

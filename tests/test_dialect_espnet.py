@@ -21,7 +21,7 @@ ROOT = Path(__file__).parent
 FIXTURES = ROOT / "fixtures" / "configs" / "espnet"
 GOLDEN = json.loads((ROOT / "golden" / "frameworks" / "espnet.json").read_text())
 # Every case but WarmupLR with warmup_steps 2.5 and the plateau scheduler.
-COVERED = 19
+COVERED = 27
 REFUSED = ("WarmupLR(warmup_steps=2.5)", "WarmupReduceLROnPlateau")
 
 
@@ -29,7 +29,8 @@ def test_mapping_equals_espnet_at_every_update():
     reproduced, refused = 0, []
     for case in GOLDEN["cases"]:
         try:
-            curve = espnet.scheduler(case["scheduler"], case["args"], case["optimizer_lr"], steps=case["steps"])
+            curve = espnet.scheduler(case["scheduler"], case["args"], case["optimizer_lr"],
+                                     case.get("steps_per_epoch", 1), steps=case["steps"])
         except Unsupported:
             refused.append(case["id"])
             continue
@@ -108,3 +109,45 @@ def test_unsupported_scheduler_in_one_line(tmp_path):
                       "max_epoch: 3\naccum_grad: 1\nbatch_type: numel\nbatch_bins: 100\n")
     result = run("-o", "-", "--from", str(config), "--dataset-size", "10", "--batch-size", "1")
     assert_usage_error(result, "follows a validation metric: not supported yet")
+
+
+def _yaml(tmp_path, scheduler: str, conf: str) -> str:
+    config = tmp_path / "train.yaml"
+    config.write_text(f"optim: adam\noptim_conf:\n  lr: 0.001\nscheduler: {scheduler}\nscheduler_conf:\n{conf}"
+                      "max_epoch: 4\naccum_grad: 1\nbatch_type: numel\nbatch_bins: 100\n")
+    return str(config)
+
+
+def test_cosineannealinglr_steps_per_epoch_and_climbs_back(tmp_path):
+    # 3 updates an epoch, T_max 2 epochs: epochs 0..3 at the cosine's epochs 0, 1, 2 (eta_min), then back up at 3.
+    name = _yaml(tmp_path, "cosineannealinglr", "  T_max: 2\n  eta_min: 0.0001\n")
+    per_epoch = [0.001, 0.0001 + 0.0009 * 0.5, 0.0001, 0.0001 + 0.0009 * 0.5]
+    expected = [value for value in per_epoch for _ in range(3)]
+    assert lrs("--from", name, "--dataset-size", "3", "--batch-size", "1") == pytest.approx(expected, rel=1e-12)
+    printed = run("translate", name, "--dataset-size", "3", "--batch-size", "1")
+    assert printed.exit_code == 0, printed.stderr
+    (tmp_path / "mine.yaml").write_text(printed.stdout)
+    assert lrs("--config", str(tmp_path / "mine.yaml")) == pytest.approx(expected, rel=1e-12)
+
+
+def test_onecyclelr_per_update_from_its_own_max_lr(tmp_path):
+    # total_steps 8, pct_start 0.25: from 0.01 / 25 up to 0.01 at step 1, cosine down to 0.01 / 25 / 1e4 at 7.
+    name = _yaml(tmp_path, "onecyclelr", "  max_lr: 0.01\n  total_steps: 8\n  pct_start: 0.25\n")
+    low, top, end = 0.01 / 25, 0.01, 0.01 / 25 / 1e4
+    down = [end + (top - end) * (1 + math.cos(math.pi * k / 6)) / 2 for k in range(7)]
+    assert lrs("--from", name, "--dataset-size", "2", "--batch-size", "1") == pytest.approx([low, *down], rel=1e-12)
+
+
+@pytest.mark.parametrize(("scheduler", "conf", "expected"), [
+    ("onecyclelr", "  max_lr: 0.01\n  total_steps: 5\n", 'torch raises "Tried to step 6 times" after update 5'),
+    ("onecyclelr", "  max_lr: 0.01\n", "needs total_steps, or epochs and steps_per_epoch"),
+    ("cycliclr", "  base_lr: [0.001]\n  max_lr: 0.01\n", "base_lr per parameter group"),
+    ("cycliclr", "  base_lr: 0.001\n  max_lr: 0.01\n  mode: sine\n", "CyclicLR mode 'sine'"),
+    ("cosineannealinglr", "  eta_min: 0.0\n", "CosineAnnealingLR needs T_max"),
+    ("cosineannealinglr", "  T_max: .nan\n", "CosineAnnealingLR with T_max nan is not supported yet"),
+    ("cosineannealingwarmrestarts", "  T_0: 5\n  T_mult: 1.5\n", "T_mult 1.5 is not supported yet"),
+    ("lambdalr", "  {}\n", "needs an lr_lambda function"),
+])
+def test_torch_scheduler_refusals_are_one_line(tmp_path, scheduler, conf, expected):
+    result = run("-o", "-", "--from", _yaml(tmp_path, scheduler, conf), "--dataset-size", "2", "--batch-size", "1")
+    assert_usage_error(result, expected)

@@ -120,6 +120,11 @@ def test_interpolation_and_omegaconf_numbers(tmp_path):
      "warmup_updates=0"),
     ("optimization:\n  max_update: 10\n  lr: [0.1]\nlr_scheduler: pass_through\noptimizer:\n  _name: adam\n",
      "composite"),
+    # Periods 4, 2, 1, ... add up to 8 updates: fairseq's log(1 - c / 4 x 0.5, 0.5) fails at c = 8.
+    ("optimization:\n  max_update: 10\n  lr: [0.1]\nlr_scheduler:\n  _name: cosine\n  lr_period_updates: 4\n"
+     "  t_mult: 0.5\n", "math domain error) at step_update(8)"),
+    ("optimization:\n  max_update: 7\n  lr: [0.1]\nlr_scheduler:\n  _name: cosine\n  lr_period_updates: 4\n"
+     "  t_mult: 0.5\n", "t_mult=0.5 (periods that shrink, restarting between updates) is not supported yet"),
 ])
 def test_refusals_are_one_line(tmp_path, text, expected):
     config = tmp_path / "bad.yaml"

@@ -19,15 +19,17 @@ from tests.helpers import assert_usage_error, read_csv, run
 ROOT = Path(__file__).parent
 FIXTURES = ROOT / "fixtures" / "configs" / "megatron"
 CASES = json.loads((ROOT / "golden" / "frameworks" / "megatron-core.json").read_text())["cases"]
-# Refused: inverse-square-root runs drawn past lr_decay_steps (8), WSD's
-# exponential decay (3) and ramping batches (3).
-COVERED = 38
+# Refused: inverse-square-root runs drawn past lr_decay_steps (10, two of them
+# with a ramping batch) and WSD's exponential decay (3).
+COVERED = 41
 
 
 def _mapped(case: dict, steps: int):
     increments = set(case["increments"])
     if len(increments) != 1:
-        raise Unsupported("a ramping batch")
+        given = case["megatron_args"]
+        ramp = megatron.Ramp(*given["rampup_batch_size"], given["global_batch_size"]).checked()
+        return megatron.ramped(case["args"], ramp, steps)
     return megatron.scheduler(case["args"], increments.pop(), steps)
 
 
@@ -52,11 +54,21 @@ def test_mapping_equals_megatron_at_every_update():
     assert all("inverse-square-root" in c or "exponential" in c or "rampup" in c for c in refused), refused
 
 
+def _within_decay(case: dict) -> int:
+    """The updates before the samples consumed pass lr_decay_steps (min_lr after it)."""
+    consumed = 0
+    for updates, increment in enumerate([0, *case["increments"]]):
+        consumed += increment
+        if consumed > case["args"]["lr_decay_steps"]:
+            return updates
+    return len(case["lr"])
+
+
 def test_inverse_square_root_within_its_decay_equals_megatron():
     cases = [case for case in CASES if "inverse-square-root" in case["id"]]
-    assert len(cases) == 8
+    assert len(cases) == 10 and sum("rampup" in case["id"] for case in cases) == 2
     for case in cases:
-        _compare(case, case["args"]["lr_decay_steps"] + 1)
+        _compare(case, _within_decay(case))
 
 
 def lrs(*args: str) -> list[float]:
@@ -103,6 +115,23 @@ def test_sample_based_run_with_a_batch_ramp(tmp_path):
     assert lr == pytest.approx([0.1 * n / 8 if n <= 8 else 0.1 * (1 - (n - 8) / 32) for n in consumed], rel=1e-12)
 
 
+def test_inverse_square_root_with_a_batch_ramp(tmp_path, tmp_path_factory):
+    # The same ramp (updates at 0, 4, 8, 12, 16 samples, then batches of 8): a warmup of 8 samples
+    # (inclusive) from 0, then 0.1 * sqrt(8 / n) on the samples clock; decay ends at 40.
+    script = tmp_path / "train.sh"
+    script.write_text("python pretrain_gpt.py --global-batch-size 8 --rampup-batch-size 4 4 16 --train-samples 40 "
+                      "--lr 0.1 --min-lr 0 --lr-decay-style inverse-square-root --lr-warmup-samples 8 "
+                      "--lr-decay-samples 40\n")
+    consumed = [0, 4, 8, 12, 16, 24, 32]
+    expected = [0.1 * n / 8 if n <= 8 else 0.1 * math.sqrt(8 / n) for n in consumed]
+    assert lrs("--from", str(script)) == pytest.approx(expected, rel=1e-12)
+    config = tmp_path_factory.mktemp("translated") / "mine.yaml"
+    printed = run("translate", str(script))
+    assert printed.exit_code == 0, printed.stderr
+    config.write_text(printed.stdout)
+    assert lrs("--config", str(config)) == pytest.approx(expected, rel=1e-12)
+
+
 def test_wsd_minus_sqrt(tmp_path):
     script = tmp_path / "train.sh"
     script.write_text("python pretrain_gpt.py --global-batch-size 4 --train-iters 100 --lr 1e-3 --min-lr 0 "
@@ -118,6 +147,7 @@ def test_wsd_minus_sqrt(tmp_path):
      'Megatron asserts "expected no batch-size rampup for iteration-based training"'),
     ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 3 100", "a positive multiple of the increment 3"),
     ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 4", "takes 3 values"),
+    ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 4 0", "per increment, 0"),
     ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 4 1e3", "expected 3 integers"),
     ("--global-batch-size 8 --train-iters 10 --lr 1e-3 --lr-decay-style WSD --lr-wsd-decay-iters 2",
      "not supported yet"),

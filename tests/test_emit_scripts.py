@@ -146,6 +146,7 @@ LONG_CURVES = [
     ("step", {"step_size": 7, "gamma": 0.9}),  # ~860 decays, down to subnormal numbers
     ("multistep", {"milestones": list(range(5, 6000, 5)), "gamma": 0.999}),
     ("cosine", {"end_lr": 0.001}),
+    ("cosine-linear-envelope", {"decay_steps": 700.5, "end_lr": 0.001}),
     ("cosine-restarts", {"first_decay_steps": 5, "t_mul": 1.001}),  # the SGDR
     ("cosine-restarts", {"first_decay_steps": 3, "t_mul": 1.0 + 2**-40, "m_mul": 0.999}),
     ("cosine-restarts", {"first_decay_steps": 7, "t_mul": 1.5, "m_mul": 0.8, "end_lr": 0.001}),

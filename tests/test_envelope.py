@@ -36,6 +36,7 @@ PARAMS = {
     "step": {"step_size": 2_400.5, "gamma": 0.7},
     "multistep": {"milestones": [10_000, 10_000, 30_000], "gamma": 3.0},
     "cosine": {"decay_steps": 30_000, "end_lr": 0.01},
+    "cosine-linear-envelope": {"decay_steps": 45_000.5, "end_lr": 0.01},
     "cosine-restarts": {"first_decay_steps": 777, "t_mul": 1.5, "m_mul": 0.7},
     "onecycle": {"total_steps": 35_000, "three_phase": True, "anneal": "linear"},
     "cyclic": {"step_size_up": 3_131, "step_size_down": 1_000, "mode": "exp_range", "gamma": 0.99997},

@@ -292,6 +292,7 @@ LONG_RUNS = {
     "step": st.fixed_dictionaries({"step_size": st.integers(1, 500), "gamma": st.floats(0.5, 1.0)}),
     "multistep": st.fixed_dictionaries({"milestones": _sorted_set(1, 2 * LONG, 3000), "gamma": st.floats(0.99, 1.0)}),
     "cosine": st.fixed_dictionaries({"decay_steps": STEPS_UP_TO, "end_lr": st.floats(0.0, 1e-3)}),
+    "cosine-linear-envelope": st.fixed_dictionaries({"decay_steps": STEPS_UP_TO, "end_lr": st.floats(0.0, 1e-3)}),
     "cosine-restarts": st.fixed_dictionaries({"first_decay_steps": st.integers(1, 300), "t_mul": T_MUL, "m_mul": st.floats(0.95, 1.0), "end_lr": st.floats(0.0, 1e-3)}),
     "onecycle": onecycle_params(),
     "cyclic": cyclic_params(),
@@ -328,6 +329,10 @@ def oracle(name: str, p: dict, steps: int):
         return lambda t: lr * p["gamma"] ** bisect.bisect_right(p["milestones"], t)
     if name == "cosine":
         return lambda t: oracle_cosine(t, lr, p["decay_steps"], p["end_lr"])
+    if name == "cosine-linear-envelope":
+        # OLMo's CosLinearEnvelope after its warmup: eta_min + (1 - x) (lr - eta_min) (1 + cos(pi x)) / 2.
+        d, end = p["decay_steps"], p["end_lr"]
+        return lambda t: end + (1 - min(t, d) / d) * (lr - end) * (1 + math.cos(math.pi * min(t, d) / d)) / 2
     if name == "onecycle":
         return lambda t: oracle_onecycle(t, lr, p["total_steps"], p["pct_start"], p["anneal"], p["div_factor"], p["final_div_factor"], p["three_phase"])
     if name == "cyclic":

@@ -72,6 +72,7 @@ STRATEGIES = {
     "step": st.fixed_dictionaries({"lr": RATE, "step_size": COUNT, "gamma": FACTOR}),
     "multistep": st.fixed_dictionaries({"lr": RATE, "milestones": st.lists(st.integers(1, 500), min_size=1, max_size=5).map(sorted), "gamma": FACTOR}),
     "cosine": st.fixed_dictionaries({"lr": RATE, "decay_steps": COUNT, "end_lr": st.floats(0.0, 1e-6)}),
+    "cosine-linear-envelope": st.fixed_dictionaries({"lr": RATE, "decay_steps": COUNT, "end_lr": st.floats(0.0, 1e-6)}),
     "cosine-restarts": st.fixed_dictionaries({"lr": RATE, "first_decay_steps": COUNT, "t_mul": st.floats(1.0, 3.0), "m_mul": st.floats(0.1, 1.0), "end_lr": st.floats(0.0, 1e-6)}),
     "onecycle": onecycle_params(),
     "cyclic": cyclic_params(),

@@ -337,6 +337,7 @@ BOUNDED_EXTREMES = {
     "polynomial": st.fixed_dictionaries({"end_lr": RATE, "power": st.floats(1e-300, 1e300), "cycle": st.booleans(), "decay_steps": st.integers(1, 5)}),
     "linear": st.fixed_dictionaries({"start_factor": RATE, "end_factor": RATE, "total_steps": st.integers(1, 5)}),
     "cosine": st.fixed_dictionaries({"end_lr": RATE, "decay_steps": st.integers(1, 5)}),
+    "cosine-linear-envelope": st.fixed_dictionaries({"end_lr": RATE, "decay_steps": st.integers(1, 5)}),
     "inverse-sqrt": st.fixed_dictionaries({"timescale": st.integers(1, 10**9)}),
     "wsd": st.fixed_dictionaries({"end_lr": RATE, "decay_shape": st.sampled_from(["1-sqrt", "linear", "cosine"]), "decay_steps": st.integers(1, 5)}),
     "tanh": st.fixed_dictionaries({"end_lr": RATE, "decay_steps": st.integers(1, 5), "lower": st.floats(-1e300, 1e300), "upper": st.floats(-1e300, 1e300)}),

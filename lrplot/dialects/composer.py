@@ -92,6 +92,9 @@ def read(source: Source, facts: Facts) -> Imported:
         "power": "scheduler.power",
         "milestones": "scheduler.milestones",
         "gamma": "scheduler.gamma",
+        "parts": "the warmup (scheduler.t_warmup batches; it rises over t_warmup × scale_schedule_ratio with "
+                 "scale_warmup), then the schedule from the warmup's end, on its own clock (milestones counted "
+                 "from batch 0: those passed by then are in its lr)",
     }
     epochs = per_epoch if length.unit == "ep" else None
     return Imported(

@@ -114,6 +114,8 @@ def read(source: Source, facts: Facts) -> list[Imported]:
             "step_every": "an epoch scheduler: stepped at the end of every epoch",
             "parts": f"{sched} {kind} with {sched}_conf, as its own counters step it: update t uses step t + 1",
         }
+        if str(kind).lower() in espnet.TORCH_BATCH or str(kind).lower() == "cosineannealinglr":
+            origin.update(_torch_origin(sched, str(kind).lower()))
         out.append(Imported(
             label=name if len(pairs) == 1 else f"{name} ({sched})", schedule=curve.schedule, params=curve.params,
             total_steps=epochs * per_epoch, steps_per_epoch=per_epoch,
@@ -121,6 +123,24 @@ def read(source: Source, facts: Facts) -> list[Imported]:
             dialect="espnet",
         ))
     return out
+
+
+def _torch_origin(sched: str, kind: str) -> dict[str, str]:
+    """Where torch's schedulers' parameters come from (update t uses torch's step t)."""
+    conf = f"{sched}_conf"
+    origin = {key: f"{conf}.{name}" for key, name in (
+        ("base_lr", "base_lr"), ("step_size_up", "step_size_up"), ("mode", "mode"), ("gamma", "gamma"),
+        ("pct_start", "pct_start"), ("anneal", "anneal_strategy"), ("div_factor", "div_factor"),
+        ("final_div_factor", "final_div_factor"), ("three_phase", "three_phase"),
+        ("cycle_momentum", "cycle_momentum"), ("base_momentum", "base_momentum"), ("max_momentum", "max_momentum"),
+        ("first_decay_steps", "T_0"), ("t_mul", "T_mult"), ("end_lr", "eta_min"), ("decay_steps", "T_max (epochs)"))}
+    origin["step_size_down"] = f"{conf}.step_size_down (default step_size_up)"
+    origin["total_steps"] = f"{conf}.total_steps, or epochs × steps_per_epoch"
+    if kind in ("cycliclr", "onecyclelr"):
+        origin["lr"] = f"{conf}.max_lr (torch's {kind} sets the lr itself)"
+    if kind == "cosineannealinglr":
+        origin["parts"] = f"{sched} cosineannealinglr past T_max: torch's cosine climbs back up, T_max epochs a way"
+    return origin
 
 
 register(Dialect("espnet", "ESPnet2 training YAML (scheduler, scheduler_conf)", detect, read))

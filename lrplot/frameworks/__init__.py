@@ -16,6 +16,7 @@ table is rendered from it.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
@@ -50,7 +51,7 @@ def whole(args: dict[str, Any], key: str, default: Any, low: int = 0, scheduler:
     """``args[key]`` (or ``default``) as a whole number >= ``low``, else
     :class:`Unsupported` naming it (and ``scheduler``, when given)."""
     value = number(args, key, default)
-    if float(value) != int(value) or value < low:
+    if not math.isfinite(value) or float(value) != int(value) or value < low:
         where = f"{scheduler} with {key} {value}" if scheduler else f"{key}={value}"
         raise Unsupported(f"{where} is not supported yet (a whole number >= {low})")
     return int(value)

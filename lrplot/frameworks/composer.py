@@ -22,7 +22,10 @@ samples, ``dur`` a fraction of ``max_duration`` (``int(fraction x
 max_duration)`` in its unit). lrplot counts updates, so a time in samples must
 be a whole number of batches; tokens and wall-clock time are refused.
 ``scale_schedule_ratio`` scales ``max_duration`` and the other times, not the
-warmup (unless ``scale_warmup``, which is refused: it rises faster, then holds).
+warmup: with ``scale_warmup`` only its rise is scaled (it still lasts
+``t_warmup``), so it rises faster and holds, or is cut off below the top --
+a ``sequence`` of the warmup and the schedule after it, as is a multistep
+warmup with a milestone already passed at batch 0.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import math
 import re
 from typing import Any, NamedTuple
 
-from lrplot.frameworks import Curve, Unsupported, number
+from lrplot.frameworks import Curve, Unsupported, number, sequence
 
 TIME = re.compile(r"^(.+)(iter|ep|ba|sp|tok|dur|sec)$", re.IGNORECASE)  # composer.core.time._TIME_STR_REGEX
 # Each scheduler's constructor arguments and their defaults.
@@ -136,15 +139,29 @@ def scheduler(name: str, args: dict[str, Any], lr: float, run: Run) -> Curve:
     if unknown:
         raise Unsupported(f"{name} has no argument {unknown[0]} ({', '.join(ARGUMENTS[name])})")
     get = {**ARGUMENTS[name], **{k: v for k, v in args.items() if v is not None}}
-    if get["scale_warmup"] and run.ssr != 1.0:
-        raise Unsupported("scale_warmup with a scale_schedule_ratio (a faster rise, then a hold) is not supported yet")
     warmup_time = _convert(run, parse_time(get["t_warmup"], "t_warmup"), 1.0)  # the warmup is never scaled
     warmup = run.in_batches(warmup_time, "t_warmup")
+    ramp = _ramp(get, run, warmup)
     params: dict[str, Any] = {"lr": float(lr), "step_offset": -1}
+    if name == "MultiStepWithWarmupScheduler":
+        steps = _milestones(get, run)
+        if warmup and (ramp != warmup or steps[0] <= 0):
+            return _warmup_then(float(lr), warmup, ramp, _multistep_from(get, float(lr), steps, warmup, {}))
+        if warmup:
+            params.update(warmup_steps=warmup, warmup_start_lr=0.0)
+        return _multistep_from(get, float(lr), steps, 0, params)
+    if warmup and ramp != warmup:
+        after = _decay(name, get, lr, run, {"lr": float(lr)}, warmup_time, warmup)
+        top = after.params["lr"] * after.params.get("start_factor", 1.0)  # the schedule's value at x = 0
+        return _warmup_then(top, warmup, ramp, after)
     if warmup:
         params.update(warmup_steps=warmup, warmup_start_lr=0.0)
-    if name == "MultiStepWithWarmupScheduler":
-        return _multistep(get, run, params)
+    return _decay(name, get, lr, run, params, warmup_time, warmup)
+
+
+def _decay(name: str, get: dict[str, Any], lr: float, run: Run, params: dict[str, Any], warmup_time: Time,
+           warmup: int) -> Curve:
+    """The schedule after the warmup: lrplot's clock starts at batch ``warmup``."""
     end_time = _convert(run, parse_time(get["t_max"], "t_max"), run.ssr)
     _check_units(warmup_time, end_time, run)
     decay = run.in_batches(end_time, "t_max") - warmup  # x = (t - t_warmup) / (t_max - t_warmup)
@@ -165,19 +182,45 @@ def scheduler(name: str, args: dict[str, Any], lr: float, run: Run) -> Curve:
                                 "power": float(number(get, "power", 2.0))})
 
 
-def _multistep(get: dict[str, Any], run: Run, params: dict[str, Any]) -> Curve:
+def _ramp(get: dict[str, Any], run: Run, warmup: int) -> int:
+    """The batches the warmup's linear rise takes: ``t_warmup``, or with
+    ``scale_warmup`` the warmup scaled by the ratio (``LinearScheduler``'s
+    ``t_max`` under the ratio), though the warmup still lasts ``t_warmup``: it
+    rises faster and holds, or is cut off before the top."""
+    if not get["scale_warmup"] or run.ssr == 1.0 or not warmup:
+        return warmup
+    ramp = run.in_batches(_convert(run, parse_time(get["t_warmup"], "t_warmup"), run.ssr), "t_warmup")
+    if ramp == 0:
+        raise Unsupported(f"t_warmup {get['t_warmup']} with scale_warmup and scale_schedule_ratio {run.ssr} rises "
+                          "over 0 batches: Composer divides by it at the first batch")
+    return ramp
+
+
+def _warmup_then(top: float, warmup: int, ramp: int, after: Curve) -> Curve:
+    """The warmup, rising from 0 towards ``top`` over ``ramp`` batches, for the
+    ``warmup + 1`` updates that use its batches (update t uses batch t - 1),
+    then ``after``: the schedule from batch ``warmup`` on its own clock."""
+    rise = {"schedule": "constant", "lr": top, "warmup_steps": ramp, "warmup_start_lr": 0.0, "step_offset": -1,
+            "steps": warmup + 1}
+    return sequence(top, [rise, {"schedule": after.schedule, **after.params, "steps": 1}])
+
+
+def _milestones(get: dict[str, Any], run: Run) -> list[int]:
     milestones = get["milestones"]
     if not isinstance(milestones, list) or not milestones:
         raise Unsupported("milestones: expected a list of Composer times")
-    steps = sorted(run.in_batches(_convert(run, parse_time(m, "milestones"), run.ssr), "milestones") for m in milestones)
-    # Milestones count from batch 0, under the warmup, which rises to the full lr whatever has passed.
+    return sorted(run.in_batches(_convert(run, parse_time(m, "milestones"), run.ssr), "milestones") for m in milestones)
+
+
+def _multistep_from(get: dict[str, Any], lr: float, steps: list[int], start: int, params: dict[str, Any]) -> Curve:
+    """``gamma ** (milestones passed)`` from batch ``start`` on lrplot's clock;
+    under a warmup (``params``) the milestones count from batch 0 and the
+    warmup rises to the full lr whatever has passed."""
     shared = {"warmup_clock": "shared", "warmup_target": "lr"} if "warmup_steps" in params else {}
     gamma = _factor(get, "gamma")
-    passed = sum(1 for step in steps if step <= 0)  # already passed at batch 0
-    if passed and shared:
-        raise Unsupported("a milestone at batch 0 under a warmup is not supported yet")
-    later = [step for step in steps if step > 0]
-    lr = params["lr"] * gamma**passed
+    passed = sum(1 for step in steps if step <= start)  # already passed at lrplot's step 0
+    later = [step - start for step in steps if step > start]
+    lr = lr * gamma**passed
     if not later:
         return Curve("constant", {**params, "lr": lr})
     return Curve("multistep", {**params, **shared, "lr": lr, "milestones": later, "gamma": gamma})

@@ -9,8 +9,14 @@ lrplot's ``noam`` with ``d_model`` 1 and lr x W**0.5; ``NoamLR`` is ``noam``
 itself; ``PiecewiseLinearWarmupLR`` with knots ``[0, W]`` rising from 0 to
 the optimizer's lr is ``WarmupLR(W)``.
 
-Epoch schedulers (torch's ``exponentiallr``, ``steplr``, ``multisteplr``)
-step once at the end of every epoch: ``step_every`` = updates per epoch.
+Epoch schedulers (torch's ``exponentiallr``, ``steplr``, ``multisteplr``,
+``cosineannealinglr``) step once at the end of every epoch: ``step_every`` =
+updates per epoch; torch's cosine past ``T_max`` climbs back along the same
+cosine (parts down and up). torch's batch schedulers ESPnet registers
+(``cycliclr``, ``onecyclelr``, ``cosineannealingwarmrestarts``) step after
+every update from their constructor's step 0, as torch counts them: update t
+uses step t (``CyclicLR`` starts from its ``base_lr``, whatever the
+optimizer's lr; ``OneCycleLR`` raises past ``total_steps``).
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ from lrplot.errors import UsageError
 from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, sequence, whole
 
 BATCH = ("warmuplr", "noamlr", "piecewiselinearwarmuplr", "warmupsteplr", "tristagelr", "exponentialdecaywarmup",
-         "cosineannealingwarmuprestarts")
-EPOCH = ("exponentiallr", "steplr", "multisteplr")
+         "cosineannealingwarmuprestarts", "cycliclr", "onecyclelr", "cosineannealingwarmrestarts")
+EPOCH = ("exponentiallr", "steplr", "multisteplr", "cosineannealinglr")
 
 
 def _warmup(conf: dict[str, Any], key: str = "warmup_steps") -> int:
@@ -53,13 +59,16 @@ def scheduler(name: str, conf: dict[str, Any], lr: float, updates_per_epoch: int
         if len(knots) != 2 or knots[0] != 0 or values != [0.0, float(lr)]:
             return _piecewise_linear(knots, values, float(lr))
         return _warmuplr(lr, _warmup({"warmup_steps_list[1]": knots[1]}, "warmup_steps_list[1]"))
+    if key in TORCH_BATCH:
+        _fresh(name, conf)
+        return TORCH_BATCH[key](conf, float(lr), steps)
     if key in EPOCH:
         params: dict[str, Any] = {"lr": float(lr)}
         if updates_per_epoch > 1:
             params["step_every"] = int(updates_per_epoch)
-        for neutral in ("last_epoch",):
-            if conf.get(neutral, -1) != -1:
-                raise Unsupported(f"{name} with {neutral}={conf[neutral]!r} is not supported yet")
+        _fresh(name, conf)
+        if key == "cosineannealinglr":
+            return _cosine_epochs(conf, params, steps and -(-steps // max(1, updates_per_epoch)))
         if key == "exponentiallr":
             return Curve("exponential", {**params, "decay_rate": float(number(conf, "gamma", None)), "decay_steps": 1})
         if key == "steplr":
@@ -73,6 +82,9 @@ def scheduler(name: str, conf: dict[str, Any], lr: float, updates_per_epoch: int
         return Curve("multistep", {**params, "milestones": milestones, "gamma": float(number(conf, "gamma", 0.1))})
     if key in ("reducelronplateau", "warmupreducelronplateau"):
         raise Unsupported(f"scheduler {name} follows a validation metric: not supported yet")
+    if key == "lambdalr":
+        raise UsageError(f"scheduler {name} needs an lr_lambda function, which a YAML file cannot give (torch's "
+                         "LambdaLR refuses to be built without it)")
     raise Unsupported(f"scheduler {name} is not supported yet ({', '.join(BATCH + EPOCH)})")
 
 
@@ -222,6 +234,115 @@ def _cosine_restarts(conf: dict[str, Any], lr: float, steps: int | None) -> Curv
             raise Unsupported(f"CosineAnnealingWarmupRestarts with more than {MAX_PARTS:,} parts is not supported yet")
     return sequence(low, parts)
 
+
+# ---------------------------------------------------------------- torch's schedulers
+
+
+def _fresh(name: str, conf: dict[str, Any]) -> None:
+    """Refuse a resumed scheduler (``last_epoch`` other than -1)."""
+    if conf.get("last_epoch", -1) != -1:
+        raise Unsupported(f"{name} with last_epoch={conf['last_epoch']!r} is not supported yet")
+
+
+def _rate(conf: dict[str, Any], key: str, default: Any = None) -> float:
+    """A learning rate of the conf: one number (a list is one per parameter group)."""
+    if isinstance(conf.get(key), (list, tuple)):
+        raise Unsupported(f"{key} per parameter group ({conf[key]!r}) is not supported yet")
+    if conf.get(key, default) is None:
+        raise UsageError(f"{key} is not set (torch needs it)")
+    return float(number(conf, key, default))
+
+
+def _momentum(conf: dict[str, Any], default_base: float, default_max: float) -> dict[str, Any]:
+    return {"cycle_momentum": bool(conf.get("cycle_momentum", True)),
+            "base_momentum": float(number(conf, "base_momentum", default_base)),
+            "max_momentum": float(number(conf, "max_momentum", default_max))}
+
+
+def _cosine_epochs(conf: dict[str, Any], params: dict[str, Any], epochs: int | None) -> Curve:
+    """CosineAnnealingLR(T_max, eta_min), one step per epoch: down to eta_min
+    over T_max epochs, then (torch's recursive form) back up over the next
+    T_max, and so on."""
+    if conf.get("T_max") is None:
+        raise UsageError("CosineAnnealingLR needs T_max (torch has no default)")
+    length = whole(conf, "T_max", None, 1, "CosineAnnealingLR")
+    low, top = float(number(conf, "eta_min", 0.0)), params["lr"]
+    if epochs is None or epochs <= length + 1:
+        return Curve("cosine", {**params, "decay_steps": length, "end_lr": low})
+    every = params.get("step_every", 1)
+    parts, done, down = [], 0, True
+    while done < epochs:
+        start, end = (top, low) if down else (low, top)
+        parts.append({"schedule": "cosine", **params, "lr": start, "decay_steps": length, "end_lr": end,
+                      "steps": length * every})
+        done, down = done + length, not down
+        if len(parts) > MAX_PARTS:
+            raise Unsupported(f"CosineAnnealingLR past T_max ({length} epochs) more than {MAX_PARTS:,} times "
+                              "is not supported yet")
+    return sequence(top, parts)
+
+
+def _cyclic(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """CyclicLR: its constructor sets the lr to base_lr (the optimizer's lr is not used)."""
+    mode = conf.get("mode", "triangular")
+    if mode not in ("triangular", "triangular2", "exp_range"):
+        raise UsageError(f"CyclicLR mode {mode!r}: torch knows triangular, triangular2, exp_range")
+    if conf.get("scale_fn") is not None:
+        raise UsageError("CyclicLR scale_fn is a function, which a YAML file cannot give")
+    up = number(conf, "step_size_up", 2000)
+    down = None if conf.get("step_size_down") is None else number(conf, "step_size_down", None)
+    if float(up) + float(up if down is None else down) <= 0 or float(up) < 0 or (down is not None and down < 0):
+        raise UsageError("CyclicLR: step_size_up and step_size_down must be >= 0 with a cycle longer than 0 "
+                         "(torch divides by the cycle)")
+    params: dict[str, Any] = {"lr": _rate(conf, "max_lr"), "base_lr": _rate(conf, "base_lr"), "step_size_up": up,
+                              "step_size_down": up if down is None else down, "mode": mode,
+                              "gamma": float(number(conf, "gamma", 1.0)), **_momentum(conf, 0.8, 0.9)}
+    if conf.get("scale_mode", "cycle" if mode != "exp_range" else "iterations") != (
+            "cycle" if mode != "exp_range" else "iterations"):
+        raise Unsupported(f"CyclicLR with scale_mode {conf['scale_mode']!r} for mode {mode} is not supported yet")
+    return Curve("cyclic", params)
+
+
+def _onecycle(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """OneCycleLR: total_steps, or epochs x steps_per_epoch; torch raises when
+    stepped past it, which ESPnet does after update total_steps."""
+    total = conf.get("total_steps")
+    if total is None:
+        if conf.get("epochs") is None or conf.get("steps_per_epoch") is None:
+            raise UsageError("OneCycleLR needs total_steps, or epochs and steps_per_epoch (torch raises)")
+        total = whole(conf, "epochs", None, 1, "OneCycleLR") * whole(conf, "steps_per_epoch", None, 1, "OneCycleLR")
+    else:
+        total = whole(conf, "total_steps", None, 1, "OneCycleLR")
+    if steps is not None and steps > total:
+        raise UsageError(f"OneCycleLR total_steps {total}: torch raises \"Tried to step {total + 1} times\" after "
+                         f"update {total} of the run's {steps}")
+    pct = float(number(conf, "pct_start", 0.3))
+    anneal = conf.get("anneal_strategy", "cos")
+    if not 0 <= pct <= 1 or anneal not in ("cos", "linear"):
+        raise UsageError("OneCycleLR: pct_start in [0, 1] and anneal_strategy cos or linear (torch raises)")
+    three = bool(conf.get("three_phase", False))
+    rise = pct * total - 1
+    if rise == 0 or (three and 2 * pct * total - 2 == rise) or (not three and total - 1 == rise):
+        raise UsageError(f"OneCycleLR pct_start {pct} of {total} steps: a phase of 0 steps, which torch divides by")
+    return Curve("onecycle", {"lr": _rate(conf, "max_lr"), "total_steps": total, "pct_start": pct, "anneal": anneal,
+                              "div_factor": float(number(conf, "div_factor", 25.0)),
+                              "final_div_factor": float(number(conf, "final_div_factor", 1e4)),
+                              "three_phase": three, **_momentum(conf, 0.85, 0.95)})
+
+
+def _warm_restarts(conf: dict[str, Any], lr: float, steps: int | None) -> Curve:
+    """CosineAnnealingWarmRestarts(T_0, T_mult, eta_min), stepped without an epoch: SGDR per update."""
+    first = whole(conf, "T_0", None, 1, "CosineAnnealingWarmRestarts")
+    mult = whole(conf, "T_mult", 1, 1, "CosineAnnealingWarmRestarts")
+    return Curve("cosine-restarts", {"lr": float(lr), "first_decay_steps": first, "t_mul": float(mult),
+                                     "end_lr": float(number(conf, "eta_min", 0.0))})
+
+
+TORCH_BATCH = {
+    "cycliclr": _cyclic,
+    "onecyclelr": _onecycle,
+    "cosineannealingwarmrestarts": _warm_restarts,
+}
 
 STATEFUL = {
     "warmupsteplr": _warmup_step,

@@ -102,7 +102,15 @@ def _cosine(args: dict[str, Any], lr: float, updates: int | None) -> Curve:
         raise Unsupported(f"cosine with a fractional period ({period} updates) is not supported yet")
     period = int(period)
     if t_mult < 1.0:
-        raise Unsupported(f"cosine with t_mult={t_mult} (periods that shrink) is not supported yet")
+        # Periods shrinking by t_mult add up to period / (1 - t_mult) updates; past them the argument of
+        # fairseq's math.log(1 - c / period * (1 - t_mult), t_mult) is <= 0. Before them the cycles start
+        # between updates, which lrplot's restarts (t_mul >= 1) and parts (whole offsets) cannot phase.
+        limit = period / (1.0 - t_mult)
+        if updates is not None and updates - warmup >= limit:  # step_update(updates) follows the last update
+            raise UsageError(f"cosine with t_mult={t_mult}: its periods add up to {limit:g} updates after the warmup, "
+                             f"and fairseq's math.log fails (math domain error) at step_update({warmup + math.ceil(limit)})")
+        raise Unsupported(f"cosine with t_mult={t_mult} (periods that shrink, restarting between updates) "
+                          "is not supported yet")
     restarts = updates is None or updates > warmup + period
     if low > 0 and shrink != 1.0 and restarts:
         # fairseq multiplies min_lr by lr_shrink**i too; lrplot's restarts keep one floor.

@@ -41,6 +41,9 @@ class Ramp(NamedTuple):
         if self.start <= 0 or self.increment <= 0 or self.samples < 0:
             raise UsageError(f"--rampup-batch-size {self.start} {self.increment} {self.samples}: Megatron asserts a "
                              "positive start and increment and non-negative samples")
+        if self.samples == 0:
+            raise UsageError(f"--rampup-batch-size {self.start} {self.increment} 0: Megatron divides the samples "
+                             "consumed by the ramp-up samples per increment, 0, at the first update")
         grow = self.final - self.start
         if grow <= 0 or grow % self.increment:
             raise UsageError(f"--rampup-batch-size: the global batch {self.final} minus the start {self.start} must be "
@@ -102,11 +105,9 @@ def ramped_updates(ramp: Ramp, train_samples: int) -> int:
 
 def ramped(args: dict[str, Any], ramp: Ramp, steps: int) -> Curve:
     """The scheduler stepped by a ramping batch for ``steps`` updates."""
-    if args.get("lr_decay_style", "linear") == "inverse-square-root":
-        raise Unsupported("inverse-square-root with --rampup-batch-size is not supported yet")
     segments = ramp.segments(steps)
-    consumed = segments[-1][1] + segments[-1][0] * segments[-1][2]
-    on_samples = scheduler(args, 1, consumed)  # lengths in samples: one "update" per sample
+    last = segments[-1][1] + (segments[-1][0] - 1) * segments[-1][2]  # the samples the last update runs at
+    on_samples = scheduler(args, 1, last + 1)  # lengths in samples: one "update" per sample
     parts = []
     for count, before, size in segments:
         part = {"schedule": on_samples.schedule, **on_samples.params, "step_scale": size,

@@ -32,10 +32,11 @@ pure factor; and any schedulers whose windows do not overlap, as a
 are chainable), on its own clock, and the lr is held between windows and
 after the last. ``CosineRestartLR`` is one cosine part per period, a cosine
 past ``T_max`` climbs back along the same cosine (parts down and up), and
-``OneCycleLR`` is torch's policy. Momentum and weight-decay schedulers
-(``*Momentum``, ``*ParamScheduler``) are read the same way on their own
-parameter (:func:`map_param_scheduler`). Other overlaps and plateau
-schedulers are :class:`Unsupported`.
+``OneCycleLR`` is torch's policy. Other overlapping windows are run step by
+step as MMEngine chains them (:mod:`lrplot.frameworks.mmengine_chain`).
+Momentum and weight-decay schedulers (``*Momentum``, ``*ParamScheduler``)
+are read the same way on their own parameter (:func:`map_param_scheduler`);
+plateau schedulers are :class:`Unsupported`.
 """
 
 from __future__ import annotations
@@ -44,7 +45,16 @@ from collections import Counter
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, only, part_value, sequence
+from lrplot.frameworks import (
+    MAX_PARTS,
+    Curve,
+    Unsupported,
+    mmengine_chain,
+    number,
+    only,
+    part_value,
+    sequence,
+)
 
 INF = int(1e9)  # MMEngine's default ``end`` (param_scheduler.INF)
 MAX_EVENTS = 10_000  # StepLR decays written out as milestones; past this the curve is not worth a list
@@ -135,7 +145,9 @@ def map_param_scheduler(
     formulas on another key of the parameter groups."""
     run = Run(total_iters, iters_per_epoch, base_lr)
     built = [_build(index, entry, iters_per_epoch) for index, entry in enumerate(schedulers)]
-    active = [s for s in built if s.param == param and not _inert(s, run)]
+    own = [s for s in built if s.param == param]
+    active = [s for s in own if not _inert(s, run)]
+    _refuse_unsteady(own, active, run)
     if not active:
         return Mapped(Curve("constant", {"lr": base_lr}), {"lr": lr_source})
     try:
@@ -149,10 +161,53 @@ def map_param_scheduler(
     except Unsupported:
         # One schedule with conventions could not say it; schedulers one after
         # another can still be a sequence of parts, each starting from the lr
-        # the one before left.
+        # the one before left, and overlapping ones a table of their chained steps.
         if not _one_after_another(active, run):
-            raise
+            return _overlapping(active, base_lr, run, lr_source)
         return _in_turn(active, base_lr, run, lr_source)
+
+
+def _overlapping(active: list[Scheduler], lr: float, run: Run, lr_source: str) -> Mapped:
+    """Windows that overlap: :mod:`lrplot.frameworks.mmengine_chain` runs MMEngine's chained steps."""
+    chained = []
+    for s in active:
+        numbers: dict[str, Any] = {}
+        if s.kind == "LinearLR":
+            numbers = {"start_factor": float(_arg(s, "start_factor", 1.0 / 3)), "end_factor": float(_arg(s, "end_factor", 1.0))}
+        elif s.kind == "ConstantLR":
+            numbers = {"factor": float(_arg(s, "factor", 1.0 / 3))}
+        elif s.kind in ("ExponentialLR", "StepLR", "MultiStepLR"):
+            numbers = {"gamma": float(_arg(s, "gamma", None if s.kind == "ExponentialLR" else 0.1))}
+            if s.kind == "StepLR":
+                numbers["step_size"] = _step_size(s)
+            if s.kind == "MultiStepLR":  # a fractional or negative milestone is never reached
+                numbers["milestones"] = Counter(int(m) for m in _milestones(s) if float(m).is_integer() and m >= 0)
+        elif s.kind in ("CosineAnnealingLR", "PolyLR"):
+            numbers = {"eta_min": _eta_min(s, run)[0], "power": float(_arg(s, "power", 1.0))}
+            if s.kind == "CosineAnnealingLR":
+                numbers["T_max"] = _cosine_length(s)
+        chained.append(mmengine_chain.Chained(s.where, s.kind, s.begin, s.end, s.per_epoch, *_span(s, run), numbers))
+    curve = mmengine_chain.overlapping(chained, lr, run.iters_per_epoch, run.total_iters)
+    origin = {"lr": lr_source,
+              "parts": "overlapping windows: MMEngine's chained steps of " + ", ".join(s.where for s in active)
+              + " while they overlap (one value per iteration), then the scheduler still running, from that lr"}
+    return Mapped(curve, origin)
+
+
+def _refuse_unsteady(built: list[Scheduler], active: list[Scheduler], run: Run) -> None:
+    """What the closed forms cannot follow: a OneCycleLR's constructor rewrites
+    the optimizer's initial lr that the schedulers built after it count from,
+    and a PolyLR rising to an eta_min above the lr loses digits to MMEngine's
+    chained steps (float64 cancels them differently)."""
+    for i, s in enumerate(built):
+        if s.kind == "OneCycleLR" and any(other in active for other in built[i + 1:]):
+            raise Unsupported(f"{s.where} listed before another scheduler is not supported yet (its constructor "
+                              "sets the initial lr the later ones count from)")
+    for s in active:
+        # Its first step leaves the lr as it is: only the later ones cancel digits.
+        if s.kind == "PolyLR" and _eta_min(s, run)[0] > run.base_lr and min(s.end - 1, run.last(s)) > s.begin:
+            raise Unsupported(f"{s.where} with eta_min {_eta_min(s, run)[0]} above the optimizer's lr "
+                              f"{run.base_lr} is not supported yet")
 
 
 # ---------------------------------------------------------------- building
@@ -756,15 +811,15 @@ def _parts(s: Scheduler, current: float, run: Run, span: int) -> list[tuple[dict
 
 def _cosine_there_and_back(s: Scheduler, current: float, run: Run, span: int,
                            clock: dict[str, int]) -> list[tuple[dict[str, Any], int]]:
-    """A CosineAnnealingLR past T_max: MMEngine's recursive form goes on along
-    the same cosine, back up to the lr it started from, and down again."""
-    if current != run.base_lr:  # its way back up is counted from the optimizer's lr
-        raise Unsupported(f"{s.where} running past T_max after another scheduler changed the lr is not supported yet")
+    """A CosineAnnealingLR past T_max: MMEngine's recursive form reaches
+    eta_min at T_max, then its step T_max + 1 adds a rise counted from the
+    optimizer's lr (base_values), so from there it is the same cosine through
+    the optimizer's lr, whatever lr the first descent started from."""
     length, (low, _) = _cosine_length(s), _eta_min(s, run)
     every = clock.get("step_every", 1)
     out, left, down = [], span, True
     while left > 0:
-        start, end = (current, low) if down else (low, current)
+        start, end = (current if not out else run.base_lr, low) if down else (low, run.base_lr)
         out.append(({"schedule": "cosine", "lr": start, **clock, "decay_steps": length, "end_lr": end},
                     min(length * every, left)))
         left -= length * every

@@ -11,7 +11,8 @@ of updates, except the cosine's ``t_max`` (a fractional ``decay_steps``).
 The schedulers, for step s: a warmup ``warmup_min_lr + (lr - warmup_min_lr)
 * s / W`` for s < W (``warmup_min_lr`` unset: 10% of lr), then cosine / linear
 to ``alpha_f * lr`` at ``t_max`` (else the run's end) and that floor after
-it, ``lr * sqrt(W / s)``, or lr.
+it (``CosLinearEnvelope``: the cosine above the floor times ``1 - x``),
+``lr * sqrt(W / s)``, or lr.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ CLASSES = {
     "cosine_linear_envelope": "CosLinearEnvelope",
     "max_scheduler": "MaxScheduler",
 }
-SUPPORTED = ("CosWithWarmup", "LinearWithWarmup", "InvSqrtWithWarmup", "ConstantScheduler", "ConstantWithWarmupScheduler")
+SUPPORTED = ("CosWithWarmup", "LinearWithWarmup", "InvSqrtWithWarmup", "ConstantScheduler", "ConstantWithWarmupScheduler",
+             "CosLinearEnvelope")
 
 
 def scheduler(
@@ -69,7 +71,7 @@ def scheduler(
         raise Unsupported(f"alpha_f {floor} is negative")
     # The cosine's length may fall between updates (t_max in tokens): its clock is exact in updates.
     end = _updates(number(args, "t_max", scheduler_max), unit, "t_max" if args.get("t_max") is not None else "the run",
-                   fraction=name == "CosWithWarmup")
+                   fraction=name in ("CosWithWarmup", "CosLinearEnvelope"))
     if end <= warmup:
         # Past the warmup the step is already at t_max: the floor, reached right after the ramp to lr.
         low_lr = floor * lr
@@ -77,6 +79,8 @@ def scheduler(
     decay = {"decay_steps": end - warmup, "end_lr": floor * lr}
     if name == "CosWithWarmup":
         return Curve("cosine", {**params, **decay})
+    if name == "CosLinearEnvelope":
+        return Curve("cosine-linear-envelope", {**params, **decay})
     return Curve("polynomial", {**params, **decay, "power": 1.0})
 
 
