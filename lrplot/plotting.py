@@ -268,7 +268,15 @@ CRAMPED = "constrained_layout not applied"
 def save(figure: Any, handle: Any, fmt: str, dpi: int, metadata: dict[str, Any] | None = None) -> None:
     import warnings
 
-    with warnings.catch_warnings(record=True) as caught:
+    import matplotlib
+
+    # A raster draws the kept points as they are: matplotlib's own path
+    # simplification would move a line of every step and one of the kept
+    # points differently, by up to 80/255 at edge pixels (README, "Pixel
+    # identity"). A vector file keeps it: its viewer rasterises, and its size
+    # stays small.
+    raster = {"path.simplify": fmt != "png"}
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context(raster):
         warnings.simplefilter("always")
         # A vector format is written at VECTOR_DPI whatever --dpi says:
         # matplotlib would otherwise lay it out at --dpi first.
