@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from lrplot.api import evaluate
-from lrplot.errors import UsageError
 from lrplot.frameworks import Unsupported, composer, deepspeed, espnet, megatron, timm
 
 
@@ -60,13 +59,17 @@ def test_timm_draws_lrplot_cannot_say_are_refused(name, args):
         timm.scheduler(name, args, 0.1, 1, 4)
 
 
-@pytest.mark.parametrize("decay, stable", [(0, 1), (2, None)])
-def test_transformers_wsd_edges_are_refused(decay, stable):
+# transformers 5.24: get_scheduler("warmup_stable_decay", AdamW(lr=1.0), num_warmup_steps,
+# num_training_steps, kwargs), three updates: no decay at all, and a decay already under way
+# when the warmup ends (num_stable_steps = 3 - 2 - 2 = -1).
+@pytest.mark.parametrize("decay, stable, warmup, expected", [(0, 1, 0, [1.0, 0.0, 0.0]), (2, None, 2, [0.0, 0.5, 0.5])])
+def test_transformers_wsd_edges(decay, stable, warmup, expected):
     from lrplot.dialects import hf
 
     kwargs = {"num_decay_steps": decay, **({"num_stable_steps": stable} if stable is not None else {})}
-    with pytest.raises(UsageError, match="not supported yet"):
-        hf.SCHEDULERS["warmup_stable_decay"](hf.Run(1.0, 2 if stable is None else 0, 3, kwargs, "warmup_stable_decay"))
+    schedule, params = hf.SCHEDULERS["warmup_stable_decay"](hf.Run(1.0, warmup, 3, kwargs, "warmup_stable_decay"))
+    warmed = {"warmup_steps": warmup, **params} if warmup else params
+    assert evaluate(schedule, steps=3, lr=1.0, **warmed).tolist() == pytest.approx(expected, abs=1e-15)
 
 
 def test_deepspeed_one_cycle_whose_stairs_never_show():

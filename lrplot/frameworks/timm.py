@@ -19,7 +19,16 @@ import math
 from typing import Any
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, only, part_value, sequence
+from lrplot.frameworks import (
+    MAX_PARTS,
+    Curve,
+    Unsupported,
+    next_cycle,
+    number,
+    only,
+    part_value,
+    sequence,
+)
 
 # Schedulers whose warmup_prefix defaults to True (the others default to False).
 PREFIXED = {"StepLRScheduler": True, "MultiStepLRScheduler": True}
@@ -130,15 +139,17 @@ def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int
 
 
 def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: int | None) -> Curve:
-    """timm's cycles as ``sequence`` parts, scheduler step by scheduler step as
+    """timm's cycles as ``sequence`` parts on the scheduler's own steps, as
     ``_get_lr`` computes them: cycle i (found with timm's own ``math.log``)
     runs from lr x cycle_decay**i toward lr_min over t_initial x cycle_mul**i
-    steps; past cycle_limit cycles, lr_min. Step 0 is the constructor's lr
-    (warmup_lr_init during a warmup, else the base lr)."""
+    steps from its start (a fraction of a step when cycle_mul is not whole:
+    the part's ``step_offset`` is where its first step falls in the cycle);
+    past cycle_limit cycles, lr_min. Step 0 is the constructor's lr
+    (warmup_lr_init during a warmup, else the base lr). The sequence steps
+    every ``every`` updates and carries timm's noise, drawn at the scheduler's
+    step as timm draws it."""
     if steps is None:
         raise Unsupported(f"{name} cycles without a known run length are not supported yet")
-    if args.get("noise_range_t") is not None:
-        raise Unsupported(f"{name} cycles with lr noise are not supported yet")
     first, mul = _length(args, name), float(number(args, "cycle_mul", 1.0))
     if mul < 1:
         raise Unsupported(f"{name} with cycle_mul {mul} < 1 (cycles that shrink) is not supported yet")
@@ -149,45 +160,47 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
         raise Unsupported(f"{name} with a fractional warmup_t ({warmup}) is not supported yet")
     warmup = int(warmup)
     prefix = bool(args.get("warmup_prefix", PREFIXED.get(name, False)))
-    clock = {"step_every": every} if every > 1 else {}
     last = -(-steps // every)  # the scheduler steps the run reaches
     parts: list[dict[str, Any]] = []
     if warmup:
         start = float(number(args, "warmup_lr_init", 0.0))
         parts.append({"schedule": "linear", "lr": lr, "start_factor": start / lr if lr else 0.0, "end_factor": 1.0,
-                      "total_steps": warmup, **clock, "steps": min(warmup, last) * every})
+                      "total_steps": warmup, "steps": min(warmup, last)})
     else:
-        parts.append({"schedule": "constant", "lr": lr, "steps": every})  # the constructor's base lr
+        parts.append({"schedule": "constant", "lr": lr, "steps": 1})  # the constructor's base lr
+
+    def geometry(own: int) -> tuple[int, float, float]:
+        """timm's cycle index, its length and its start for the scheduler's own step."""
+        if mul != 1:
+            index = math.floor(math.log(1 - own / first * (1 - mul), mul))
+            return index, mul**index * first, (1 - mul**index) / (1 - mul) * first
+        return own // first, float(first), float(first * (own // first))
+
     def cycle_at(t: int) -> tuple[dict[str, Any] | None, int]:
         """The part of the cycle scheduler step t is in (None past cycle_limit) and where it ends."""
         own = t - warmup if prefix else t
-        if mul != 1:
-            index = math.floor(math.log(1 - own / first * (1 - mul), mul))
-            length = mul**index * first
-            begin = (1 - mul**index) / (1 - mul) * first
-        else:
-            index, length = own // first, first
-            begin = first * index
+        index, length, begin = geometry(own)
         if index >= limit:
             return None, last
-        if float(begin) != int(begin) or float(length) != int(length):
-            raise Unsupported(f"{name} cycles that start or last between scheduler steps are not supported yet")
-        part = {"lr": lr * decay**index, "decay_steps": int(length), "end_lr": low, "step_offset": own - int(begin), **clock}
+        end = next_cycle(lambda own: geometry(own)[0], own, begin + length)  # as timm's logarithm decides it
+        offset = own - begin  # exact: a whole number less a float within a cycle of it
+        part = {"lr": lr * decay**index, "decay_steps": int(length) if length.is_integer() else length,
+                "end_lr": low, "step_offset": int(offset) if offset.is_integer() else offset}
         if name == "TanhLRScheduler":
             part.update(schedule="tanh", lower=float(number(args, "lb", -7.0)), upper=float(number(args, "ub", 3.0)))
         elif name == "PolyLRScheduler":
             part.update(schedule="polynomial", power=float(number(args, "power", 0.5)), **({} if k == 1 else {"k_decay": k}))
         else:
             part.update(schedule="cosine", **({} if k == 1 else {"k_decay": k}))
-        return part, t + int(begin + length) - own
+        return part, t + end - own
 
     t = max(warmup, 1)
     while t < last:
         part, end = cycle_at(t)
         if part is None:
-            parts.append({"schedule": "constant", "lr": low, "steps": (last - t) * every})
+            parts.append({"schedule": "constant", "lr": low, "steps": last - t})
             break
-        parts.append({**part, "steps": (min(end, last) - t) * every})
+        parts.append({**part, "steps": min(end, last) - t})
         t = end
         if len(parts) > MAX_PARTS:
             raise Unsupported(f"{name} with more than {MAX_PARTS:,} cycles in the run is not supported yet")
@@ -196,7 +209,9 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
         after, _ = cycle_at(warmup)
         target = low if after is None else part_value(after, 0)
         parts[0]["end_factor"] = target / lr if lr else 0.0
-    return sequence(lr, parts)
+    curve = sequence(lr, parts)
+    clock = {"step_every": every} if every > 1 else {}
+    return Curve(curve.schedule, {**curve.params, **clock, **_noise(args)})
 
 
 def _length(args: dict[str, Any], name: str) -> int:
