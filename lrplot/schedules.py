@@ -311,6 +311,45 @@ register(
 )
 
 
+# ---------------------------------------------------------------- range test
+
+
+def range_test(t: np.ndarray, *, lr: float, step_rate: float, step_size: int, staircase: bool) -> np.ndarray:
+    # DeepSpeed's LRRangeTest: lr grows by step_rate x lr every step_size steps, without end.
+    p = _progress(t, step_size, staircase)
+    p *= step_rate
+    p += 1.0
+    p *= lr
+    return p
+
+
+def range_test_code(p: Mapping[str, Any], d: Dialect) -> str:
+    ratio = f"t / {float(p['step_size'])!r}"
+    return f"{p['lr']!r} * (1.0 + {p['step_rate']!r} * {f'floor({ratio})' if p['staircase'] else f'({ratio})'})"
+
+
+register(
+    Schedule(
+        "range-test",
+        range_test,
+        (
+            Param("step_rate", "float", 1.0, "lr added per step_size steps, as a multiple of lr", low=0.0),
+            Param("step_size", "steps", remaining_steps(10), "steps per increase of step_rate x lr", low=1),
+            Param("staircase", "bool", False, "grow in whole periods (floor(t / step_size))"),
+        ),
+        "the learning-rate range test: a rise from lr without end",
+        "lr * (1 + step_rate * t / step_size)",
+        "DeepSpeed LRRangeTest",
+        code=range_test_code,
+        marks=lambda params, steps: _every(params["step_size"], params["step_size"], "step", steps)
+        if params["staircase"] else iter(()),
+        stepwise=_is_staircase,
+        breaks=lambda kwargs, high, limit: grid(kwargs["step_size"], high, limit) if kwargs["staircase"] else (),
+        monotone=lambda params: "increasing",
+    )
+)
+
+
 # ---------------------------------------------------------------- polynomial
 
 

@@ -108,8 +108,13 @@ def deepspeed_draw(r: random.Random) -> FDraw:
             kw["decay_step_size"] = r.choice([0, 1, r.randint(1, 20)])
             kw["decay_lr_rate"] = r.choice([0.0, r.uniform(0, 2)])
     else:
-        kw = {"lr_range_test_min_lr": lr / 10, "lr_range_test_step_size": r.randint(1, 10),
-              "lr_range_test_step_rate": r.uniform(0.1, 3), "lr_range_test_staircase": r.random() < 0.5}
+        kw = {"lr_range_test_min_lr": r.choice([lr / 10, lr, 1e-7]),
+              "lr_range_test_step_size": r.choice([1, 2, r.randint(1, 10), r.randint(1, n + 3), 2000]),
+              "lr_range_test_step_rate": r.choice([1.0, 0.0, r.uniform(0.1, 3), r.uniform(1, 100)]),
+              "lr_range_test_staircase": r.random() < 0.5}
+        for key in ("lr_range_test_step_rate", "lr_range_test_staircase"):
+            if r.random() < 0.2:
+                del kw[key]  # DeepSpeed's default
 
     def theirs() -> list[float]:
         return _torch_run(lambda opt: getattr(L, name)(opt, **kw), lr, n)

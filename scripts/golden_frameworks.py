@@ -350,6 +350,16 @@ def gen_deepspeed():
                     lr_range_test_staircase=True)):
         cases.append(case(f"LRRangeTest({args_str(kw)})", "LRRangeTest", kw, DS_STEPPING,
                           run("LRRangeTest", kw, 30), "Constructor writes lr_range_test_min_lr."))
+    for kw, n in ((dict(lr_range_test_min_lr=1e-5, lr_range_test_step_size=1, lr_range_test_step_rate=0.3), 40),
+                  (dict(lr_range_test_min_lr=3e-4, lr_range_test_step_size=7, lr_range_test_step_rate=0.05,
+                        lr_range_test_staircase=True), 100),
+                  (dict(lr_range_test_min_lr=0.02, lr_range_test_step_size=3, lr_range_test_step_rate=10.0), 2),
+                  (dict(lr_range_test_min_lr=0.02, lr_range_test_step_size=3, lr_range_test_staircase=True), 1),
+                  (dict(), 30)):
+        cases.append(case(f"LRRangeTest({args_str(kw)})/n={n}", "LRRangeTest", kw, DS_STEPPING,
+                          run("LRRangeTest", kw, n), "Constructor writes lr_range_test_min_lr; update t uses "
+                          "min_lr * (1 + step_rate * t / step_size), floored with staircase. Defaults: min_lr "
+                          "1e-3, step_size 2000, step_rate 1.0."))
     return "deepspeed", deepspeed.__version__, cases
 
 

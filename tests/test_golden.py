@@ -74,9 +74,12 @@ def test_every_schedule_has_golden_values_from_a_framework():
     covered = {case["schedule"] for _, case in CASES}
     # constant and warmup are covered through torch ConstantLR / every warmup case;
     # tanh through timm's TanhLRScheduler in tests/golden/frameworks (test_frameworks_golden.py).
+    # range-test through DeepSpeed's LRRangeTest there.
     timm = (Path(__file__).parent / "golden" / "frameworks" / "timm.json").read_text()
     assert '"scheduler": "TanhLRScheduler"' in timm
-    missing = set(lrplot.list_schedules()) - covered - {"warmup", "tanh"}
+    deepspeed = (Path(__file__).parent / "golden" / "frameworks" / "deepspeed.json").read_text()
+    assert '"scheduler": "LRRangeTest"' in deepspeed
+    missing = set(lrplot.list_schedules()) - covered - {"warmup", "tanh", "range-test"}
     assert not missing, f"no framework golden values for {sorted(missing)}"
 
 
