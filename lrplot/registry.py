@@ -259,6 +259,8 @@ COMMON_PARAMS: tuple[Param, ...] = (
         "the schedule's step count at update 0: +1 for trainers that count the update being "
         "made, -1 (held at 0) for ones that step before the first update counts; a fraction "
         "for a part that starts between its schedule's steps (timm's cycles with cycle_mul 1.5)",
+        low=-LARGEST_COUNT,
+        high=LARGEST_COUNT,
     ),
 )
 DEFAULT_CONVENTIONS = {
