@@ -1117,6 +1117,18 @@ def gen_detectron2():
     grid.append(dict(LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=2, BASE_LR=0.1, WARMUP_ITERS=1))
     grid.append(dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=1000, BASE_LR=0.02, WARMUP_ITERS=100,
                      STEPS=(600, 800)))
+    # Rescaled and constant-ending edges: short runs, a warmup of all but one iteration, no warmup.
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=3, BASE_LR=0.1, WARMUP_ITERS=2, STEPS=(2,),
+                     RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=2, BASE_LR=0.1, WARMUP_ITERS=1, RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupStepWithFixedGammaLR", MAX_ITER=37, BASE_LR=0.1, WARMUP_ITERS=36,
+                     GAMMA=0.5, NUM_DECAYS=5, RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=1000, BASE_LR=0.02, WARMUP_ITERS=100,
+                     STEPS=(100, 600, 999), GAMMA=0.3, RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupPolyLR", MAX_ITER=50, BASE_LR=0.1, WARMUP_ITERS=0, POLY_LR_POWER=2.0,
+                     POLY_LR_CONSTANT_ENDING=0.01))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupPolyLR", MAX_ITER=50, BASE_LR=0.1, WARMUP_ITERS=5, WARMUP_FACTOR=0.5,
+                     WARMUP_METHOD="constant", POLY_LR_POWER=0.9, POLY_LR_CONSTANT_ENDING=0.2))
     errors = []
     for over in grid:
         try:

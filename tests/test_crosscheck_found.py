@@ -112,3 +112,17 @@ def test_mmengine_poly_lr_rising_far_above_the_lr_starts_at_the_lr_exactly():
 
     schedulers = [{"type": "PolyLR", "eta_min": 0.08074775250588752, "power": 0.9, "by_epoch": False, "end": 2}]
     assert lrs(mmengine.param_scheduler(schedulers, 1.522784740929836e-08, None, 1), 1) == [1.522784740929836e-08]
+
+
+def test_detectron2_milestone_where_fvcore_counts_it():
+    # fvcore 0.1.5: MultiStepParamScheduler(values=[1, 0.1], milestones=[2_000_000], num_updates=3_000_000)
+    # at where = t / 3e6 gives 1 up to t = 1999996 and 0.1 from t = 1999997 (int((where + 1e-6) * 3e6)).
+    import lrplot
+    from lrplot.frameworks import detectron2
+
+    curve = detectron2.solver({"LR_SCHEDULER_NAME": "WarmupMultiStepLR", "MAX_ITER": 3_000_000, "BASE_LR": 1.0,
+                               "STEPS": (2_000_000,), "WARMUP_ITERS": 0})
+    values = lrplot.curve(curve.schedule, steps=3_000_000, **curve.params)([1_999_996, 1_999_997, 2_000_000])
+    assert values.tolist() == pytest.approx([1.0, 0.1, 0.1], rel=1e-15)
+    with pytest.raises(Unsupported, match="1e-6 tolerance moves the warmup's end"):
+        detectron2.solver({"LR_SCHEDULER_NAME": "WarmupCosineLR", "MAX_ITER": 3_000_000, "WARMUP_ITERS": 1000})

@@ -167,6 +167,12 @@ def test_from_and_translate_equal_the_framework(name, tmp_path):
          "POLY_LR_CONSTANT_ENDING takes over during its warmup is not supported yet"),
         ("config.yaml", "SOLVER:\n  LR_SCHEDULER_NAME: WarmupCosineLR\n  MAX_ITER: 2000000\n  WARMUP_ITERS: 1000\n"
          "  RESCALE_INTERVAL: true\n", "fvcore's 1e-6 tolerance moves the warmup's end"),
+        ("config.yaml", "SOLVER:\n  LR_SCHEDULER_NAME: WarmupStepWithFixedGammaLR\n  MAX_ITER: 100\n"
+         "  WARMUP_ITERS: 250\n", "detectron2 fails (an IndexError in fvcore's StepParamScheduler"),
+        ("config.yaml", "SOLVER:\n  LR_SCHEDULER_NAME: WarmupMultiStepLR\n  MAX_ITER: 12\n  STEPS: (0, 3, 12)\n",
+         "fvcore's MultiStepParamScheduler raises \"Milestone must be smaller than total number of updates"),
+        ("config.yaml", "SOLVER:\n  LR_SCHEDULER_NAME: WarmupMultiStepLR\n  MAX_ITER: 12\n  STEPS: (3, 3)\n",
+         "Milestone must be smaller than start epoch"),
         ("args.yaml", "sched: cosine\nepochs: 6\nlr: 0.1\nwarmup_epochs: 1\ncooldown_epochs: 0\nlr_cycle_mul: 0.5\nlr_cycle_limit: 3\n"
          "batch_size: 4\n", "cycle_mul 0.5 < 1 (cycles that shrink) is not supported yet"),
         ("ds_config.json", json.dumps({"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {

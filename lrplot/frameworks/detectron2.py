@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, number, sequence
 
 DEFAULTS: dict[str, Any] = {
@@ -48,7 +49,13 @@ def solver(values: dict[str, Any]) -> Curve:
     if name == "WarmupPolyLR":  # the legacy scheduler, its own warmup: not clamped, not rescaled
         return _poly(s, lr, total, iters, method)
     # warmup_length = min(WARMUP_ITERS / MAX_ITER, 1): at most the whole run.
+    _fvcore_checks(s, name, total, iters)
     warmup = min(iters, total)
+    length = min(iters / total, 1.0)  # build_lr_scheduler's warmup_length
+    if warmup and not (warmup - 1) / total + EPSILON <= length < warmup / total + EPSILON:
+        # fvcore's composite switches where ``where + 1e-6 > warmup_length``: past 10**6 iterations, early.
+        raise Unsupported(f"a warmup with MAX_ITER {total:,} (fvcore's 1e-6 tolerance moves the warmup's end) "
+                          "is not supported yet")
     rescaled = bool(s["RESCALE_INTERVAL"]) and 0 < warmup < total
     if rescaled:
         return _rescaled(s, name, lr, total, warmup, method)
@@ -61,7 +68,7 @@ def solver(values: dict[str, Any]) -> Curve:
             warmup_clock="shared",
         )
     if name == "WarmupMultiStepLR":
-        steps = [int(x) for x in s["STEPS"] if int(x) <= total]
+        steps = [_reached(int(x), total) for x in s["STEPS"] if int(x) <= total]
         return Curve("multistep", {**params, "milestones": steps or [total + 1],
                                    "gamma": float(number(s, "GAMMA", 0.1))})
     if name == "WarmupCosineLR":
@@ -125,11 +132,7 @@ def _rescaled(s: dict[str, Any], name: str, lr: float, total: int, warmup: int, 
     the schedule from its start, squeezed into the iterations after the warmup
     (``where' = (where - w) / (1 - w)``). Step changes (milestones, fixed-gamma
     decays) are found where fvcore's own arithmetic puts them."""
-    length = min(warmup / total, 1.0)  # build_lr_scheduler's warmup_length
-    if not (warmup - 1) / total + EPSILON <= length < warmup / total + EPSILON:
-        # fvcore switches where ``where + 1e-6 > warmup_length``: one iteration early past 10**6.
-        raise Unsupported(f"RESCALE_INTERVAL with MAX_ITER {total:,} (fvcore's 1e-6 tolerance moves the warmup's end) "
-                          "is not supported yet")
+    length = warmup / total  # build_lr_scheduler's warmup_length
     gamma = float(number(s, "GAMMA", 0.1))
     if name == "WarmupCosineLR":
         end = float(number(s, "BASE_LR_END", 0.0)) / lr if lr else 0.0
@@ -173,6 +176,37 @@ def _rescaled(s: dict[str, Any], name: str, lr: float, total: int, warmup: int, 
 
 
 EPSILON = 1e-6  # fvcore's ParamScheduler.WHERE_EPSILON
+
+
+def _fvcore_checks(s: dict[str, Any], name: str, total: int, iters: int) -> None:
+    """What fvcore refuses when detectron2 builds the scheduler, as one line."""
+    if name == "WarmupMultiStepLR":
+        steps = [int(x) for x in s["STEPS"] if int(x) <= total]
+        problem = None
+        if total < len(steps) + 1:
+            problem = "Total num_updates must be greater than length of param schedule"
+        elif steps and steps[-1] >= total:
+            problem = f"Milestone must be smaller than total number of updates: num_updates={total}, milestone={steps[-1]}"
+        elif any(b <= a for a, b in zip([0, *steps], steps)):
+            problem = "Milestone must be smaller than start epoch (STEPS increasing, above 0)"
+        if problem:
+            raise UsageError(f"STEPS {tuple(s['STEPS'])} with MAX_ITER {total}: fvcore's MultiStepParamScheduler "
+                             f"raises \"{problem}\"")
+    if name == "WarmupStepWithFixedGammaLR" and iters >= total:
+        raise UsageError("WarmupStepWithFixedGammaLR with WARMUP_ITERS >= MAX_ITER: detectron2 fails (an IndexError "
+                         "in fvcore's StepParamScheduler at the warmup's end)")
+
+
+def _reached(milestone: int, total: int) -> int:
+    """The first iteration where ``MultiStepParamScheduler`` counts ``milestone``
+    as passed: ``int((iter / MAX_ITER + 1e-6) x MAX_ITER)`` reaches it (the
+    milestone itself below 10**6 iterations, a few iterations early above)."""
+    t = max(0, math.floor(milestone - total * EPSILON) - 2)
+    while int((t / total + EPSILON) * total) < milestone:
+        t += 1
+    if t == 0 and milestone > 0:
+        raise Unsupported(f"a milestone at {milestone} that fvcore's 1e-6 tolerance moves to iteration 0 is not supported yet")
+    return t
 
 
 def _even_steps(decays: int, total: int) -> list[int]:
