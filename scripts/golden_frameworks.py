@@ -456,6 +456,9 @@ def gen_timm():
             dict(decay_t=[5, 10], decay_rate=0.1, warmup_t=3, warmup_lr_init=1e-3),
             dict(decay_t=[5, 10], decay_rate=0.1, warmup_t=3, warmup_lr_init=1e-3, warmup_prefix=False),
             dict(decay_t=[0, 4], decay_rate=0.5),
+            # Milestones that apply at the first step after a warmup prefix.
+            dict(decay_t=[1, 4], decay_rate=0.5, warmup_t=2, warmup_lr_init=1e-3, warmup_prefix=True),
+            dict(decay_t=[0, 1, 1, 6], decay_rate=0.7, warmup_t=1, warmup_lr_init=0.0, warmup_prefix=True),
         ],
         "PolyLRScheduler": [
             dict(t_initial=20),
@@ -500,6 +503,22 @@ def gen_timm():
                     lrs = timm_loop(s, opt, n // K, K)
                     cases.append(case(f"{cls}({args_str(full)})", cls, full, TIMM_STEPPING_UPDATE, lrs, base_note,
                                       steps_per_epoch=K, optimizer_lr=0.1))
+
+    # Cycles that shrink (cycle_mul < 1), per epoch, over runs that end before timm's math.log fails.
+    shrinking = [
+        ("CosineLRScheduler", dict(t_initial=20, cycle_mul=0.5, cycle_limit=3, lr_min=1e-3)),
+        ("CosineLRScheduler", dict(t_initial=12, cycle_mul=0.7, cycle_limit=5, warmup_t=2, warmup_lr_init=1e-4,
+                                   warmup_prefix=True)),
+        ("PolyLRScheduler", dict(t_initial=30, power=1.0, cycle_mul=0.6, cycle_limit=4, cycle_decay=0.5)),
+        ("TanhLRScheduler", dict(t_initial=25, cycle_mul=0.8, cycle_limit=3, warmup_t=3, warmup_lr_init=1e-3)),
+    ]
+    for cls, kw in shrinking:
+        full = dict(kw, t_in_epochs=True)
+        opt = make_opt("sgd", 0.1)
+        lrs = timm_loop(classes[cls](opt, **full), opt, 30, K)
+        cases.append(case(f"{cls}({args_str(full)})", cls, full, TIMM_STEPPING_EPOCH, lrs,
+                          base_note + " Cycles that shrink: timm's math.log fails past t_initial / (1 - cycle_mul).",
+                          steps_per_epoch=K, lr_per_epoch=lrs[::K], epochs=30, optimizer_lr=0.1))
 
     # create_scheduler_v2 (what train.py uses), per-epoch and per-update
     v2 = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lrplot.api import evaluate
+from lrplot.errors import UsageError
 from lrplot.frameworks import Unsupported, composer, deepspeed, espnet, megatron, timm
 
 
@@ -48,15 +49,20 @@ def test_composer_milestone_at_batch_0_is_passed_from_the_start():
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        # timm applies it at the first step after the warmup prefix, where lrplot's warmup hands over.
-        ("MultiStepLRScheduler", {"decay_t": [1], "decay_rate": 0.5, "warmup_t": 1, "warmup_lr_init": 0.0}),
-        # Cycles that shrink.
-        ("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 2}),
+        # Cycles that shrink below a scheduler step (4, 2, 1, 0.5, ...).
+        ("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 5}),
     ],
 )
 def test_timm_draws_lrplot_cannot_say_are_refused(name, args):
     with pytest.raises(Unsupported, match="not supported yet"):
-        timm.scheduler(name, args, 0.1, 1, 4)
+        timm.scheduler(name, args, 0.1, 1, 8)
+
+
+def test_timm_shrinking_cycles_past_their_end_fail_as_timm_does():
+    # timm 1.0.31: CosineLRScheduler(t_initial=4, cycle_mul=0.5) raises "math domain error" at step 8
+    # (math.log(1 - 8 / 4 * 0.5, 0.5)): a run of 9 or more steps never finishes.
+    with pytest.raises(UsageError, match="math domain error"):
+        timm.scheduler("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 2}, 0.1, 1, 9)
 
 
 # transformers 5.24: get_scheduler("warmup_stable_decay", AdamW(lr=1.0), num_warmup_steps,

@@ -42,8 +42,8 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     if any_cycles and name in ("TanhLRScheduler", "PolyLRScheduler"):
         return _cycle_parts(name, args, lr, updates_per_epoch if args.get("t_in_epochs", True) else 1, steps)
     cycles = name == "CosineLRScheduler" and any_cycles
-    if cycles and number(args, "cycle_mul", 1.0) < 1:
-        raise Unsupported(f"{name} with cycle_mul {number(args, 'cycle_mul', 1.0)} < 1 (cycles that shrink) is not supported yet")
+    if cycles and number(args, "cycle_mul", 1.0) < 1:  # cycles that shrink: not one cosine-restarts curve
+        return _cycle_parts(name, args, lr, updates_per_epoch if args.get("t_in_epochs", True) else 1, steps)
     k = number(args, "k_decay", 1.0)
     if k != 1 and name not in ("CosineLRScheduler", "PolyLRScheduler"):
         only(args, "k_decay", 1.0, name)
@@ -151,8 +151,8 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
     if steps is None:
         raise Unsupported(f"{name} cycles without a known run length are not supported yet")
     first, mul = _length(args, name), float(number(args, "cycle_mul", 1.0))
-    if mul < 1:
-        raise Unsupported(f"{name} with cycle_mul {mul} < 1 (cycles that shrink) is not supported yet")
+    if mul <= 0:
+        raise Unsupported(f"{name} with cycle_mul {mul} <= 0 is not supported yet")
     limit, decay = int(number(args, "cycle_limit", 1)), float(number(args, "cycle_decay", 1.0))
     low, k = float(number(args, "lr_min", 0.0)), float(number(args, "k_decay", 1.0))
     warmup = number(args, "warmup_t", 0)
@@ -176,13 +176,25 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
             return index, mul**index * first, (1 - mul**index) / (1 - mul) * first
         return own // first, float(first), float(first * (own // first))
 
+    reached = (last - warmup if prefix else last) - 1  # the last of the scheduler's own steps the run reaches
+    if mul < 1 and reached >= 0:
+        try:
+            geometry(reached)
+        except ValueError:
+            # Shrinking cycles end after t_initial / (1 - cycle_mul) steps; past them math.log fails.
+            raise UsageError(f"{name} with cycle_mul {mul}: timm fails (math domain error) once its cycles, "
+                             f"{first / (1 - mul):g} steps in all, are over, before this run's end") from None
+
     def cycle_at(t: int) -> tuple[dict[str, Any] | None, int]:
         """The part of the cycle scheduler step t is in (None past cycle_limit) and where it ends."""
         own = t - warmup if prefix else t
         index, length, begin = geometry(own)
         if index >= limit:
             return None, last
-        end = next_cycle(lambda own: geometry(own)[0], own, begin + length)  # as timm's logarithm decides it
+        if length < 1:
+            raise Unsupported(f"{name} cycles shorter than a scheduler step (cycle_mul {mul}) are not supported yet")
+        # Where the next cycle starts, as timm's logarithm decides it.
+        end = next_cycle(lambda own: geometry(own)[0], own, begin + length, reached + 1)
         offset = own - begin  # exact: a whole number less a float within a cycle of it
         part = {"lr": lr * decay**index, "decay_steps": int(length) if length.is_integer() else length,
                 "end_lr": low, "step_offset": int(offset) if offset.is_integer() else offset}
@@ -225,12 +237,15 @@ def _multistep(args: dict[str, Any], params: dict[str, Any]) -> Curve:
     # timm counts milestones up to t + 1, so milestone m takes effect at m - 1;
     # step 0 is the constructor's base lr whatever the milestones, so at least 1.
     raw = [int(m) - 1 for m in args.get("decay_t") or ()]
-    if params.get("warmup_clock") == "after" and any(m <= 0 for m in raw):
-        # On the clock after a warmup prefix it applies at that clock's step 0, where the
-        # warmup hands over to the full lr in lrplot.
-        raise Unsupported("MultiStepLRScheduler with a milestone <= 1 after a warmup prefix is not supported yet")
-    milestones = sorted(max(1, m) for m in raw)
     gamma = float(number(args, "decay_rate", 1.0))
+    if params.get("warmup_clock") == "after" and any(m <= 0 for m in raw):
+        # After a warmup prefix such a milestone applies from the clock's step 0, where the
+        # warmup (rising to lr) hands over: the decays as values, lr x decay_rate ** count.
+        edges = sorted({m for m in raw if m > 0})
+        counts = [sum(m <= edge for m in raw) for edge in [0, *edges]]
+        values = [params["lr"] * gamma**count for count in counts]
+        return Curve("piecewise", {**params, "boundaries": edges or [1], "values": values if edges else values * 2})
+    milestones = sorted(max(1, m) for m in raw)
     if not milestones:
         return Curve("constant", params)
     return Curve("multistep", {**params, "milestones": milestones, "gamma": gamma})
