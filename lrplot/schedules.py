@@ -346,6 +346,8 @@ register(
         stepwise=_is_staircase,
         breaks=lambda kwargs, high, limit: grid(kwargs["step_size"], high, limit) if kwargs["staircase"] else (),
         monotone=lambda params: "increasing",
+        # Unchecked where no clock (at most ~1e30: 1e12 updates at a 2**53 step_scale) can overflow it.
+        bounded=lambda params: params["lr"] * (1.0 + params["step_rate"] * 1e30) < 1e300,
     )
 )
 
