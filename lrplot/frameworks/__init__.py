@@ -73,7 +73,7 @@ def next_cycle(cycle: Callable[[int], int], step: int, estimate: float, last: in
         end -= 1
     while (last is None or end < last) and cycle(end) == index:
         end += 1
-    return end
+    return end if last is None else min(end, last)
 
 
 def sequence(lr: float, parts: list[dict[str, Any]]) -> Curve:
