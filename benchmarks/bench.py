@@ -43,6 +43,7 @@ OBVIOUS: dict[str, tuple[dict, Callable[[np.ndarray], np.ndarray]]] = {
     "exponential": ({"decay_steps": 100_000}, lambda t: 0.1 * 0.96 ** (t / 100_000)),
     "natural-exp": ({"decay_steps": 100_000}, lambda t: 0.1 * np.exp(-0.05 * t / 100_000)),
     "inverse-time": ({}, lambda t: 0.1 / (1 + 0.5 * t / 1)),
+    "range-test": ({"step_size": 100_000, "step_rate": 0.5}, lambda t: 0.1 * (1 + 0.5 * t / 100_000)),
     "polynomial": (
         {"decay_steps": 5_000_000, "power": 2.0},
         lambda t: (0.1 - 0.0001) * (1 - np.minimum(t, 5_000_000) / 5_000_000) ** 2.0 + 0.0001,

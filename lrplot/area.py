@@ -47,8 +47,10 @@ def area(bound: Bound, steps: int) -> float | None:
     """sum(values at steps 0 .. steps - 1), or None where it cannot be had
     without evaluating every step."""
     every, offset = bound.params.get("step_every", 1), bound.params.get("step_offset", 0)
+    if offset != int(offset):
+        return None  # a part starting between its schedule's steps: summed step by step
     if every != 1 or offset != 0:
-        return _clocked(bound, steps, every, offset)
+        return _clocked(bound, steps, every, int(offset))
     return _area(bound, steps)
 
 
@@ -152,7 +154,8 @@ def _sums(bound: Bound, begins: Any, ends: Any) -> Any:
 def _smooth(params: dict[str, Any]) -> bool:
     """Updated every step (no staircase between breakpoints), and no clamp
     of a negative step offset past the steps summed one by one."""
-    if params.get("step_every", 1) != 1 or params.get("step_offset", 0) <= -EDGE:
+    offset = params.get("step_offset", 0)
+    if params.get("step_every", 1) != 1 or offset <= -EDGE or offset != int(offset):
         return False
     if "parts" in params:
         parts, _ = params["parts"]

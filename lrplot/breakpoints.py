@@ -22,6 +22,7 @@ falling schedule may turn anywhere).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -104,12 +105,21 @@ def with_conventions(own: Breaks, params: Mapping[str, Any]) -> Breaks | None:
         # Update u runs clock max((u // every) x scale + offset, 0): clock
         # step k is first reached at update ceil((k - offset) / scale) x every.
         # Non-decreasing, so monotone pieces stay monotone.
-        top = max((high // every) * scale + offset, 0)
+        top = max(math.ceil((high // every) * scale + offset), 0)
         points = inner(top, limit, exact)
         if points is None:
             return None
-        reached = -((offset - points) // scale)  # ceil((points - offset) / scale), in integers
-        updates = np.concatenate([reached, reached - 1]) * every if scale != 1 else (points - offset) * every
+        if offset != int(offset):
+            # A fractional offset: clock point p (a whole step, standing for a real point
+            # within one step of it) is passed between updates floor and ceil of p - offset.
+            shifted = (points - offset) / scale
+            reached = np.concatenate([np.floor(shifted), np.ceil(shifted)]).astype(np.int64)
+            updates = np.concatenate([reached, reached + 1]) * every
+        elif scale != 1:
+            reached = -((offset - points) // scale)  # ceil((points - offset) / scale), in integers
+            updates = np.concatenate([reached, reached - 1]) * every
+        else:
+            updates = (points - int(offset)) * every
         return sorted_unique(updates[(updates >= 1) & (updates <= high)])
 
     return clocked

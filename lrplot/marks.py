@@ -11,6 +11,7 @@ computed (``step``'s decays, SGDR's restarts) lists them in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from itertools import islice
 from typing import NamedTuple
@@ -60,7 +61,7 @@ def breakpoints(bound: Bound, steps: int) -> list[Mark]:
     params = bound.params
     found: dict[float, str] = {}
     if params["warmup_steps"]:
-        end = (params["warmup_steps"] - params.get("step_offset", 0)) * params.get("step_every", 1)
+        end = math.ceil(params["warmup_steps"] - params.get("step_offset", 0)) * params.get("step_every", 1)
         found[float(end)] = "warmup end"
     own = schedule_steps(params, steps)
     for step, what in islice(_schedule_breaks(bound, own), MAX_MARKS):

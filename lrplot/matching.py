@@ -40,8 +40,10 @@ class Condition(NamedTuple):
 
 # lrplot's cosine with num_cycles other than 0.5 turns back up, and k_decay bends it: no framework's
 # cosine class does either.
-# timm's k_decay bends the polynomial's progress: no framework's polynomial class does.
-STRAIGHT_POLYNOMIAL = Condition("k_decay = 1", lambda v: v["k_decay"] == 1)
+# timm's k_decay bends the polynomial's progress, and its cycles may last a fraction of a step:
+# no framework's polynomial class does either.
+STRAIGHT_POLYNOMIAL = Condition("k_decay = 1, integer decay_steps",
+                                lambda v: v["k_decay"] == 1 and isinstance(v["decay_steps"], int))
 HALF_COSINE = Condition("num_cycles = 0.5, k_decay = 1", lambda v: v["num_cycles"] == 0.5 and v["k_decay"] == 1)
 
 
@@ -192,7 +194,7 @@ def after_warmup(bound: Bound) -> float:
         plain = {**p, "step_every": 1, "step_scale": 1, "step_offset": 0}
         bound = build_curve(bound.schedule, plain, bound.given, schedule_steps(plain, p["warmup_steps"] + 1))
         p = plain
-    update = max(0, (p["warmup_steps"] - p.get("step_offset", 0)) * p.get("step_every", 1))  # held or not, S(0)
+    update = max(0, math.ceil(p["warmup_steps"] - p.get("step_offset", 0)) * p.get("step_every", 1))  # held or not, S(0)
     return float(bound.evaluate_at(np.array([float(update)]))[0])
 
 

@@ -254,10 +254,13 @@ COMMON_PARAMS: tuple[Param, ...] = (
     ),
     Param(
         "step_offset",
-        "int",
+        "length",
         0,
         "the schedule's step count at update 0: +1 for trainers that count the update being "
-        "made, -1 (held at 0) for ones that step before the first update counts",
+        "made, -1 (held at 0) for ones that step before the first update counts; a fraction "
+        "for a part that starts between its schedule's steps (timm's cycles with cycle_mul 1.5)",
+        low=-LARGEST_COUNT,
+        high=LARGEST_COUNT,
     ),
 )
 DEFAULT_CONVENTIONS = {
@@ -582,7 +585,7 @@ def schedule_steps(params: Mapping[str, Any], steps: int) -> int:
     own = -(-steps // every) * params.get("step_scale", 1) + params.get("step_offset", 0)
     if params.get("warmup_clock", "after") == "after":
         own -= params["warmup_steps"] + params.get("warmup_hold", 0)
-    return own
+    return math.ceil(own)  # a fractional offset: the clock passes its last whole step
 
 
 def first_update(params: Mapping[str, Any], schedule_step: float) -> float:

@@ -311,6 +311,47 @@ register(
 )
 
 
+# ---------------------------------------------------------------- range test
+
+
+def range_test(t: np.ndarray, *, lr: float, step_rate: float, step_size: int, staircase: bool) -> np.ndarray:
+    # DeepSpeed's LRRangeTest: lr grows by step_rate x lr every step_size steps, without end.
+    p = _progress(t, step_size, staircase)
+    p *= step_rate
+    p += 1.0
+    p *= lr
+    return p
+
+
+def range_test_code(p: Mapping[str, Any], d: Dialect) -> str:
+    ratio = f"t / {float(p['step_size'])!r}"
+    return f"{p['lr']!r} * (1.0 + {p['step_rate']!r} * {f'floor({ratio})' if p['staircase'] else f'({ratio})'})"
+
+
+register(
+    Schedule(
+        "range-test",
+        range_test,
+        (
+            Param("step_rate", "float", 1.0, "lr added per step_size steps, as a multiple of lr", low=0.0),
+            Param("step_size", "steps", remaining_steps(10), "steps per increase of step_rate x lr", low=1),
+            Param("staircase", "bool", False, "grow in whole periods (floor(t / step_size))"),
+        ),
+        "the learning-rate range test: a rise from lr without end",
+        "lr * (1 + step_rate * t / step_size)",
+        "DeepSpeed LRRangeTest",
+        code=range_test_code,
+        marks=lambda params, steps: _every(params["step_size"], params["step_size"], "step", steps)
+        if params["staircase"] else iter(()),
+        stepwise=_is_staircase,
+        breaks=lambda kwargs, high, limit: grid(kwargs["step_size"], high, limit) if kwargs["staircase"] else (),
+        monotone=lambda params: "increasing",
+        # Unchecked where no clock (at most ~1e30: 1e12 updates at a 2**53 step_scale) can overflow it.
+        bounded=lambda params: params["lr"] * (1.0 + params["step_rate"] * 1e30) < 1e300,
+    )
+)
+
+
 # ---------------------------------------------------------------- polynomial
 
 
@@ -370,7 +411,8 @@ register(
         "polynomial",
         polynomial,
         (
-            Param("decay_steps", "steps", remaining_steps(), "steps to reach end_lr", low=1),
+            Param("decay_steps", "length", remaining_steps(), "steps to reach end_lr (a fraction allowed: "
+                  "timm's cycles with a cycle_mul)", low=1),
             Param("end_lr", "float", 0.0001, "learning rate reached at decay_steps", low=0.0),
             Param("power", "float", 1.0, "exponent of the decay", low=0.0, low_open=True),
             Param("cycle", "bool", False, "restart at each multiple of decay_steps"),
@@ -1237,6 +1279,7 @@ def wsd(
     end_lr: float,
     decay_shape: str,
     stable_steps: int,
+    num_cycles: float = 0.5,
 ) -> np.ndarray:
     # Warmup-stable-decay: hold lr for stable_steps (by default, until
     # decay_steps before the end of the run), then decay to end_lr.
@@ -1247,7 +1290,14 @@ def wsd(
     progress -= decay_start
     progress /= decay_steps
     np.clip(progress, 0.0, 1.0, out=progress)
-    _WSD_SHAPES[decay_shape](progress)
+    if decay_shape == "cosine" and num_cycles != 0.5:
+        # transformers' cos(pi x num_cycles x 2 x progress) during the decay; end_lr after it.
+        done = progress >= 1.0
+        progress *= 2.0 * num_cycles
+        _half_cosine(progress)
+        progress[done] = 0.0
+    else:
+        _WSD_SHAPES[decay_shape](progress)
     progress *= lr - end_lr
     progress += end_lr
     return t
@@ -1255,14 +1305,22 @@ def wsd(
 
 def wsd_code(p: Mapping[str, Any], d: Dialect) -> str:
     fraction = f"minimum(maximum((t - {float(p['stable_steps'])!r}) / {float(p['decay_steps'])!r}, 0.0), 1.0)"
+    cycles = "" if p["num_cycles"] == 0.5 else f" * {2.0 * p['num_cycles']!r}"
     shape = {
         "1-sqrt": f"1.0 - sqrt({fraction})",
         "linear": f"1.0 - {fraction}",
-        "cosine": f"(1.0 + cos(pi * {fraction})) / 2.0",
+        "cosine": f"(1.0 + cos(pi * {fraction}{cycles})) / 2.0",
     }[p["decay_shape"]]
+    if cycles and p["decay_shape"] == "cosine":
+        shape = d.where(f"{fraction} < 1.0", shape, "0.0")  # end_lr once the decay is over
     return f"{p['end_lr']!r} + {p['lr'] - p['end_lr']!r} * ({shape})"
 def _wsd_breaks(kwargs: Mapping[str, Any], high: float, limit: int) -> Any:
-    return (kwargs["stable_steps"], kwargs["stable_steps"] + kwargs["decay_steps"])
+    start, steps, cycles = kwargs["stable_steps"], kwargs["decay_steps"], kwargs["num_cycles"]
+    if kwargs["decay_shape"] != "cosine" or cycles <= 0.5:
+        return (start, start + steps)
+    # A cosine of several periods turns every half period of the decay.
+    turns = grid(steps / (2.0 * cycles), min(high - start, steps), limit)
+    return None if turns is None else np.concatenate([[start], turns + start, [start + steps]])
 
 
 register(
@@ -1286,6 +1344,9 @@ register(
                 "steps at lr before the decay (default: the decay ends with the run; "
                 "negative when the decay is longer than the run)",
             ),
+            Param("num_cycles", "float", 0.5, "cosine periods over the decay (decay_shape cosine): 0.5 falls to "
+                  "end_lr once, more goes back up and down, then end_lr (transformers' num_cycles)",
+                  low=0.0, low_open=True),
         ),
         "warmup-stable-decay: hold lr, decay over the last decay_steps",
         "end_lr + (lr - end_lr) * shape((t - stable_steps) / decay_steps)",
@@ -1295,7 +1356,8 @@ register(
             [(params["stable_steps"], "decay start"), (params["stable_steps"] + params["decay_steps"], "decay end")]
         ),
         breaks=_wsd_breaks,
-        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"] else "",
+        monotone=lambda params: "decreasing" if params["end_lr"] <= params["lr"]
+        and (params["decay_shape"] != "cosine" or params["num_cycles"] <= 0.5) else "",
         bounded=always_bounded,
     )
 )
@@ -1321,7 +1383,8 @@ register(
         "tanh",
         tanh_decay,
         (
-            Param("decay_steps", "steps", remaining_steps(), "steps of the decay", low=1),
+            Param("decay_steps", "length", remaining_steps(), "steps of the decay (a fraction allowed: "
+                  "timm's cycles with a cycle_mul)", low=1),
             Param("end_lr", "float", 0.0, "learning rate at and after the end of the decay", low=0.0),
             Param("lower", "float", -7.0, "tanh argument at the start of the decay"),
             Param("upper", "float", 3.0, "tanh argument at its end"),

@@ -108,8 +108,13 @@ def deepspeed_draw(r: random.Random) -> FDraw:
             kw["decay_step_size"] = r.choice([0, 1, r.randint(1, 20)])
             kw["decay_lr_rate"] = r.choice([0.0, r.uniform(0, 2)])
     else:
-        kw = {"lr_range_test_min_lr": lr / 10, "lr_range_test_step_size": r.randint(1, 10),
-              "lr_range_test_step_rate": r.uniform(0.1, 3), "lr_range_test_staircase": r.random() < 0.5}
+        kw = {"lr_range_test_min_lr": r.choice([lr / 10, lr, 1e-7]),
+              "lr_range_test_step_size": r.choice([1, 2, r.randint(1, 10), r.randint(1, n + 3), 2000]),
+              "lr_range_test_step_rate": r.choice([1.0, 0.0, r.uniform(0.1, 3), r.uniform(1, 100)]),
+              "lr_range_test_staircase": r.random() < 0.5}
+        for key in ("lr_range_test_step_rate", "lr_range_test_staircase"):
+            if r.random() < 0.2:
+                del kw[key]  # DeepSpeed's default
 
     def theirs() -> list[float]:
         return _torch_run(lambda opt: getattr(L, name)(opt, **kw), lr, n)
@@ -301,7 +306,8 @@ def transformers_draw(r: random.Random) -> FDraw:
     warm = warmup_of(r, total)
     kw: dict[str, Any] = {}
     if name in ("cosine", "cosine_with_restarts") and r.random() < 0.7:
-        kw["num_cycles"] = r.choice([0.5, 1, 2, 3, r.uniform(0.1, 3)]) if name == "cosine" else r.randint(1, 4)
+        kw["num_cycles"] = r.choice([0.5, 1, 2, 3, r.uniform(0.1, 3)]) if name == "cosine" else r.choice(
+            [r.randint(1, 4), r.uniform(0.2, 6), r.randint(1, 40)])
     if name == "polynomial":
         kw = {"power": r.choice([1.0, 2.0, 0.5, r.uniform(0.1, 3)]), "lr_end": r.choice([1e-7, 0.0, lr * ratio_of(r)])}
     if name in ("cosine_with_min_lr", "cosine_warmup_with_min_lr"):
@@ -315,6 +321,8 @@ def transformers_draw(r: random.Random) -> FDraw:
               "decay_type": r.choice(["linear", "cosine", "1-sqrt"]), "min_lr_ratio": r.choice([0.0, ratio_of(r)])}
         if r.random() < 0.7:
             kw["num_stable_steps"] = r.randint(0, total)
+        if kw["decay_type"] == "cosine" and r.random() < 0.5:
+            kw["num_cycles"] = r.choice([0.5, 1.0, 2.0, r.uniform(0.1, 4)])
     needs_total = name not in ("constant", "constant_with_warmup", "inverse_sqrt") and not (
         name == "warmup_stable_decay" and "num_stable_steps" in kw)
     given_total = total if needs_total or r.random() < 0.5 else None
@@ -334,7 +342,7 @@ def transformers_draw(r: random.Random) -> FDraw:
                 raise
             raise Unsupported(str(error)) from None
         if warm and name not in hf.NO_WARMUP:
-            params = {**params, "warmup_steps": warm}
+            params = {"warmup_steps": warm, **params}
         return Curve(schedule, {"lr": lr, **params})
 
     return f"get_scheduler({name!r}, num_warmup_steps={warm}, num_training_steps={given_total}, {kw}) lr={lr} updates={n}", theirs, ours

@@ -350,6 +350,16 @@ def gen_deepspeed():
                     lr_range_test_staircase=True)):
         cases.append(case(f"LRRangeTest({args_str(kw)})", "LRRangeTest", kw, DS_STEPPING,
                           run("LRRangeTest", kw, 30), "Constructor writes lr_range_test_min_lr."))
+    for kw, n in ((dict(lr_range_test_min_lr=1e-5, lr_range_test_step_size=1, lr_range_test_step_rate=0.3), 40),
+                  (dict(lr_range_test_min_lr=3e-4, lr_range_test_step_size=7, lr_range_test_step_rate=0.05,
+                        lr_range_test_staircase=True), 100),
+                  (dict(lr_range_test_min_lr=0.02, lr_range_test_step_size=3, lr_range_test_step_rate=10.0), 2),
+                  (dict(lr_range_test_min_lr=0.02, lr_range_test_step_size=3, lr_range_test_staircase=True), 1),
+                  (dict(), 30)):
+        cases.append(case(f"LRRangeTest({args_str(kw)})/n={n}", "LRRangeTest", kw, DS_STEPPING,
+                          run("LRRangeTest", kw, n), "Constructor writes lr_range_test_min_lr; update t uses "
+                          "min_lr * (1 + step_rate * t / step_size), floored with staircase. Defaults: min_lr "
+                          "1e-3, step_size 2000, step_rate 1.0."))
     return "deepspeed", deepspeed.__version__, cases
 
 
@@ -414,6 +424,11 @@ def gen_timm():
             dict(t_initial=20, noise_range_t=5, noise_pct=0.67, noise_std=1.0, noise_seed=42),
             dict(t_initial=20, noise_range_t=[4, 12], noise_pct=0.2, noise_std=0.5, noise_seed=7),
             dict(t_initial=20, noise_range_t=0, noise_pct=0.1, noise_std=1.0, noise_seed=3),
+            # Cycles that start and last between scheduler steps (cycle_mul not whole), with noise.
+            dict(t_initial=4, cycle_mul=1.5, cycle_limit=5, cycle_decay=0.7, lr_min=1e-3),
+            dict(t_initial=3, cycle_mul=1.3, cycle_limit=10, noise_range_t=[2, 20], noise_pct=0.5, noise_seed=3),
+            dict(t_initial=5, cycle_mul=1.7, cycle_limit=4, k_decay=2.0, warmup_t=3, warmup_lr_init=1e-4),
+            dict(t_initial=10, cycle_limit=3, cycle_decay=0.5, noise_range_t=4, noise_std=0.5, noise_seed=11),
         ],
         "TanhLRScheduler": [
             dict(t_initial=20),
@@ -423,6 +438,9 @@ def gen_timm():
             dict(t_initial=8, cycle_limit=3, cycle_decay=0.5),
             dict(t_initial=5, cycle_mul=2.0, cycle_limit=3),
             dict(t_initial=20, noise_range_t=[5, 15], noise_pct=0.3, noise_std=1.0, noise_seed=1),
+            dict(t_initial=4, cycle_mul=1.5, cycle_limit=4, warmup_t=2, warmup_lr_init=1e-3),
+            dict(t_initial=4, cycle_mul=1.5, cycle_limit=4, warmup_t=2, warmup_lr_init=1e-3, warmup_prefix=True,
+                 noise_range_t=[3, 12], noise_seed=5),
         ],
         "StepLRScheduler": [
             dict(decay_t=3, decay_rate=0.5),
@@ -438,6 +456,9 @@ def gen_timm():
             dict(decay_t=[5, 10], decay_rate=0.1, warmup_t=3, warmup_lr_init=1e-3),
             dict(decay_t=[5, 10], decay_rate=0.1, warmup_t=3, warmup_lr_init=1e-3, warmup_prefix=False),
             dict(decay_t=[0, 4], decay_rate=0.5),
+            # Milestones that apply at the first step after a warmup prefix.
+            dict(decay_t=[1, 4], decay_rate=0.5, warmup_t=2, warmup_lr_init=1e-3, warmup_prefix=True),
+            dict(decay_t=[0, 1, 1, 6], decay_rate=0.7, warmup_t=1, warmup_lr_init=0.0, warmup_prefix=True),
         ],
         "PolyLRScheduler": [
             dict(t_initial=20),
@@ -447,6 +468,8 @@ def gen_timm():
             dict(t_initial=8, power=0.9, cycle_limit=3, cycle_decay=0.5),
             dict(t_initial=5, power=1.0, cycle_mul=2.0, cycle_limit=3),
             dict(t_initial=20, power=1.0, k_decay=2.0),
+            dict(t_initial=4, power=0.9, cycle_mul=1.25, cycle_limit=6, cycle_decay=0.5, lr_min=1e-4),
+            dict(t_initial=6, power=1.0, cycle_limit=3, noise_range_t=3, noise_seed=9),
         ],
     }
     base_note = ("warmup: lr = warmup_lr_init + t*(base-warmup_lr_init)/warmup_t for t < warmup_t; with "
@@ -481,6 +504,22 @@ def gen_timm():
                     cases.append(case(f"{cls}({args_str(full)})", cls, full, TIMM_STEPPING_UPDATE, lrs, base_note,
                                       steps_per_epoch=K, optimizer_lr=0.1))
 
+    # Cycles that shrink (cycle_mul < 1), per epoch, over runs that end before timm's math.log fails.
+    shrinking = [
+        ("CosineLRScheduler", dict(t_initial=20, cycle_mul=0.5, cycle_limit=3, lr_min=1e-3)),
+        ("CosineLRScheduler", dict(t_initial=12, cycle_mul=0.7, cycle_limit=5, warmup_t=2, warmup_lr_init=1e-4,
+                                   warmup_prefix=True)),
+        ("PolyLRScheduler", dict(t_initial=30, power=1.0, cycle_mul=0.6, cycle_limit=4, cycle_decay=0.5)),
+        ("TanhLRScheduler", dict(t_initial=25, cycle_mul=0.8, cycle_limit=3, warmup_t=3, warmup_lr_init=1e-3)),
+    ]
+    for cls, kw in shrinking:
+        full = dict(kw, t_in_epochs=True)
+        opt = make_opt("sgd", 0.1)
+        lrs = timm_loop(classes[cls](opt, **full), opt, 30, K)
+        cases.append(case(f"{cls}({args_str(full)})", cls, full, TIMM_STEPPING_EPOCH, lrs,
+                          base_note + " Cycles that shrink: timm's math.log fails past t_initial / (1 - cycle_mul).",
+                          steps_per_epoch=K, lr_per_epoch=lrs[::K], epochs=30, optimizer_lr=0.1))
+
     # create_scheduler_v2 (what train.py uses), per-epoch and per-update
     v2 = [
         dict(sched="cosine", num_epochs=20, min_lr=1e-5, warmup_lr=1e-4, warmup_epochs=3),
@@ -498,6 +537,8 @@ def gen_timm():
         dict(sched="cosine", num_epochs=20, noise=[0.25, 0.75], noise_pct=0.67, noise_std=1.0, noise_seed=42),
         dict(sched="cosine", num_epochs=20, noise=0.5, noise_pct=0.2, noise_std=0.5, noise_seed=0),
         dict(sched="cosine", num_epochs=20, noise=[0.5], noise_pct=0.3, noise_std=1.0, noise_seed=5),
+        dict(sched="cosine", num_epochs=6, cycle_mul=1.5, cycle_limit=3, warmup_epochs=1, noise=[0.3, 0.9]),
+        dict(sched="poly", num_epochs=5, cycle_mul=1.5, cycle_limit=2, decay_rate=0.5, min_lr=1e-4),
     ]
     for kw in v2:
         for step_on_epochs in (True, False):
@@ -600,6 +641,20 @@ def gen_transformers():
         "decay_type cosine with num_cycles=1.0 (full wave back up)")
     add("warmup_stable_decay", 1, None, dict(num_stable_steps=0, num_decay_steps=5, decay_type="linear"), 8,
         "warmup 1, no stable phase")
+    # Cycles between steps: WSD's cosine with num_cycles, hard restarts that start between steps.
+    for nc in (1.5, 0.8, 3.0):
+        add("warmup_stable_decay", 7, T, dict(num_decay_steps=37, num_cycles=nc, min_lr_ratio=0.1,
+                                              warmup_type="1-sqrt"), T + 5,
+            "decay_type cosine with num_cycles: 0.5*(1+cos(pi*num_cycles*2*progress)) during the decay, "
+            "min_lr_ratio after it")
+    add("warmup_stable_decay", 3, None, dict(num_stable_steps=4, num_decay_steps=9, num_cycles=2.0,
+                                             warmup_type="cosine"), 30, "the run goes on past W+S+D: min_lr_ratio")
+    for nc, nw, nt in ((3, 0, 100), (3, 7, 100), (2.5, 0, 100), (0.7, 4, 50), (7, 3, 40), (4, 0, 10)):
+        add("cosine_with_restarts", nw, nt, dict(num_cycles=nc), nt + 3,
+            "hard restarts whose cycles start between steps: (num_cycles*progress) % 1")
+    for nw in (1, 2, 3):
+        add("cosine_warmup_with_min_lr", nw, 20, dict(min_lr_rate=0.05, warmup_lr_rate=0.2), 25,
+            "warmup_lr_rate over short warmups: max(1, W-1) in the ramp's denominator")
     return "transformers", transformers.__version__, cases
 
 
@@ -1102,6 +1157,18 @@ def gen_detectron2():
     grid.append(dict(LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=2, BASE_LR=0.1, WARMUP_ITERS=1))
     grid.append(dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=1000, BASE_LR=0.02, WARMUP_ITERS=100,
                      STEPS=(600, 800)))
+    # Rescaled and constant-ending edges: short runs, a warmup of all but one iteration, no warmup.
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=3, BASE_LR=0.1, WARMUP_ITERS=2, STEPS=(2,),
+                     RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=2, BASE_LR=0.1, WARMUP_ITERS=1, RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupStepWithFixedGammaLR", MAX_ITER=37, BASE_LR=0.1, WARMUP_ITERS=36,
+                     GAMMA=0.5, NUM_DECAYS=5, RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=1000, BASE_LR=0.02, WARMUP_ITERS=100,
+                     STEPS=(100, 600, 999), GAMMA=0.3, RESCALE_INTERVAL=True))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupPolyLR", MAX_ITER=50, BASE_LR=0.1, WARMUP_ITERS=0, POLY_LR_POWER=2.0,
+                     POLY_LR_CONSTANT_ENDING=0.01))
+    grid.append(dict(LR_SCHEDULER_NAME="WarmupPolyLR", MAX_ITER=50, BASE_LR=0.1, WARMUP_ITERS=5, WARMUP_FACTOR=0.5,
+                     WARMUP_METHOD="constant", POLY_LR_POWER=0.9, POLY_LR_CONSTANT_ENDING=0.2))
     errors = []
     for over in grid:
         try:

@@ -49,24 +49,33 @@ def test_composer_milestone_at_batch_0_is_passed_from_the_start():
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        # timm applies it at the first step after the warmup prefix, where lrplot's warmup hands over.
-        ("MultiStepLRScheduler", {"decay_t": [1], "decay_rate": 0.5, "warmup_t": 1, "warmup_lr_init": 0.0}),
-        # Cycles that shrink.
-        ("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 2}),
+        # Cycles that shrink below a scheduler step (4, 2, 1, 0.5, ...).
+        ("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 5}),
     ],
 )
 def test_timm_draws_lrplot_cannot_say_are_refused(name, args):
     with pytest.raises(Unsupported, match="not supported yet"):
-        timm.scheduler(name, args, 0.1, 1, 4)
+        timm.scheduler(name, args, 0.1, 1, 8)
 
 
-@pytest.mark.parametrize("decay, stable", [(0, 1), (2, None)])
-def test_transformers_wsd_edges_are_refused(decay, stable):
+def test_timm_shrinking_cycles_past_their_end_fail_as_timm_does():
+    # timm 1.0.31: CosineLRScheduler(t_initial=4, cycle_mul=0.5) raises "math domain error" at step 8
+    # (math.log(1 - 8 / 4 * 0.5, 0.5)): a run of 9 or more steps never finishes.
+    with pytest.raises(UsageError, match="math domain error"):
+        timm.scheduler("CosineLRScheduler", {"t_initial": 4, "cycle_mul": 0.5, "cycle_limit": 2}, 0.1, 1, 9)
+
+
+# transformers 5.24: get_scheduler("warmup_stable_decay", AdamW(lr=1.0), num_warmup_steps,
+# num_training_steps, kwargs), three updates: no decay at all, and a decay already under way
+# when the warmup ends (num_stable_steps = 3 - 2 - 2 = -1).
+@pytest.mark.parametrize("decay, stable, warmup, expected", [(0, 1, 0, [1.0, 0.0, 0.0]), (2, None, 2, [0.0, 0.5, 0.5])])
+def test_transformers_wsd_edges(decay, stable, warmup, expected):
     from lrplot.dialects import hf
 
     kwargs = {"num_decay_steps": decay, **({"num_stable_steps": stable} if stable is not None else {})}
-    with pytest.raises(UsageError, match="not supported yet"):
-        hf.SCHEDULERS["warmup_stable_decay"](hf.Run(1.0, 2 if stable is None else 0, 3, kwargs, "warmup_stable_decay"))
+    schedule, params = hf.SCHEDULERS["warmup_stable_decay"](hf.Run(1.0, warmup, 3, kwargs, "warmup_stable_decay"))
+    warmed = {"warmup_steps": warmup, **params} if warmup else params
+    assert evaluate(schedule, steps=3, lr=1.0, **warmed).tolist() == pytest.approx(expected, abs=1e-15)
 
 
 def test_deepspeed_one_cycle_whose_stairs_never_show():
@@ -109,3 +118,17 @@ def test_mmengine_poly_lr_rising_far_above_the_lr_starts_at_the_lr_exactly():
 
     schedulers = [{"type": "PolyLR", "eta_min": 0.08074775250588752, "power": 0.9, "by_epoch": False, "end": 2}]
     assert lrs(mmengine.param_scheduler(schedulers, 1.522784740929836e-08, None, 1), 1) == [1.522784740929836e-08]
+
+
+def test_detectron2_milestone_where_fvcore_counts_it():
+    # fvcore 0.1.5: MultiStepParamScheduler(values=[1, 0.1], milestones=[2_000_000], num_updates=3_000_000)
+    # at where = t / 3e6 gives 1 up to t = 1999996 and 0.1 from t = 1999997 (int((where + 1e-6) * 3e6)).
+    import lrplot
+    from lrplot.frameworks import detectron2
+
+    curve = detectron2.solver({"LR_SCHEDULER_NAME": "WarmupMultiStepLR", "MAX_ITER": 3_000_000, "BASE_LR": 1.0,
+                               "STEPS": (2_000_000,), "WARMUP_ITERS": 0})
+    values = lrplot.curve(curve.schedule, steps=3_000_000, **curve.params)([1_999_996, 1_999_997, 2_000_000])
+    assert values.tolist() == pytest.approx([1.0, 0.1, 0.1], rel=1e-15)
+    with pytest.raises(Unsupported, match="1e-6 tolerance moves the warmup's end"):
+        detectron2.solver({"LR_SCHEDULER_NAME": "WarmupCosineLR", "MAX_ITER": 3_000_000, "WARMUP_ITERS": 1000})

@@ -93,8 +93,16 @@ def test_deepspeed_one_cycle_stairs(tmp_path):
     [
         ('{"train_batch_size": 8, "scheduler": {"type": "WarmupLR", "params": {"warmup_max_lr": "auto"}}}',
          'scheduler.params.warmup_max_lr is "auto", filled in by the transformers Trainer'),
-        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {}}}',
-         "scheduler LRRangeTest: DeepSpeed scheduler LRRangeTest is not supported yet"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {"lr_range_test_step_size": 2.5}}}',
+         "scheduler LRRangeTest: lr_range_test_step_size 2.5: DeepSpeed requires a positive integer"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {"lr_range_test_step_rate": -1}}}',
+         "LRRangeTest with lr_range_test_step_rate -1.0 < 0 (an lr falling through 0) is not supported yet"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {"lr_range_test_staircase": "yes"}}}',
+         "lr_range_test_staircase 'yes': expected true or false"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {"lr_range_test_min_lr": [0.1, 0.2]}}}',
+         "a lr_range_test_min_lr per parameter group is not supported yet"),
+        ('{"train_batch_size": 8, "scheduler": {"type": "LRRangeTest", "params": {"lr_range_test_min_lr": 1e308, '
+         '"lr_range_test_step_rate": 1e300}}}', "overflows float64"),
         ('{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {"cycle_max_lr": 0.1}}}',
          "scheduler OneCycle: cycle_min_lr: got None, expected a number"),
         ('{"train_batch_size": 8, "scheduler": {"type": "OneCycle", "params": {"cycle_min_lr": 0.01, '

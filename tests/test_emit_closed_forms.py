@@ -22,6 +22,7 @@ SHAPES = {
     "exponential": {"decay_rate": 0.9, "decay_steps": 10},
     "natural-exp": {"decay_rate": 0.05},
     "inverse-time": {"decay_rate": 0.1},
+    "range-test": {"step_rate": 0.5, "step_size": 30, "staircase": True},
     "polynomial": {"decay_steps": 120, "end_lr": 0.001, "power": 2.0},
     "linear": {"start_factor": 0.5, "end_factor": 0.1, "total_steps": 90},
     "step": {"step_size": 37, "gamma": 0.5},

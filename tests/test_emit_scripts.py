@@ -140,6 +140,7 @@ LONG_CURVES = [
     ("exponential", {"decay_rate": 1.0005, "decay_steps": 3, "staircase": True}),
     ("natural-exp", {"decay_rate": 0.002, "decay_steps": 7}),
     ("inverse-time", {"decay_rate": 0.5, "decay_steps": 100, "staircase": True}),
+    ("range-test", {"lr": 1e-5, "step_rate": 0.2, "step_size": 700, "staircase": True}),
     ("polynomial", {"decay_steps": 4000, "end_lr": 0.001, "power": 2.0}),
     ("polynomial", {"decay_steps": 700, "end_lr": 0.01, "power": 0.5, "cycle": True}),
     ("linear", {"start_factor": 0.0, "end_factor": 2.0, "total_steps": 3000}),

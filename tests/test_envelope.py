@@ -31,6 +31,7 @@ PARAMS = {
     "exponential": {"decay_steps": 4_000, "staircase": True},
     "natural-exp": {"decay_rate": 0.5, "decay_steps": 3_001, "staircase": True},
     "inverse-time": {"decay_steps": 700, "staircase": True},
+    "range-test": {"step_size": 3_001, "step_rate": 0.5, "staircase": True},
     "polynomial": {"decay_steps": 9_000, "cycle": True, "power": 2.0},
     "linear": {"total_steps": 30_000, "start_factor": 0.2, "end_factor": 1.5},
     "step": {"step_size": 2_400.5, "gamma": 0.7},

@@ -287,6 +287,7 @@ LONG_RUNS = {
     "exponential": st.fixed_dictionaries({"decay_rate": st.floats(0.5, 1.0001), "decay_steps": st.integers(1, 1000), "staircase": st.booleans()}),
     "natural-exp": st.fixed_dictionaries({"decay_rate": st.floats(0.0, 0.01), "decay_steps": st.integers(1, 1000), "staircase": st.booleans()}),
     "inverse-time": st.fixed_dictionaries({"decay_rate": st.floats(0.0, 5.0), "decay_steps": st.integers(1, 1000), "staircase": st.booleans()}),
+    "range-test": st.fixed_dictionaries({"lr": st.floats(0.0, 1e-3), "step_rate": st.floats(0.0, 5.0), "step_size": st.integers(1, 1000), "staircase": st.booleans()}),
     "polynomial": st.fixed_dictionaries({"decay_steps": STEPS_UP_TO, "end_lr": st.floats(0.0, 1e-3), "power": st.floats(0.1, 5.0), "cycle": st.booleans()}),
     "linear": st.fixed_dictionaries({"start_factor": st.floats(0.0, 2.0), "end_factor": st.floats(0.0, 2.0), "total_steps": STEPS_UP_TO}),
     "step": st.fixed_dictionaries({"step_size": st.integers(1, 500), "gamma": st.floats(0.5, 1.0)}),
@@ -318,6 +319,8 @@ def oracle(name: str, p: dict, steps: int):
         return lambda t: oracle_natural_exp(t, lr, p["decay_rate"], p["decay_steps"], p["staircase"])
     if name == "inverse-time":
         return lambda t: oracle_inverse_time(t, lr, p["decay_rate"], p["decay_steps"], p["staircase"])
+    if name == "range-test":  # DeepSpeed's LRRangeTest: min_lr * (1 + step_rate * interval)
+        return lambda t: lr * (1 + p["step_rate"] * (t // p["step_size"] if p["staircase"] else t / p["step_size"]))
     if name == "polynomial":
         return lambda t: oracle_polynomial(t, lr, p["decay_steps"], p["end_lr"], p["power"], p["cycle"])
     if name == "linear":

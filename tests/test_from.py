@@ -113,8 +113,12 @@ def test_epochs_on_the_x_axis_when_the_file_counts_epochs(tmp_path):
          "lr_scheduler_type reduce_lr_on_plateau follows the validation loss"),
         ("lr_scheduler_type: cosine_schedule\nmax_steps: 10\nper_device_train_batch_size: 4\n", ".yaml", [],
          "lr_scheduler_type 'cosine_schedule' is not a transformers scheduler lrplot knows"),
-        ("lr_scheduler_type: warmup_stable_decay\nlr_scheduler_kwargs: {num_cycles: 2, num_decay_steps: 4}\n"
-         "max_steps: 10\nper_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=2 is not supported yet"),
+        ("lr_scheduler_type: warmup_stable_decay\nlr_scheduler_kwargs: {num_cycles: 2, num_decay_steps: -4}\n"
+         "max_steps: 10\nper_device_train_batch_size: 4\n", ".yaml", [], "num_decay_steps -4: expected >= 0"),
+        ("lr_scheduler_type: cosine_with_restarts\nlr_scheduler_kwargs: {num_cycles: -2.5}\nmax_steps: 10\n"
+         "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=-2.5: expected a number > 0"),
+        ("lr_scheduler_type: cosine_with_restarts\nlr_scheduler_kwargs: {num_cycles: 20001}\nmax_steps: 100000\n"
+         "per_device_train_batch_size: 4\n", ".yaml", [], "more than 10,000 cycles in the run is not supported yet"),
         ("lr_scheduler_type: cosine\nlr_scheduler_kwargs: {num_cycles: 0}\nmax_steps: 10\n"
          "per_device_train_batch_size: 4\n", ".yaml", [], "lr_scheduler_kwargs num_cycles=0: expected a number > 0"),
         ("lr_scheduler_type: cosine\nlr_scheduler_kwargs: {warmup: 2}\nmax_steps: 10\n"

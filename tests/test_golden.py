@@ -74,11 +74,13 @@ def test_every_schedule_has_golden_values_from_a_framework():
     covered = {case["schedule"] for _, case in CASES}
     # constant and warmup are covered through torch ConstantLR / every warmup case;
     # tanh through timm's TanhLRScheduler in tests/golden/frameworks (test_frameworks_golden.py),
-    # cosine-linear-envelope through OLMo's CosLinearEnvelope there (tests/test_dialect_olmo.py).
+    # cosine-linear-envelope through OLMo's CosLinearEnvelope there (tests/test_dialect_olmo.py),
+    # range-test through DeepSpeed's LRRangeTest there.
     frameworks = Path(__file__).parent / "golden" / "frameworks"
     assert '"scheduler": "TanhLRScheduler"' in (frameworks / "timm.json").read_text()
     assert '"scheduler": "CosLinearEnvelope"' in (frameworks / "olmo.json").read_text()
-    missing = set(lrplot.list_schedules()) - covered - {"warmup", "tanh", "cosine-linear-envelope"}
+    assert '"scheduler": "LRRangeTest"' in (frameworks / "deepspeed.json").read_text()
+    missing = set(lrplot.list_schedules()) - covered - {"warmup", "tanh", "cosine-linear-envelope", "range-test"}
     assert not missing, f"no framework golden values for {sorted(missing)}"
 
 

@@ -67,6 +67,7 @@ STRATEGIES = {
     "exponential": st.fixed_dictionaries({"lr": RATE, "decay_rate": FACTOR, "decay_steps": COUNT, "staircase": st.booleans()}),
     "natural-exp": st.fixed_dictionaries({"lr": RATE, "decay_rate": st.floats(0.0, 2.0), "decay_steps": COUNT, "staircase": st.booleans()}),
     "inverse-time": st.fixed_dictionaries({"lr": RATE, "decay_rate": st.floats(0.0, 5.0), "decay_steps": COUNT, "staircase": st.booleans()}),
+    "range-test": st.fixed_dictionaries({"lr": RATE, "step_rate": st.floats(0.0, 5.0), "step_size": COUNT, "staircase": st.booleans()}),
     "polynomial": st.fixed_dictionaries({"lr": RATE, "decay_steps": COUNT, "end_lr": st.floats(0.0, 1e-3), "power": st.floats(0.1, 5.0), "cycle": st.booleans()}),
     "linear": st.fixed_dictionaries({"lr": RATE, "start_factor": st.floats(0.0, 2.0), "end_factor": st.floats(0.0, 2.0), "total_steps": COUNT}),
     "step": st.fixed_dictionaries({"lr": RATE, "step_size": COUNT, "gamma": FACTOR}),

@@ -334,6 +334,7 @@ BOUNDED_EXTREMES = {
     "piecewise": st.fixed_dictionaries({"boundaries": st.just([3]), "values": st.lists(RATE, min_size=2, max_size=2)}),
     "natural-exp": st.fixed_dictionaries({"decay_rate": RATE}),
     "inverse-time": st.fixed_dictionaries({"decay_rate": RATE}),
+    "range-test": st.fixed_dictionaries({"step_rate": RATE, "step_size": st.integers(1, 5), "staircase": st.booleans()}),
     "polynomial": st.fixed_dictionaries({"end_lr": RATE, "power": st.floats(1e-300, 1e300), "cycle": st.booleans(), "decay_steps": st.integers(1, 5)}),
     "linear": st.fixed_dictionaries({"start_factor": RATE, "end_factor": RATE, "total_steps": st.integers(1, 5)}),
     "cosine": st.fixed_dictionaries({"end_lr": RATE, "decay_steps": st.integers(1, 5)}),

@@ -82,7 +82,14 @@ def read(source: Source, facts: Facts) -> Imported:
                      "cycle_second_step_size (in cycle_*_stair_count stairs), then cycle_min_lr / (1 + "
                      "decay_lr_rate x k / decay_step_size); update t uses batch t",
         }
-    if total is not None:
+    if name == "LRRangeTest":
+        origin = {
+            "lr": "scheduler.params.lr_range_test_min_lr",
+            "step_rate": "scheduler.params.lr_range_test_step_rate",
+            "step_size": "scheduler.params.lr_range_test_step_size",
+            "staircase": "scheduler.params.lr_range_test_staircase",
+        }
+    if total is not None and name != "LRRangeTest":  # a range test runs until it is stopped
         steps = int(total)
         origin["steps"] = "scheduler.params.total_num_steps"
         origin["decay_steps"] = "total_num_steps - warmup_num_steps"
@@ -90,6 +97,9 @@ def read(source: Source, facts: Facts) -> Imported:
     elif name == "OneCycle":
         steps = 2 * deepspeed.one_cycle_length(args)
         origin["steps"] = "the file does not say: twice the cycle (give --steps)"
+    elif name == "LRRangeTest":
+        steps = 10 * params["step_size"]
+        origin["steps"] = "the file does not say: ten step sizes (give --steps)"
     else:
         steps = max(2 * warmup, 100)
         origin["steps"] = "the file does not say: twice the warmup (give --steps)"
@@ -101,7 +111,7 @@ def read(source: Source, facts: Facts) -> Imported:
         steps_per_epoch=None,
         origin=origin,
         dialect="deepspeed",
-        length_given=total is not None,
+        length_given=total is not None and name != "LRRangeTest",
     )
 
 

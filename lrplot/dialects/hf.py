@@ -28,6 +28,7 @@ from lrplot.dialects import Dialect, Facts, Imported, Source, register
 from lrplot.dialects.shell import command_lines, number
 from lrplot.dialects.source import parse_json, parse_yaml
 from lrplot.errors import UsageError
+from lrplot.frameworks import MAX_PARTS, next_cycle
 
 # TrainingArguments fields that decide the learning rate, with the Trainer's defaults.
 DEFAULTS: dict[str, Any] = {
@@ -73,14 +74,58 @@ def _cosine(run: Run) -> tuple[str, dict[str, Any]]:
 
 def _cosine_with_restarts(run: Run) -> tuple[str, dict[str, Any]]:
     cycles = run.kwargs.get("num_cycles", 1)
+    if isinstance(cycles, bool) or not isinstance(cycles, (int, float)) or not cycles > 0:
+        raise UsageError(f"{run.shown}: lr_scheduler_kwargs num_cycles={cycles!r}: expected a number > 0")
     span = max(1, run.total - run.warmup)
     if cycles == 1:
         return "cosine", {"decay_steps": span, "end_lr": 0.0}
-    if not float(cycles).is_integer() or cycles < 1 or span % int(cycles):
-        raise UsageError(f"{run.shown}: cosine_with_restarts with num_cycles={cycles} over {span} steps is not "
-                         "supported yet (a whole number of cycles of whole steps)")
-    # Hard restarts: (num_cycles x progress) % 1, i.e. a new cosine every span / num_cycles steps.
-    return "cosine-restarts", {"first_decay_steps": span // int(cycles), "t_mul": 1.0, "m_mul": 1.0, "end_lr": 0.0}
+    if float(cycles).is_integer() and span % int(cycles) == 0 and _restarts_on_time(int(cycles), span):
+        # Hard restarts: (num_cycles x progress) % 1, i.e. a new cosine every span / num_cycles steps.
+        return "cosine-restarts", {"first_decay_steps": span // int(cycles), "t_mul": 1.0, "m_mul": 1.0, "end_lr": 0.0}
+    return "sequence", {"parts": _restart_parts(run, float(cycles), span)}
+
+
+def _restarts_on_time(cycles: int, span: int) -> bool:
+    """Whether transformers' ``num_cycles x progress`` (in floats) restarts at
+    every multiple of span / num_cycles, not a step later (23 x 39 / 69 is
+    12.999999999999998)."""
+    length = span // cycles
+    return cycles <= MAX_PARTS and all(math.floor(cycles * (float(k * length) / float(span))) == k for k in range(1, cycles))
+
+
+def _restart_parts(run: Run, cycles: float, span: int) -> list[dict[str, Any]]:
+    """Hard restarts whose cycles start between steps: one cosine part per
+    cycle, each step in the cycle transformers' own arithmetic
+    (``num_cycles x progress``, floored) puts it, the part starting
+    ``step_offset`` into its cycle of span / num_cycles steps."""
+    length = span / cycles
+
+    def cycle(step: int) -> int:
+        return math.floor(cycles * (float(step) / float(span)))
+
+    parts: list[dict[str, Any]] = []
+    step = 0
+    while step < span:
+        index = cycle(step)
+        end = next_cycle(cycle, step, (index + 1) * length, span)
+        if end - step == 1:
+            # A cycle with one step in it (cycles shorter than a step, or cut short): its value.
+            progress = float(step) / float(span)
+            factor = max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((cycles * progress) % 1.0))))
+            parts.append({"schedule": "constant", "lr": run.lr * factor, "steps": 1})
+        else:
+            offset = step - index * length
+            parts.append({"schedule": "cosine", "decay_steps": int(length) if length.is_integer() else length,
+                          "end_lr": 0.0, "step_offset": int(offset) if float(offset).is_integer() else offset,
+                          "steps": end - step})
+        step = end
+        if len(parts) > MAX_PARTS:
+            raise UsageError(f"{run.shown}: cosine_with_restarts with more than {MAX_PARTS:,} cycles in the run "
+                             "is not supported yet")
+    # After the last cycle transformers holds 0, as the last cosine does past its end.
+    parts.append({"schedule": "constant", "lr": 0.0, "steps": 1})
+    del parts[-1]["steps"]
+    return parts
 
 
 def _cosine_with_min_lr(run: Run) -> tuple[str, dict[str, Any]]:
@@ -114,10 +159,19 @@ def _inverse_sqrt(run: Run) -> tuple[str, dict[str, Any]]:
 def _cosine_warmup_with_min_lr(run: Run) -> tuple[str, dict[str, Any]]:
     # transformers counts this one from the update being made: warmup (t + 1) / W,
     # decay progress (t - W + 1) / (N - W).
-    if run.kwargs.get("warmup_lr_rate") is not None:
-        raise UsageError(f"{run.shown}: cosine_warmup_with_min_lr with warmup_lr_rate is not supported yet")
+    # With warmup_lr_rate r its warmup is r + (1 - r) x t / (W - 1) instead: lr at
+    # update W - 1, where the decay (counting the update being made) starts.
+    rate = run.kwargs.get("warmup_lr_rate")
     name, params = _cosine_with_min_lr(run)
-    return name, {**params, "step_offset": 1}
+    if rate is None or not run.warmup:
+        return name, {**params, "step_offset": 1}
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < float("inf"):
+        raise UsageError(f"{run.shown}: lr_scheduler_kwargs warmup_lr_rate={rate!r}: expected a number >= 0")
+    start = run.lr * float(rate)
+    if run.warmup == 1:  # update 0 alone at r x lr, then the decay on the updates' clock
+        return name, {**params, "warmup_steps": 1, "warmup_shape": "constant", "warmup_start_lr": start,
+                      "warmup_clock": "shared"}
+    return name, {**params, "warmup_steps": run.warmup - 1, "warmup_start_lr": start}
 
 
 def _warmup_stable_decay(run: Run) -> tuple[str, dict[str, Any]]:
@@ -127,20 +181,25 @@ def _warmup_stable_decay(run: Run) -> tuple[str, dict[str, Any]]:
     decay = int(kwargs["num_decay_steps"])
     stable = kwargs.get("num_stable_steps")
     stable = run.total - run.warmup - decay if stable is None else int(stable)
-    if decay <= 0 or stable < 0:
-        raise UsageError(f"{run.shown}: warmup_stable_decay with {decay} decay steps and {stable} stable steps "
-                         "is not supported yet (a decay of at least one step after the warmup)")
+    if decay < 0:
+        raise UsageError(f"{run.shown}: warmup_stable_decay with num_decay_steps {decay}: expected >= 0")
     warmup_type, decay_type = kwargs.get("warmup_type", "linear"), kwargs.get("decay_type", "cosine")
     if warmup_type not in ("linear", "cosine", "1-sqrt") or decay_type not in ("linear", "cosine", "1-sqrt"):
         raise UsageError(f"{run.shown}: warmup_stable_decay types must be linear, cosine or 1-sqrt")
-    if decay_type == "cosine":
-        _only(run, "num_cycles", 0.5)
     ratio = float(kwargs.get("min_lr_ratio", 0.0))
+    low = run.lr * ratio
+    # The warmup rises from min_lr_ratio x lr to lr, whatever follows it (a decay
+    # already under way when the stable phase is negative, or none at all).
+    warmup = {"warmup_shape": warmup_type, "warmup_start_factor": ratio, "warmup_target": "lr"} if run.warmup else {}
+    if decay == 0 or stable + decay <= 0:
+        # No decay after the warmup: lr for the stable steps, then min_lr_ratio x lr.
+        steps = [stable, [run.lr, low]] if stable >= 1 else [1, [low, low]]
+        return "piecewise", {"boundaries": [steps[0]], "values": steps[1], **warmup}
     params: dict[str, Any] = {
-        "decay_steps": max(1, decay), "stable_steps": stable, "end_lr": run.lr * ratio, "decay_shape": decay_type,
+        "decay_steps": decay, "stable_steps": stable, "end_lr": low, "decay_shape": decay_type, **warmup,
     }
-    if run.warmup:
-        params.update(warmup_shape=warmup_type, warmup_start_factor=ratio)
+    if decay_type == "cosine":
+        params.update(_cycles(run))
     return "wsd", params
 
 
@@ -309,7 +368,7 @@ def read(source: Source, facts: Facts) -> Imported:
     for name in params:
         origin.setdefault(name, f"{where.get('lr_scheduler_type', 'lr_scheduler_type (default linear)')} = {kind}")
     if warmup:
-        params["warmup_steps"] = warmup
+        params.setdefault("warmup_steps", warmup)  # a scheduler may count its warmup its own way
     consumed = set(DEFAULTS) | {"warmup_ratio", "warmup_steps"}
     ignored = tuple(sorted(k for k in values if k not in consumed and any(s in k for s in SCHEDULE_LOOKING)))
     return Imported(

@@ -17,6 +17,7 @@ table is rendered from it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
@@ -60,6 +61,19 @@ def whole(args: dict[str, Any], key: str, default: Any, low: int = 0, scheduler:
 # Cycles, periods or batch sizes written out as sequence parts; past this many
 # the curve is not worth a list.
 MAX_PARTS = 10_000
+
+
+def next_cycle(cycle: Callable[[int], int], step: int, estimate: float, last: int | None = None) -> int:
+    """The first step after ``step`` whose cycle (a framework's own, rounded
+    arithmetic: ``cycle`` is non-decreasing) differs from ``step``'s, searched
+    from ``estimate`` (where the cycle ends in exact arithmetic); at most ``last``."""
+    index = cycle(step)
+    end = max(math.ceil(estimate), step + 1)
+    while end - 1 > step and cycle(end - 1) != index:
+        end -= 1
+    while (last is None or end < last) and cycle(end) == index:
+        end += 1
+    return end if last is None else min(end, last)
 
 
 def sequence(lr: float, parts: list[dict[str, Any]]) -> Curve:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, number, sequence, whole
 from lrplot.registry import MAX_STEPS
 
@@ -36,7 +37,7 @@ def _warmup(args: dict[str, Any], lr: float) -> dict[str, Any]:
 
 MOMENTUM_RAMP = MAX_STEPS  # a ramp longer than any run lrplot draws
 
-SUPPORTED = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle")
+SUPPORTED = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle", "LRRangeTest")
 MAX_STAIRS = 100_000  # a staircase written out as piecewise values; past this it is not worth a list
 
 
@@ -207,6 +208,28 @@ def _warmup_cosine(args: dict[str, Any], optimizer_lr: float | None, steps: int 
         {"schedule": "constant", "lr": 0.0, "steps": 1}, {"schedule": "cosine", **curve}]})
 
 
+def range_test(args: dict[str, Any]) -> Curve:
+    """LRRangeTest: lr_range_test_min_lr x (1 + step_rate x interval), the
+    interval t / step_size (floored with staircase). Its constructor writes
+    the value of interval 0 and ``step()`` k computes interval (k + 1) /
+    step_size, so update t uses interval t / step_size."""
+    low = args.get("lr_range_test_min_lr", 1e-3)
+    if isinstance(low, (list, tuple)):
+        raise Unsupported("LRRangeTest with a lr_range_test_min_lr per parameter group is not supported yet")
+    size = args.get("lr_range_test_step_size", 2000)
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise UsageError(f"lr_range_test_step_size {size!r}: DeepSpeed requires a positive integer")
+    rate = float(number(args, "lr_range_test_step_rate", 1.0))
+    if rate < 0:
+        raise Unsupported(f"LRRangeTest with lr_range_test_step_rate {rate} < 0 (an lr falling through 0) "
+                          "is not supported yet")
+    staircase = args.get("lr_range_test_staircase", False)
+    if not isinstance(staircase, bool):
+        raise UsageError(f"lr_range_test_staircase {staircase!r}: expected true or false")
+    return Curve("range-test", {"lr": float(number(args, "lr_range_test_min_lr", 1e-3)), "step_rate": rate,
+                                "step_size": size, "staircase": staircase})
+
+
 def scheduler(name: str, args: dict[str, Any], optimizer_lr: float | None = None, steps: int | None = None) -> Curve:
     """``steps``: how many updates will be drawn, when known (a schedule that
     turns back up past its end is refused there)."""
@@ -216,6 +239,8 @@ def scheduler(name: str, args: dict[str, Any], optimizer_lr: float | None = None
         return _warmup_cosine(args, optimizer_lr, steps)
     if name == "OneCycle":
         return _one_cycle(args)
+    if name == "LRRangeTest":
+        return range_test(args)
     peak = args.get("warmup_max_lr")
     if peak is None and name == "WarmupDecayLR":
         peak = 0.001  # its constructor's default; only WarmupLR's is None, the optimizer's lr

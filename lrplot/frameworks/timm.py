@@ -19,7 +19,16 @@ import math
 from typing import Any
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import MAX_PARTS, Curve, Unsupported, number, only, part_value, sequence
+from lrplot.frameworks import (
+    MAX_PARTS,
+    Curve,
+    Unsupported,
+    next_cycle,
+    number,
+    only,
+    part_value,
+    sequence,
+)
 
 # Schedulers whose warmup_prefix defaults to True (the others default to False).
 PREFIXED = {"StepLRScheduler": True, "MultiStepLRScheduler": True}
@@ -33,8 +42,8 @@ def scheduler(name: str, args: dict[str, Any], lr: float, updates_per_epoch: int
     if any_cycles and name in ("TanhLRScheduler", "PolyLRScheduler"):
         return _cycle_parts(name, args, lr, updates_per_epoch if args.get("t_in_epochs", True) else 1, steps)
     cycles = name == "CosineLRScheduler" and any_cycles
-    if cycles and number(args, "cycle_mul", 1.0) < 1:
-        raise Unsupported(f"{name} with cycle_mul {number(args, 'cycle_mul', 1.0)} < 1 (cycles that shrink) is not supported yet")
+    if cycles and number(args, "cycle_mul", 1.0) < 1:  # cycles that shrink: not one cosine-restarts curve
+        return _cycle_parts(name, args, lr, updates_per_epoch if args.get("t_in_epochs", True) else 1, steps)
     k = number(args, "k_decay", 1.0)
     if k != 1 and name not in ("CosineLRScheduler", "PolyLRScheduler"):
         only(args, "k_decay", 1.0, name)
@@ -130,18 +139,20 @@ def _cycles(args: dict[str, Any], params: dict[str, Any], low: float, every: int
 
 
 def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: int | None) -> Curve:
-    """timm's cycles as ``sequence`` parts, scheduler step by scheduler step as
+    """timm's cycles as ``sequence`` parts on the scheduler's own steps, as
     ``_get_lr`` computes them: cycle i (found with timm's own ``math.log``)
     runs from lr x cycle_decay**i toward lr_min over t_initial x cycle_mul**i
-    steps; past cycle_limit cycles, lr_min. Step 0 is the constructor's lr
-    (warmup_lr_init during a warmup, else the base lr)."""
+    steps from its start (a fraction of a step when cycle_mul is not whole:
+    the part's ``step_offset`` is where its first step falls in the cycle);
+    past cycle_limit cycles, lr_min. Step 0 is the constructor's lr
+    (warmup_lr_init during a warmup, else the base lr). The sequence steps
+    every ``every`` updates and carries timm's noise, drawn at the scheduler's
+    step as timm draws it."""
     if steps is None:
         raise Unsupported(f"{name} cycles without a known run length are not supported yet")
-    if args.get("noise_range_t") is not None:
-        raise Unsupported(f"{name} cycles with lr noise are not supported yet")
     first, mul = _length(args, name), float(number(args, "cycle_mul", 1.0))
-    if mul < 1:
-        raise Unsupported(f"{name} with cycle_mul {mul} < 1 (cycles that shrink) is not supported yet")
+    if mul <= 0:
+        raise Unsupported(f"{name} with cycle_mul {mul} <= 0 is not supported yet")
     limit, decay = int(number(args, "cycle_limit", 1)), float(number(args, "cycle_decay", 1.0))
     low, k = float(number(args, "lr_min", 0.0)), float(number(args, "k_decay", 1.0))
     warmup = number(args, "warmup_t", 0)
@@ -149,45 +160,59 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
         raise Unsupported(f"{name} with a fractional warmup_t ({warmup}) is not supported yet")
     warmup = int(warmup)
     prefix = bool(args.get("warmup_prefix", PREFIXED.get(name, False)))
-    clock = {"step_every": every} if every > 1 else {}
     last = -(-steps // every)  # the scheduler steps the run reaches
     parts: list[dict[str, Any]] = []
     if warmup:
         start = float(number(args, "warmup_lr_init", 0.0))
         parts.append({"schedule": "linear", "lr": lr, "start_factor": start / lr if lr else 0.0, "end_factor": 1.0,
-                      "total_steps": warmup, **clock, "steps": min(warmup, last) * every})
+                      "total_steps": warmup, "steps": min(warmup, last)})
     else:
-        parts.append({"schedule": "constant", "lr": lr, "steps": every})  # the constructor's base lr
+        parts.append({"schedule": "constant", "lr": lr, "steps": 1})  # the constructor's base lr
+
+    def geometry(own: int) -> tuple[int, float, float]:
+        """timm's cycle index, its length and its start for the scheduler's own step."""
+        if mul != 1:
+            index = math.floor(math.log(1 - own / first * (1 - mul), mul))
+            return index, mul**index * first, (1 - mul**index) / (1 - mul) * first
+        return own // first, float(first), float(first * (own // first))
+
+    reached = (last - warmup if prefix else last) - 1  # the last of the scheduler's own steps the run reaches
+    if mul < 1 and reached >= 0:
+        try:
+            geometry(reached)
+        except ValueError:
+            # Shrinking cycles end after t_initial / (1 - cycle_mul) steps; past them math.log fails.
+            raise UsageError(f"{name} with cycle_mul {mul}: timm fails (math domain error) once its cycles, "
+                             f"{first / (1 - mul):g} steps in all, are over, before this run's end") from None
+
     def cycle_at(t: int) -> tuple[dict[str, Any] | None, int]:
         """The part of the cycle scheduler step t is in (None past cycle_limit) and where it ends."""
         own = t - warmup if prefix else t
-        if mul != 1:
-            index = math.floor(math.log(1 - own / first * (1 - mul), mul))
-            length = mul**index * first
-            begin = (1 - mul**index) / (1 - mul) * first
-        else:
-            index, length = own // first, first
-            begin = first * index
+        index, length, begin = geometry(own)
         if index >= limit:
             return None, last
-        if float(begin) != int(begin) or float(length) != int(length):
-            raise Unsupported(f"{name} cycles that start or last between scheduler steps are not supported yet")
-        part = {"lr": lr * decay**index, "decay_steps": int(length), "end_lr": low, "step_offset": own - int(begin), **clock}
+        if length < 1:
+            raise Unsupported(f"{name} cycles shorter than a scheduler step (cycle_mul {mul}) are not supported yet")
+        # Where the next cycle starts, as timm's logarithm decides it.
+        end = next_cycle(lambda own: geometry(own)[0], own, begin + length, reached + 1)
+        offset = own - begin  # exact: a whole number less a float within a cycle of it
+        part = {"lr": lr * decay**index, "decay_steps": int(length) if length.is_integer() else length,
+                "end_lr": low, "step_offset": int(offset) if offset.is_integer() else offset}
         if name == "TanhLRScheduler":
             part.update(schedule="tanh", lower=float(number(args, "lb", -7.0)), upper=float(number(args, "ub", 3.0)))
         elif name == "PolyLRScheduler":
             part.update(schedule="polynomial", power=float(number(args, "power", 0.5)), **({} if k == 1 else {"k_decay": k}))
         else:
             part.update(schedule="cosine", **({} if k == 1 else {"k_decay": k}))
-        return part, t + int(begin + length) - own
+        return part, t + end - own
 
     t = max(warmup, 1)
     while t < last:
         part, end = cycle_at(t)
         if part is None:
-            parts.append({"schedule": "constant", "lr": low, "steps": (last - t) * every})
+            parts.append({"schedule": "constant", "lr": low, "steps": last - t})
             break
-        parts.append({**part, "steps": (min(end, last) - t) * every})
+        parts.append({**part, "steps": min(end, last) - t})
         t = end
         if len(parts) > MAX_PARTS:
             raise Unsupported(f"{name} with more than {MAX_PARTS:,} cycles in the run is not supported yet")
@@ -196,7 +221,9 @@ def _cycle_parts(name: str, args: dict[str, Any], lr: float, every: int, steps: 
         after, _ = cycle_at(warmup)
         target = low if after is None else part_value(after, 0)
         parts[0]["end_factor"] = target / lr if lr else 0.0
-    return sequence(lr, parts)
+    curve = sequence(lr, parts)
+    clock = {"step_every": every} if every > 1 else {}
+    return Curve(curve.schedule, {**curve.params, **clock, **_noise(args)})
 
 
 def _length(args: dict[str, Any], name: str) -> int:
@@ -210,12 +237,15 @@ def _multistep(args: dict[str, Any], params: dict[str, Any]) -> Curve:
     # timm counts milestones up to t + 1, so milestone m takes effect at m - 1;
     # step 0 is the constructor's base lr whatever the milestones, so at least 1.
     raw = [int(m) - 1 for m in args.get("decay_t") or ()]
-    if params.get("warmup_clock") == "after" and any(m <= 0 for m in raw):
-        # On the clock after a warmup prefix it applies at that clock's step 0, where the
-        # warmup hands over to the full lr in lrplot.
-        raise Unsupported("MultiStepLRScheduler with a milestone <= 1 after a warmup prefix is not supported yet")
-    milestones = sorted(max(1, m) for m in raw)
     gamma = float(number(args, "decay_rate", 1.0))
+    if params.get("warmup_clock") == "after" and any(m <= 0 for m in raw):
+        # After a warmup prefix such a milestone applies from the clock's step 0, where the
+        # warmup (rising to lr) hands over: the decays as values, lr x decay_rate ** count.
+        edges = sorted({m for m in raw if m > 0})
+        counts = [sum(m <= edge for m in raw) for edge in [0, *edges]]
+        values = [params["lr"] * gamma**count for count in counts]
+        return Curve("piecewise", {**params, "boundaries": edges or [1], "values": values if edges else values * 2})
+    milestones = sorted(max(1, m) for m in raw)
     if not milestones:
         return Curve("constant", params)
     return Curve("multistep", {**params, "milestones": milestones, "gamma": gamma})

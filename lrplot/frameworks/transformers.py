@@ -47,7 +47,7 @@ MATCHING = Framework(
         Exact(
             "wsd",
             "get_wsd_schedule(optimizer, {warmup_steps}, {decay_steps}, num_training_steps={shown}, "
-            "min_lr_ratio={ratio!r}, decay_type={decay_shape!r})",
+            "min_lr_ratio={ratio!r}, decay_type={decay_shape!r}, num_cycles={num_cycles!r})",
             when=(Condition("warmup_start_lr = end_lr", lambda v: v["warmup_from"] == v["end_lr"]),),
             values=(Value("ratio", "end_lr / lr", lambda v: v["end_lr"] / v["lr"]),
                     Value("shown", "--steps", lambda v: v["shown"])),
