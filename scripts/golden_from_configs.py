@@ -1624,6 +1624,7 @@ ESPNET_FACTS = {
     "espnet/aishell-conformer-e12-warmuplr.yaml": 1000,
     "espnet/ljspeech-tts-transformer-noamlr.yaml": 120,
     "espnet/ljspeech-vits-exponentiallr-per-epoch-two-optims.yaml": None,  # num_iters_per_epoch in the file
+    "espnet/ls100-whisper-warmuplr-accum4-dupkey.yaml": 1003,  # 3 leftover mini-batches per epoch do not update
 }
 
 

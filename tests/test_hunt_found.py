@@ -22,3 +22,21 @@ def refused(*args: str) -> str:
 def test_a_schedule_base_meant_to_be_completed_is_refused_for_its_missing_length():
     base = FIXTURES / "mmengine" / "mmocr" / "configs" / "textdet" / "_base_" / "schedules" / "schedule_sgd_base.py"
     assert "train_cfg.max_epochs: got None, expected a whole number >= 1" in refused("--from", str(base))
+
+
+def test_a_key_given_twice_is_read_as_the_framework_reads_it(tmp_path):
+    """ESPnet, timm, detectron2, Paddle and the HF parsers load YAML with
+    PyYAML (the last of a repeated key wins): ESPnet's own recipes rely on it.
+    lrplot's own configs, and OmegaConf-based dialects, still refuse it."""
+    twice = "optim: adam\noptim_conf:\n    lr: 0.1\nscheduler: warmuplr\nscheduler_conf:\n    warmup_steps: 10\nmax_epoch: 1\noptim_conf:\n    lr: 0.002\n"
+    (tmp_path / "espnet.yaml").write_text(twice)
+    result = run("-o", "-", "--from", str(tmp_path / "espnet.yaml"), "--dataset-size", "20", "--batch-size", "1")
+    assert result.exit_code == 0, result.stderr
+    first = float(result.stdout.splitlines()[1].split(",")[1])
+    assert first == 0.002 * 10**0.5 * 10**-1.5  # WarmupLR at step 1 with the LAST optim_conf's lr
+    (tmp_path / "mine.yaml").write_text("curves:\n  - schedule: constant\n    lr: 0.1\n    lr: 0.2\n")
+    assert "key 'lr' is given twice" in refused("--config", str(tmp_path / "mine.yaml"), "--steps", "5")
+    (tmp_path / "composer.yaml").write_text(
+        "max_duration: 10ba\nscheduler:\n  name: constant_with_warmup\n  t_warmup: 2ba\nscheduler:\n  name: linear_decay_with_warmup\n"
+        "optimizer:\n  name: decoupled_adamw\n  lr: 0.001\n")
+    assert "given twice" in refused("--from", str(tmp_path / "composer.yaml"), "--dialect", "composer")

@@ -46,7 +46,7 @@ def _positive_int(value: Any, key: str, shown: str) -> int:
 
 def read(source: Source, facts: Facts) -> list[Imported]:
     shown = f"--from {source.path}"
-    config = parse_yaml_mapping(source.text, source.path, "an ESPnet training config")
+    config = parse_yaml_mapping(source.text, source.path, "an ESPnet training config", last_key_wins=True)
     pairs = [("optim", "scheduler")] + [(f"optim{i}", f"scheduler{i}") for i in range(2, 10) if f"optim{i}" in config]
     if not config.get("scheduler"):
         raise UsageError(f"{shown}: scheduler is not set: ESPnet leaves optim_conf.lr constant")

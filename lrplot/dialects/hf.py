@@ -197,7 +197,7 @@ def _arguments(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
     if source.suffix == ".json":
         data = parse_json(source.text, source.path)
     elif source.suffix in (".yaml", ".yml"):
-        data = parse_yaml(source.text, source.path)
+        data = parse_yaml(source.text, source.path, last_key_wins=True)
     else:
         return _flags(source)
     if not isinstance(data, dict):

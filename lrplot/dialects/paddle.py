@@ -43,7 +43,7 @@ def _section(config: dict[str, Any], *keys: str) -> Any:
 
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
-    config = parse_yaml_mapping(source.text, source.path, "a PaddleClas / PaddleOCR config")
+    config = parse_yaml_mapping(source.text, source.path, "a PaddleClas / PaddleOCR config", last_key_wins=True)
     lr_cfg = _section(config, "Optimizer", "lr")
     if not isinstance(lr_cfg, dict) or "name" not in lr_cfg:
         raise UsageError(f"{shown}: has no Optimizer.lr section with a name")

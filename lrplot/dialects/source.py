@@ -22,15 +22,18 @@ def read_text(path: str, shown: str | None = None) -> str:
         raise UsageError(f"{where}: not UTF-8 text (byte {error.start})") from None
 
 
-def parse_yaml(text: str, shown: str) -> Any:
+def parse_yaml(text: str, shown: str, last_key_wins: bool = False) -> Any:
+    """``last_key_wins``: the framework reads the file with PyYAML, which keeps
+    the last of a key given twice (ESPnet's own recipes have such files);
+    OmegaConf-based ones (Composer, OLMo, fairseq) refuse them, and so does lrplot."""
     from lrplot.yaml_safe import parse_yaml_text
 
-    return parse_yaml_text(text, shown)
+    return parse_yaml_text(text, shown, last_key_wins)
 
 
-def parse_yaml_mapping(text: str, path: str, expected: str) -> dict[str, Any]:
+def parse_yaml_mapping(text: str, path: str, expected: str, last_key_wins: bool = False) -> dict[str, Any]:
     """A YAML file whose top level must be a mapping; ``expected`` names it for the error."""
-    config = parse_yaml(text, path)
+    config = parse_yaml(text, path, last_key_wins)
     if not isinstance(config, dict):
         raise UsageError(f"--from {path}: expected {expected} (a mapping)")
     return config

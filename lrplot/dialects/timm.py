@@ -49,7 +49,7 @@ def detect(source: Source) -> int:
 
 def read(source: Source, facts: Facts) -> list[Imported]:
     if source.suffix in (".yaml", ".yml"):
-        args = parse_yaml(source.text, source.path)
+        args = parse_yaml(source.text, source.path, last_key_wins=True)
         if not isinstance(args, dict):
             raise UsageError(f"--from {source.path}: expected train.py's args.yaml (a mapping)")
         return [_curve(source, args, facts, os.path.basename(source.path), None)]
