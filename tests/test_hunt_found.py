@@ -40,3 +40,14 @@ def test_a_key_given_twice_is_read_as_the_framework_reads_it(tmp_path):
         "max_duration: 10ba\nscheduler:\n  name: constant_with_warmup\n  t_warmup: 2ba\nscheduler:\n  name: linear_decay_with_warmup\n"
         "optimizer:\n  name: decoupled_adamw\n  lr: 0.001\n")
     assert "given twice" in refused("--from", str(tmp_path / "composer.yaml"), "--dialect", "composer")
+
+
+def test_an_unsupported_espnet_scheduler_is_named_before_any_fact_is_asked_for():
+    plateau = FIXTURES / "espnet" / "an4-rnn-reducelronplateau.yaml"
+    assert "scheduler reducelronplateau follows a validation metric: not supported yet" in refused("--from", str(plateau))
+
+
+def test_espnets_lightning_trainer_is_refused_not_run_with_the_default_max_epoch():
+    lightning = FIXTURES / "espnet" / "ls100-lightning-ebranchformer-warmuplr.yaml"
+    message = refused("--from", str(lightning), "--dataset-size", "1000", "--batch-size", "1")
+    assert "lightning_conf: ESPnet's Lightning trainer is not supported yet" in message
