@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "configs"
@@ -51,3 +53,19 @@ def test_espnets_lightning_trainer_is_refused_not_run_with_the_default_max_epoch
     lightning = FIXTURES / "espnet" / "ls100-lightning-ebranchformer-warmuplr.yaml"
     message = refused("--from", str(lightning), "--dataset-size", "1000", "--batch-size", "1")
     assert "lightning_conf: ESPnet's Lightning trainer is not supported yet" in message
+
+
+def test_a_ds_config_of_just_an_optimizer_and_a_deepspeed_scheduler_is_recognised(tmp_path):
+    """Many ds_config files (and the dicts scripts dump) hold only these two
+    sections; DeepSpeed's scheduler names say what the file is."""
+    config = tmp_path / "ds.json"
+    config.write_text('{"optimizer": {"type": "AdamW", "params": {"lr": 1e-4}},\n'
+                      ' "scheduler": {"type": "WarmupLR", "params": {"warmup_min_lr": 1e-5, "warmup_max_lr": 1e-4,'
+                      ' "warmup_num_steps": 50, "warmup_type": "linear"}}}\n')
+    result = run("-o", "-", "--from", str(config), "--steps", "60")
+    assert result.exit_code == 0, result.stderr
+    values = [float(line.split(",")[1]) for line in result.stdout.splitlines()[1:]]
+    # WarmupLR starts at warmup_min_lr and the engine steps it after each update: update t
+    # uses iteration t - 1, gamma = (t - 1) / 50, for 1 <= t <= 51 (DeepSpeed lr_schedules.py)
+    expected = [1e-5] + [1e-5 + (1e-4 - 1e-5) * min(t - 1, 50) / 50 for t in range(1, 60)]
+    assert values == pytest.approx(expected, rel=1e-12)

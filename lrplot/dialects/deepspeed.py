@@ -9,6 +9,7 @@ warmup, so the warmup and what follows both show).
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
@@ -20,11 +21,16 @@ SIGNATURE = ("train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimiz
              "fp16", "bf16")
 
 
+# DeepSpeed's own scheduler names (runtime/lr_schedules.py VALID_LR_SCHEDULES): a file naming one is a
+# ds_config even when it holds nothing but the optimizer and the scheduler.
+OWN_SCHEDULER = re.compile(r'"type"\s*:\s*"(WarmupLR|WarmupDecayLR|WarmupCosineLR|OneCycle|LRRangeTest)"')
+
+
 def detect(source: Source) -> int:
     if source.suffix not in (".json", ".yaml", ".yml"):
         return 0
     text = source.text
-    if '"scheduler"' in text and any(f'"{key}"' in text for key in SIGNATURE):
+    if '"scheduler"' in text and (any(f'"{key}"' in text for key in SIGNATURE) or OWN_SCHEDULER.search(text)):
         return 2
     return 1 if sum(f'"{key}"' in text for key in SIGNATURE) >= 2 else 0
 
