@@ -377,6 +377,8 @@ HF_FACTS = {
     "hf/olympiccoder-7b-sft-cosine-min-lr.yaml": (10_000, 8),
     "hf/structurecoder-dpo-readme-cosine-min-lr.md": (100_000, 8),
     "hf/codefuse-devops-pt-cosine-max-steps.sh": (None, None),
+    "hf/fastchat-train_vicuna_7b.sh": (100_001, 16),  # torchrun --nproc_per_node=16 in the file
+    "hf/llama3-8b-orpo-inverse-sqrt.yaml": (60_013, 8),
 }
 
 
@@ -396,6 +398,8 @@ def gen_hf() -> None:
     from transformers import Trainer, TrainingArguments, get_scheduler
 
     for fixture, (dataset_size, world) in HF_FACTS.items():
+        if not wanted(fixture):
+            continue
         a = {k: _num(v) for k, v in _hf_args(FIX / fixture).items()}
         b = int(a.get("per_device_train_batch_size", 8))
         accum = int(a.get("gradient_accumulation_steps", 1))

@@ -69,3 +69,26 @@ def test_a_ds_config_of_just_an_optimizer_and_a_deepspeed_scheduler_is_recognise
     # uses iteration t - 1, gamma = (t - 1) / 50, for 1 <= t <= 51 (DeepSpeed lr_schedules.py)
     expected = [1e-5] + [1e-5 + (1e-4 - 1e-5) * min(t - 1, 50) / 50 for t in range(1, 60)]
     assert values == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_launchers_process_count_is_the_world_size_when_none_is_given():
+    """FastChat's script says `torchrun --nproc_per_node=16`: the same curve
+    as transformers' with 16 processes (tests/golden/from), without --world-size."""
+    import json
+
+    golden = json.loads((Path(__file__).parent / "golden" / "from" / "hf" / "fastchat-train_vicuna_7b.sh.json").read_text())
+    assert golden["facts"]["--world-size"] == 16
+    result = run("-o", "-", "--from", str(FIXTURES / "hf" / "fastchat-train_vicuna_7b.sh"),
+                 "--dataset-size", str(golden["facts"]["--dataset-size"]))
+    assert result.exit_code == 0, result.stderr
+    values = [float(line.split(",")[1]) for line in result.stdout.splitlines()[1:]]
+    assert values == pytest.approx(golden["values"], rel=1e-12, abs=0)
+
+
+def test_a_launcher_count_that_is_not_a_plain_number_is_not_guessed(tmp_path):
+    script = tmp_path / "train.sh"
+    script.write_text("torchrun --nnodes 1:4 --nproc_per_node=8 train.py --lr_scheduler_type linear "
+                      "--num_train_epochs 1 --per_device_train_batch_size 2 --learning_rate 1e-4\n")
+    result = run("translate", str(script), "--dataset-size", "100")
+    assert result.exit_code == 0, result.stderr
+    assert "→ 50 batches" in result.stdout  # 100 / (2 per device × 1 device): the elastic node count is unknown
