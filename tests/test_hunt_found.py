@@ -92,3 +92,13 @@ def test_a_launcher_count_that_is_not_a_plain_number_is_not_guessed(tmp_path):
     result = run("translate", str(script), "--dataset-size", "100")
     assert result.exit_code == 0, result.stderr
     assert "→ 50 batches" in result.stdout  # 100 / (2 per device × 1 device): the elastic node count is unknown
+
+
+def test_timm_under_torchrun_counts_its_processes(tmp_path):
+    script = tmp_path / "train.sh"
+    script.write_text("torchrun --nproc_per_node=4 train.py /data --model resnet50 --sched step --epochs 3 "
+                      "--decay-epochs 1 --decay-rate 0.5 --warmup-epochs 0 --lr 0.4 -b 10\n")
+    result = run("translate", str(script), "--dataset-size", "1000")
+    assert result.exit_code == 0, result.stderr
+    # train.py's loader: floor(ceil(1000 / 4 processes) / batch 10) = 25 batches per epoch
+    assert "steps_per_epoch: 25 " in result.stdout, result.stdout

@@ -18,7 +18,7 @@ import os
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.shell import CommandLine, command_lines, number
+from lrplot.dialects.shell import CommandLine, command_lines, launched_processes, number
 from lrplot.dialects.source import parse_yaml
 from lrplot.errors import UsageError
 from lrplot.frameworks import timm
@@ -78,12 +78,13 @@ def _arguments(line: CommandLine) -> dict[str, Any]:
 
 
 def _launched(line: CommandLine) -> int | None:
-    """``distributed_train.sh N ...`` runs N processes."""
+    """``distributed_train.sh N ...`` runs N processes (so does a launcher that says N)."""
     words = list(line.words)
     for index, word in enumerate(words[:-1]):
         if word.endswith("distributed_train.sh") and words[index + 1].isdigit():
             return int(words[index + 1])
-    return None
+    launched = launched_processes(line)  # torchrun --nproc_per_node=8 train.py ...
+    return launched[0] if launched else None
 
 
 def _value(args: dict[str, Any], key: str, shown: str) -> Any:
