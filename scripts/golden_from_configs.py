@@ -1529,7 +1529,50 @@ def fairseq_real_check(name: str, cfg_kwargs: dict[str, Any], steps: Sequence[in
     return True
 
 
+FAIRSEQ_COMMANDS = {
+    # fixture: updates evaluated (--steps): the command's --max-epoch counts epochs of data-sized batches
+    "fairseq/roberta-custom-classification-readme-polynomial.md": 7812,
+}
+
+
+def fairseq_command(text: str) -> dict[str, str]:
+    """The fairseq-train line of a README's bash block as flags, its NAME=value lines substituted."""
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", text, re.S) if "fairseq-train" in b)
+    for name, value in re.findall(r"^([A-Z_]+)=(\S+)", block, re.M):
+        block = block.replace(f"${name}", value)
+    return flags(shell_tokens(block[block.index("fairseq-train"):]))
+
+
+def gen_fairseq_commands() -> None:
+    for fixture, n in FAIRSEQ_COMMANDS.items():
+        a = fairseq_command((FIX / fixture).read_text(encoding="utf-8"))
+        name = a["lr-scheduler"]
+        opt_lr = [float(x) for x in str(a["lr"]).split(",")]
+        scfg = {"_name": name, "warmup_updates": int(a.get("warmup-updates", 0)),
+                "total_num_update": int(a["total-num-update"])}
+        sched = fairseq_build({}, scfg, opt_lr, int(a.get("max-update", 0)))
+        values = []
+        sched.step_update(0)
+        sched.step_begin_epoch(1)
+        cur = sched.step_update(0)
+        for t in range(n):
+            values.append(float(cur))
+            cur = sched.step_update(t + 1)  # trainer.lr_step_begin_epoch also ends in step_update(num_updates)
+        rec = make_record(
+            fixture, "fairseq", "0.12.2 (port, source only)",
+            f"{name}(warmup_updates={scfg['warmup_updates']}, total_num_update={scfg['total_num_update']}, lr={opt_lr})",
+            "fairseq trainer: step_update(num_updates) after every update (and at each epoch start).",
+            {"--steps": n}, values,
+            f"fairseq-train flags (argparse): --lr-scheduler {name} --lr {a['lr']} --total-num-update "
+            f"{a['total-num-update']} --warmup-updates {a.get('warmup-updates')}; the README's shell variables "
+            "substituted.  --max-epoch 10 without --max-update: the run's length is 10 epochs of the data; the "
+            f"README says 10 epochs are {n} updates, the length evaluated here.",
+            boundaries=[scfg["warmup_updates"]])
+        write("fairseq", fixture, rec)
+
+
 def gen_fairseq() -> None:
+    gen_fairseq_commands()
     for path in sorted((FIX / "fairseq").glob("*.yaml")):
         fixture = str(path.relative_to(FIX))
         cfg = yaml.safe_load(path.read_text(encoding="utf-8").replace("\r\n", "\n"))
