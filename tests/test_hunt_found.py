@@ -102,3 +102,19 @@ def test_timm_under_torchrun_counts_its_processes(tmp_path):
     assert result.exit_code == 0, result.stderr
     # train.py's loader: floor(ceil(1000 / 4 processes) / batch 10) = 25 batches per epoch
     assert "steps_per_epoch: 25 " in result.stdout, result.stdout
+
+
+def test_megatron_lengths_in_samples_that_are_not_whole_batches_run_on_the_samples_clock(tmp_path):
+    """Megatron's scheduler counts consumed samples; a warmup of 12 samples at a
+    global batch of 8 ends between updates (values from megatron-core 0.16.1's
+    OptimizerParamScheduler, by hand: lr x 8t / 12, then linear decay over
+    800 - 12 samples)."""
+    script = tmp_path / "pretrain.sh"
+    script.write_text("python pretrain_gpt.py --global-batch-size 8 --train-samples 800 --lr 1e-3 "
+                      "--lr-warmup-samples 12 --lr-decay-style linear\n")
+    result = run("-o", "-", "--from", str(script))
+    assert result.exit_code == 0, result.stderr
+    values = [float(line.split(",")[1]) for line in result.stdout.splitlines()[1:]]
+    assert len(values) == 100
+    expected = [1e-3 * 8 * t / 12 if 8 * t <= 12 else 1e-3 * (1 - (8 * t - 12) / (800 - 12)) for t in range(100)]
+    assert values == pytest.approx(expected, rel=1e-12, abs=1e-18)
