@@ -118,3 +118,11 @@ def test_megatron_lengths_in_samples_that_are_not_whole_batches_run_on_the_sampl
     assert len(values) == 100
     expected = [1e-3 * 8 * t / 12 if 8 * t <= 12 else 1e-3 * (1 - (8 * t - 12) / (800 - 12)) for t in range(100)]
     assert values == pytest.approx(expected, rel=1e-12, abs=1e-18)
+
+
+def test_formats_not_read_yet_are_named_not_called_unknown():
+    ppdet = FIXTURES / "paddle" / "paddledetection-ppyoloe-optimizer_300e.yml"
+    assert "PaddleDetection configs (LearningRate.schedulers" in refused("--from", str(ppdet), "--dataset-size", "100")
+    lazy = FIXTURES / "detectron2" / "configs" / "new_baselines" / "mask_rcnn_R_50_FPN_100ep_LSJ.py"
+    assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy))
+    assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy), "--dialect", "detectron2")
