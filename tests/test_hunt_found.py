@@ -126,3 +126,16 @@ def test_formats_not_read_yet_are_named_not_called_unknown():
     lazy = FIXTURES / "detectron2" / "configs" / "new_baselines" / "mask_rcnn_R_50_FPN_100ep_LSJ.py"
     assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy))
     assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy), "--dialect", "detectron2")
+
+
+@pytest.mark.parametrize("steps", ["(null, 250000)", "({}, 250000)", "5", "'abc'", "(.nan, 250000)"])
+def test_detectron2_steps_that_are_not_iteration_numbers_are_one_line(tmp_path, steps):
+    """Hostile variants of detectron2's faster_rcnn_R_50_FPN_3x.yaml (found by mutating real fixtures)."""
+    base = FIXTURES / "detectron2" / "configs"
+    (tmp_path / "configs" / "COCO-Detection").mkdir(parents=True)
+    (tmp_path / "configs" / "Base-RCNN-FPN.yaml").write_text((base / "Base-RCNN-FPN.yaml").read_text())
+    text = (base / "COCO-Detection" / "faster_rcnn_R_50_FPN_3x.yaml").read_text()
+    assert "STEPS: (210000, 250000)" in text
+    config = tmp_path / "configs" / "COCO-Detection" / "x.yaml"
+    config.write_text(text.replace("(210000, 250000)", steps))
+    assert "SOLVER.STEPS: got " in refused("--from", str(config))

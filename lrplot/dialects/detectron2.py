@@ -10,12 +10,13 @@ code). The run is ``MAX_ITER`` iterations, one scheduler step each (see
 from __future__ import annotations
 
 import ast
+import math
 import os
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
 from lrplot.dialects.source import parse_yaml, read_text
-from lrplot.errors import UsageError
+from lrplot.errors import UsageError, show_value
 from lrplot.frameworks import detectron2
 
 MAX_BASES = 32
@@ -86,6 +87,10 @@ def read(source: Source, facts: Facts) -> Imported:
     if not isinstance(solver, dict):
         raise UsageError(f"{shown}: SOLVER must be a mapping")
     solver = {key: _literal(value) for key, value in solver.items()}
+    steps = solver.get("STEPS")
+    if steps is not None and (not isinstance(steps, (list, tuple)) or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in steps)):
+        raise UsageError(f"{shown}: SOLVER.STEPS: got {show_value(steps)}, expected a list of iteration numbers")
     scaled = _auto_scale(solver, facts.world_size)
     try:
         curve = detectron2.solver(solver)
