@@ -139,3 +139,10 @@ def test_detectron2_steps_that_are_not_iteration_numbers_are_one_line(tmp_path, 
     config = tmp_path / "configs" / "COCO-Detection" / "x.yaml"
     config.write_text(text.replace("(210000, 250000)", steps))
     assert "SOLVER.STEPS: got " in refused("--from", str(config))
+
+
+def test_nan_in_a_json_config_names_the_file(tmp_path):
+    config = tmp_path / "ds.json"
+    config.write_text('{"optimizer": {"type": "Adam", "params": {"lr": 1e-3}},\n'
+                      ' "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": NaN}}}\n')
+    assert refused("--from", str(config)) == f"lrplot: error: {config}: NaN is not a number a configuration can use\n"

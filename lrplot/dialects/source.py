@@ -48,6 +48,8 @@ def parse_json(text: str, shown: str) -> Any:
         raise UsageError(f"{shown}: invalid JSON at line {error.lineno}: {error.msg}") from None
     except RecursionError:
         raise UsageError(f"{shown}: JSON nested too deeply") from None
+    except UsageError as error:  # NaN / Infinity, refused by _no_constant: say which file
+        raise UsageError(f"{shown}: {error}") from None
 
 
 def _no_constant(name: str) -> Any:
