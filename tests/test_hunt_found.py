@@ -146,3 +146,19 @@ def test_nan_in_a_json_config_names_the_file(tmp_path):
     config.write_text('{"optimizer": {"type": "Adam", "params": {"lr": 1e-3}},\n'
                       ' "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": NaN}}}\n')
     assert refused("--from", str(config)) == f"lrplot: error: {config}: NaN is not a number a configuration can use\n"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("lr: {}", "lr: got {}, expected a number"),
+    ("lr: [1, 2]", "lr: got [1, 2], expected a number"),
+    ("epochs: null", "epochs: got null, expected a number"),
+    ("warmup_lr: true", "warmup_lr: got true, expected a number"),
+])
+def test_a_timm_args_yaml_with_a_value_of_the_wrong_type_is_one_line(tmp_path, line, message):
+    real = (FIXTURES / "timm" / "efficientnet_b0-adabelief-cosine-args.yaml").read_text()
+    key = line.split(":")[0]
+    lines = [line if row.startswith(f"{key}:") else row for row in real.splitlines()]
+    assert line in lines
+    config = tmp_path / "args.yaml"
+    config.write_text("\n".join(lines) + "\n")
+    assert message in refused("--from", str(config), "--dataset-size", "1000")

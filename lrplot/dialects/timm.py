@@ -20,7 +20,7 @@ from typing import Any
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
 from lrplot.dialects.shell import CommandLine, command_lines, launched_processes, number
 from lrplot.dialects.source import parse_yaml
-from lrplot.errors import UsageError
+from lrplot.errors import UsageError, show_value
 from lrplot.frameworks import timm
 
 # train.py's argparse defaults for what the schedule depends on.
@@ -89,8 +89,16 @@ def _launched(line: CommandLine) -> int | None:
 
 def _value(args: dict[str, Any], key: str, shown: str) -> Any:
     value = args.get(key, DEFAULTS[key])
-    if isinstance(value, str) and key not in ("sched", "opt", "lr_base_scale"):
+    if key in ("sched", "opt", "lr_base_scale"):
+        return value
+    if isinstance(value, str):
         value = number(value, f"{shown}: {key}")
+    if key in SWITCHES or (value is None and DEFAULTS[key] is None):
+        return value
+    items = value if key in LISTS and isinstance(value, list) else [value]
+    if not all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
+        # an args.yaml edited by hand (lr: {}, epochs: null): train.py's argparse types would refuse it
+        raise UsageError(f"{shown}: {key}: got {show_value(value)}, expected a number")
     return value
 
 
