@@ -162,3 +162,12 @@ def test_a_timm_args_yaml_with_a_value_of_the_wrong_type_is_one_line(tmp_path, l
     config = tmp_path / "args.yaml"
     config.write_text("\n".join(lines) + "\n")
     assert message in refused("--from", str(config), "--dataset-size", "1000")
+
+
+def test_an_args_yaml_of_another_trainer_forced_to_timm_is_refused(tmp_path):
+    """Ultralytics writes an args.yaml too (lr0, lrf, warmup_epochs, epochs):
+    read as timm's it would be drawn with timm's defaults."""
+    config = tmp_path / "args.yaml"
+    config.write_text("task: detect\nmode: train\nepochs: 10\nbatch: 16\nlr0: 0.01\nlrf: 0.01\nwarmup_epochs: 3.0\n")
+    message = refused("--from", str(config), "--dialect", "timm", "--dataset-size", "100")
+    assert "not timm train.py's args.yaml (it has no sched key)" in message

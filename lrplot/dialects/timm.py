@@ -52,6 +52,8 @@ def read(source: Source, facts: Facts) -> list[Imported]:
         args = parse_yaml(source.text, source.path, last_key_wins=True)
         if not isinstance(args, dict):
             raise UsageError(f"--from {source.path}: expected train.py's args.yaml (a mapping)")
+        if "sched" not in args:  # train.py writes every argument; e.g. an Ultralytics args.yaml has lr0, lrf
+            raise UsageError(f"--from {source.path}: not timm train.py's args.yaml (it has no sched key)")
         return [_curve(source, args, facts, os.path.basename(source.path), None)]
     lines = [line for line in command_lines(source.text, markdown=source.suffix in (".md", ".markdown", ".rst", ".txt"))
              if line.get("sched", "epochs", "lr") is not None]
