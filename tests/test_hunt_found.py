@@ -171,3 +171,20 @@ def test_an_args_yaml_of_another_trainer_forced_to_timm_is_refused(tmp_path):
     config.write_text("task: detect\nmode: train\nepochs: 10\nbatch: 16\nlr0: 0.01\nlrf: 0.01\nwarmup_epochs: 3.0\n")
     message = refused("--from", str(config), "--dialect", "timm", "--dataset-size", "100")
     assert "not timm train.py's args.yaml (it has no sched key)" in message
+
+
+def test_a_python_tag_in_a_detectron2_base_is_kept_unread_and_never_run(tmp_path):
+    """Mask2Former's bases carry `!!python/object/apply:eval [...]` (detectron2
+    loads with unsafe_load): the schedule around it is read (its curve is
+    checked in test_from_golden); a tag where the schedule needs a value is
+    refused, and nothing under a tag runs."""
+    marker = tmp_path / "ran"
+    config = tmp_path / "c.yaml"
+    config.write_text(f'SOLVER:\n  BASE_LR: 0.1\n  MAX_ITER: 100\n  STEPS: !!python/object/apply:os.system ["touch {marker}"]\n')
+    assert "SOLVER.STEPS: got <tag:yaml.org,2002:python/object/apply:os.system, not run>" in refused("--from", str(config))
+    assert not marker.exists()
+    config.write_text(f'INPUT:\n  X: !!python/object/apply:os.system ["touch {marker}"]\nSOLVER:\n  BASE_LR: 0.1\n  MAX_ITER: 100\n')
+    assert run("-o", "-", "--from", str(config)).exit_code == 0
+    assert not marker.exists()
+    (tmp_path / "mine.yaml").write_text('steps: 10\ncurves:\n  - schedule: !!python/object/apply:os.system ["true"]\n')
+    assert "invalid YAML" in refused("--config", str(tmp_path / "mine.yaml"))

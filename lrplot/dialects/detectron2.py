@@ -41,7 +41,9 @@ def merged(path: str, chain: tuple[str, ...] = ()) -> dict[str, Any]:
         raise UsageError(f"--from {path}: _BASE_ files include each other in a loop")
     if len(chain) >= MAX_BASES:
         raise UsageError(f"--from {path}: more than {MAX_BASES} _BASE_ files in one chain")
-    data = parse_yaml(read_text(path), path, last_key_wins=True) or {}
+    # detectron2 loads configs with yaml.unsafe_load: Mask2Former's bases hold
+    # !!python/object/apply:eval [...] (input sizes); kept unread, never run.
+    data = parse_yaml(read_text(path), path, last_key_wins=True, python_tags=True) or {}
     if not isinstance(data, dict):
         raise UsageError(f"--from {path}: expected a detectron2 config (a mapping)")
     base = data.pop("_BASE_", None)
