@@ -1778,6 +1778,7 @@ PADDLE_FACTS = {
     "paddle/paddleclas-resnet50-piecewise.yaml": (10_000, 1),
     "paddle/paddleclas-pplcnet-x1_0-cosine-warmup-epoch.yaml": (100_000, 4),
     "paddle/paddleocr-ppocrv3-det-student-cosine-warmup.yml": (1_000, 4),
+    "paddle/paddleocr-rec-chinese-lite-v2-cosine-droplast.yml": (20_000, 4),
 }
 
 
@@ -1786,6 +1787,8 @@ def gen_paddle() -> None:
     from paddle.optimizer import lr as plr
 
     for fixture, (dataset_size, world) in PADDLE_FACTS.items():
+        if not wanted(fixture):
+            continue
         cfg = yaml.safe_load((FIX / fixture).read_text(encoding="utf-8"))
         lr_cfg = dict(cfg["Optimizer"]["lr"])
         name = lr_cfg.pop("name")
@@ -1797,7 +1800,9 @@ def gen_paddle() -> None:
             tr = cfg["DataLoader"]["Train"]
             batch = int(tr["sampler"]["batch_size"] if "sampler" in tr else tr["batch_size"])
         per_rank = -(-dataset_size // world)  # DistributedBatchSampler: ceil(D / nranks)
-        step_each_epoch = -(-per_rank // batch)  # drop_last False
+        drop_last = bool(cfg.get("Train", {}).get("loader", {}).get("drop_last", False)) if "paddleocr" in fixture else False
+        # DistributedBatchSampler's __len__: floor with drop_last, else ceil
+        step_each_epoch = per_rank // batch if drop_last else -(-per_rank // batch)
         warmup_epoch = lr_cfg.get("warmup_epoch", 0)
         if "paddleocr" in fixture:
             # ppocr/optimizer/learning_rate.py Cosine
