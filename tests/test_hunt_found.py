@@ -188,3 +188,13 @@ def test_a_python_tag_in_a_detectron2_base_is_kept_unread_and_never_run(tmp_path
     assert not marker.exists()
     (tmp_path / "mine.yaml").write_text('steps: 10\ncurves:\n  - schedule: !!python/object/apply:os.system ["true"]\n')
     assert "invalid YAML" in refused("--config", str(tmp_path / "mine.yaml"))
+
+
+@pytest.mark.parametrize("value", ["-inf", "inf", "nan"])
+def test_a_non_finite_number_in_a_toml_config_is_one_line(tmp_path, value):
+    """torchtitan's deepseek_v3_16b.toml with warmup_steps = -inf (found by mutating the real fixture)."""
+    real = (FIXTURES / "torchtitan" / "deepseek_v3_16b-wsd-cosine.toml").read_text()
+    assert "warmup_steps = 200" in real
+    config = tmp_path / "c.toml"
+    config.write_text(real.replace("warmup_steps = 200", f"warmup_steps = {value}"))
+    assert f"[lr_scheduler] warmup_steps: got {value}, expected a number" in refused("--from", str(config))
