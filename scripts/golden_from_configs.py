@@ -1544,9 +1544,37 @@ def fairseq_real_check(name: str, cfg_kwargs: dict[str, Any], steps: Sequence[in
 
 
 FAIRSEQ_COMMANDS = {
-    # fixture: updates evaluated (--steps): the command's --max-epoch counts epochs of data-sized batches
-    "fairseq/roberta-custom-classification-readme-polynomial.md": 7812,
+    # fixture: updates evaluated (--steps; None: the command's --max-update)
+    "fairseq/roberta-custom-classification-readme-polynomial.md": 7812,  # --max-epoch 10 only
+    "fairseq/language-model-readme-cosine-wikitext103.md": None,
 }
+# fairseq-train flags of each scheduler's dataclass (0.12.2) and their types; max_lr is a cosine field
+# 0.12.2 no longer reads (the peak is --lr).
+FAIRSEQ_FLAGS = {
+    "polynomial_decay": {"warmup-updates": int, "total-num-update": int, "end-learning-rate": float, "power": float},
+    "cosine": {"warmup-updates": int, "warmup-init-lr": float, "min-lr": float, "t-mult": float,
+               "lr-period-updates": float, "lr-shrink": float},
+    "fixed": {"warmup-updates": int},
+}
+
+
+class FairseqFixed:
+    """fairseq/optim/lr_scheduler/fixed_schedule.py (FixedLRSchedule), without force_anneal."""
+
+    def __init__(self, lr, warmup_updates=0):
+        self.lrs, self.lr = lr, lr[0]
+        self.warmup_updates = warmup_updates
+        self.warmup_factor = 1.0 / warmup_updates if warmup_updates > 0 else 1
+
+    def step_begin_epoch(self, epoch):
+        self.lr = self.lrs[min(epoch - 1, len(self.lrs) - 1)]
+        return self.warmup_factor * self.lr
+
+    def step_update(self, num_updates):
+        if self.warmup_updates > 0 and num_updates < self.warmup_updates:
+            self.warmup_factor = (num_updates + 1) / float(self.warmup_updates)
+            return self.warmup_factor * self.lr
+        return self.lr
 
 
 def fairseq_command(text: str) -> dict[str, str]:
@@ -1559,12 +1587,19 @@ def fairseq_command(text: str) -> dict[str, str]:
 
 def gen_fairseq_commands() -> None:
     for fixture, n in FAIRSEQ_COMMANDS.items():
+        if not wanted(fixture):
+            continue
         a = fairseq_command((FIX / fixture).read_text(encoding="utf-8"))
-        name = a["lr-scheduler"]
+        name = a.get("lr-scheduler", "fixed")
         opt_lr = [float(x) for x in str(a["lr"]).split(",")]
-        scfg = {"_name": name, "warmup_updates": int(a.get("warmup-updates", 0)),
-                "total_num_update": int(a["total-num-update"])}
-        sched = fairseq_build({}, scfg, opt_lr, int(a.get("max-update", 0)))
+        max_update = int(a.get("max-update", 0))
+        n = n or max_update
+        scfg = {"_name": name, **{flag.replace("-", "_"): kind(a[flag]) for flag, kind in FAIRSEQ_FLAGS[name].items()
+                                  if flag in a}}
+        if name == "fixed":
+            sched = FairseqFixed(opt_lr, scfg.get("warmup_updates", 0))
+        else:
+            sched = fairseq_build({}, scfg, opt_lr, max_update)
         values = []
         sched.step_update(0)
         sched.step_begin_epoch(1)
@@ -1572,16 +1607,20 @@ def gen_fairseq_commands() -> None:
         for t in range(n):
             values.append(float(cur))
             cur = sched.step_update(t + 1)  # trainer.lr_step_begin_epoch also ends in step_update(num_updates)
+        length = ("--max-epoch without --max-update: the run's length is epochs of the data; the README's "
+                  f"count of {n} updates is the length evaluated here (--steps)." if not max_update
+                  else f"--max-update {max_update} updates.")
         rec = make_record(
             fixture, "fairseq", "0.12.2 (port, source only)",
-            f"{name}(warmup_updates={scfg['warmup_updates']}, total_num_update={scfg['total_num_update']}, lr={opt_lr})",
+            f"{name}({', '.join(f'{k}={v}' for k, v in scfg.items() if k != '_name')}, lr={opt_lr})",
             "fairseq trainer: step_update(num_updates) after every update (and at each epoch start).",
-            {"--steps": n}, values,
-            f"fairseq-train flags (argparse): --lr-scheduler {name} --lr {a['lr']} --total-num-update "
-            f"{a['total-num-update']} --warmup-updates {a.get('warmup-updates')}; the README's shell variables "
-            "substituted.  --max-epoch 10 without --max-update: the run's length is 10 epochs of the data; the "
-            f"README says 10 epochs are {n} updates, the length evaluated here.",
-            boundaries=[scfg["warmup_updates"]])
+            {"--steps": n} if not max_update else {}, values,
+            f"fairseq-train flags (argparse) read with their dataclass names; the README's shell variables "
+            f"substituted.  {length}  --max-lr is a field fairseq 0.12.2's cosine no longer reads (the peak is "
+            "--lr)." if "max-lr" in a else
+            f"fairseq-train flags (argparse) read with their dataclass names; the README's shell variables "
+            f"substituted.  {length}",
+            boundaries=[scfg.get("warmup_updates", 0)])
         write("fairseq", fixture, rec)
 
 

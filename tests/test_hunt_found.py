@@ -198,3 +198,18 @@ def test_a_non_finite_number_in_a_toml_config_is_one_line(tmp_path, value):
     config = tmp_path / "c.toml"
     config.write_text(real.replace("warmup_steps = 200", f"warmup_steps = {value}"))
     assert f"[lr_scheduler] warmup_steps: got {value}, expected a number" in refused("--from", str(config))
+
+
+def test_fairseqs_default_fixed_scheduler(tmp_path):
+    """fairseq-train without --lr-scheduler runs FixedLRSchedule: step_update(t)
+    sets lr * (t + 1) / warmup_updates while t < warmup_updates, then lr
+    (fixed_schedule.py, 0.12.2); force_anneal (per-epoch shrinking) is refused."""
+    script = tmp_path / "train.sh"
+    script.write_text("fairseq-train data-bin/iwslt14 --arch fconv_iwslt_de_en --optimizer nag --lr 0.25 "
+                      "--clip-norm 0.1 --warmup-updates 4 --max-update 10\n")
+    result = run("-o", "-", "--from", str(script))
+    assert result.exit_code == 0, result.stderr
+    values = [float(line.split(",")[1]) for line in result.stdout.splitlines()[1:]]
+    assert values == pytest.approx([0.25 * min(t + 1, 4) / 4 for t in range(10)], rel=1e-15)
+    script.write_text("fairseq-train data-bin --lr 0.25 --force-anneal 50 --lr-shrink 0.1 --max-update 10\n")
+    assert "fixed with force_anneal" in refused("--from", str(script))

@@ -36,6 +36,7 @@ KEYS = {
     "inverse_sqrt": ("warmup_updates", "warmup_init_lr", "lr"),
     "tri_stage": ("warmup_steps", "hold_steps", "decay_steps", "phase_ratio", "init_lr_scale", "final_lr_scale",
                   "max_update", "lr"),
+    "fixed": ("warmup_updates", "force_anneal", "lr_shrink", "lr"),
 }
 SECTIONS = ("task", "criterion", "dataset", "checkpoint", "common", "model", "optimizer", "distributed_training")
 
@@ -177,7 +178,9 @@ def _read(config: dict[str, Any], shown: str, label: str, command: bool) -> Impo
         "warmup_start_lr": {"polynomial_decay": "fairseq's warmup starts at 0 (update 0 uses lr 0)",
                             "cosine": f"{prefix}.warmup_init_lr (unset: min_lr)",
                             "inverse_sqrt": f"{prefix}.warmup_init_lr (unset: 0)",
-                            "tri_stage": f"{prefix}.init_lr_scale × lr"}[name],
+                            "tri_stage": f"{prefix}.init_lr_scale × lr",
+                            "fixed": "fairseq's fixed warmup starts at 0"}[name],
+        "step_offset": "fixed: update t runs at warmup factor (t + 1) / warmup_updates",
         "decay_steps": {"polynomial_decay": "total_num_update (max_update) - warmup_updates",
                         "cosine": "lr_period_updates, else max_update - warmup_updates",
                         "tri_stage": "1 (the exponent counts updates)"}.get(name, ""),
