@@ -213,3 +213,15 @@ def test_fairseqs_default_fixed_scheduler(tmp_path):
     assert values == pytest.approx([0.25 * min(t + 1, 4) / 4 for t in range(10)], rel=1e-15)
     script.write_text("fairseq-train data-bin --lr 0.25 --force-anneal 50 --lr-shrink 0.1 --max-update 10\n")
     assert "fixed with force_anneal" in refused("--from", str(script))
+
+
+@pytest.mark.parametrize("key, value", [("MAX_ITER", "null"), ("BASE_LR", "'fast'"), ("WARMUP_ITERS", "[1]"), ("GAMMA", ".inf")])
+def test_a_detectron2_solver_number_of_another_type_is_one_line(tmp_path, key, value):
+    """Hostile variants of detectron2's Base-RCNN-DilatedC5.yaml (MAX_ITER: null found by mutation)."""
+    import re
+
+    config = tmp_path / "c.yaml"
+    real = (FIXTURES / "detectron2" / "configs" / "Base-RCNN-DilatedC5.yaml").read_text()
+    real = re.sub(rf"^  {key}: .*\n", "", real, flags=re.M)  # then given once, with the hostile value
+    config.write_text(real.replace("SOLVER:\n", f"SOLVER:\n  {key}: {value}\n", 1))
+    assert f"SOLVER.{key}: got " in refused("--from", str(config))

@@ -20,6 +20,8 @@ from lrplot.errors import UsageError, show_value
 from lrplot.frameworks import detectron2
 
 MAX_BASES = 32
+NUMBERS = ("BASE_LR", "MAX_ITER", "WARMUP_ITERS", "WARMUP_FACTOR", "GAMMA", "BASE_LR_END", "POLY_LR_POWER",
+           "POLY_LR_CONSTANT_ENDING", "NUM_DECAYS", "REFERENCE_WORLD_SIZE")
 
 
 def detect(source: Source) -> int:
@@ -89,6 +91,11 @@ def read(source: Source, facts: Facts) -> Imported:
     if not isinstance(solver, dict):
         raise UsageError(f"{shown}: SOLVER must be a mapping")
     solver = {key: _literal(value) for key, value in solver.items()}
+    for key in NUMBERS:
+        value = solver.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            # yacs refuses a value whose type differs from the default's (MAX_ITER: null)
+            raise UsageError(f"{shown}: SOLVER.{key}: got {show_value(value)}, expected a number")
     steps = solver.get("STEPS")
     if steps is not None and (not isinstance(steps, (list, tuple)) or not all(
             isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in steps)):
