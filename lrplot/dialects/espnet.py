@@ -55,8 +55,8 @@ def read(source: Source, facts: Facts) -> list[Imported]:
         if kind and kind not in espnet.BATCH + espnet.EPOCH:
             try:
                 espnet.scheduler(kind, {}, 1.0)
-            except UsageError as error:
-                raise UsageError(f"{shown}: {sched} {kind}: {error}") from None
+            except UsageError as error:  # its message names the scheduler
+                raise UsageError(f"{shown}: {error}" if sched == "scheduler" else f"{shown}: {sched}: {error}") from None
     if "lightning_conf" in config:
         # its max_epochs / accumulate_grad_batches replace max_epoch / accum_grad, and Lightning steps the scheduler
         raise UsageError(f"{shown}: lightning_conf: ESPnet's Lightning trainer is not supported yet "
