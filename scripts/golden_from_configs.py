@@ -189,6 +189,7 @@ SKIPPED: dict[str, str] = {
     "mmengine/mmsegmentation/configs/_base_/datasets/ade20k.py": "dataset base: no schedule",
     "mmengine/mmocr/configs/textdet/_base_/schedules/schedule_sgd_base.py": "schedule base with max_epochs=None (its header says users fill it in): no run length; lrplot refuses it in one line",
     "mmengine/mmpose/configs/_base_/default_runtime.py": "runtime base: no schedule",
+    "deepspeed/bing-bert-lamb-64k-no-scheduler.json": "no scheduler section: bing_bert's training script (deepspeed_train.py) sets the lr itself with its own warmup schedule; the file fixes no schedule",
     "paddle/paddledetection-ppyoloe-optimizer_300e.yml": "PaddleDetection's LearningRate.schedulers (!CosineDecay + !LinearWarmup YAML tags): a format lrplot does not read yet; refused in one line",
     "detectron2/configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py": "detectron2 LazyConfig (Python, relative imports of configs/common): not read yet; refused in one line",
     "espnet/an4-rnn-reducelronplateau.yaml": "scheduler reducelronplateau halves the lr when the validation loss stops improving: the curve depends on metrics the file cannot give",

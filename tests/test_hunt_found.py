@@ -225,3 +225,9 @@ def test_a_detectron2_solver_number_of_another_type_is_one_line(tmp_path, key, v
     real = re.sub(rf"^  {key}: .*\n", "", real, flags=re.M)  # then given once, with the hostile value
     config.write_text(real.replace("SOLVER:\n", f"SOLVER:\n  {key}: {value}\n", 1))
     assert f"SOLVER.{key}: got " in refused("--from", str(config))
+
+
+def test_a_ds_config_without_a_scheduler_says_where_the_lr_comes_from():
+    config = FIXTURES / "deepspeed" / "bing-bert-lamb-64k-no-scheduler.json"
+    message = refused("--from", str(config), "--steps", "100")
+    assert "has no scheduler section with a type: the lr comes from the training script's own scheduler" in message

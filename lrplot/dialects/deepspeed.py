@@ -43,7 +43,10 @@ def read(source: Source, facts: Facts) -> Imported:
         raise UsageError(f"{shown}: expected a DeepSpeed config (a JSON object)")
     section = config.get("scheduler")
     if not isinstance(section, dict) or "type" not in section:
-        raise UsageError(f"{shown}: has no scheduler section with a type: DeepSpeed leaves the optimizer's lr constant")
+        # Most ds_config files have none: the training script passes its own scheduler to
+        # deepspeed.initialize (the HF Trainer, Megatron-DeepSpeed, DeepSpeedExamples' bing_bert do).
+        raise UsageError(f"{shown}: has no scheduler section with a type: the lr comes from the training script's "
+                         "own scheduler (read its arguments instead), or stays the optimizer's if it passes none")
     name = str(section["type"])
     args = section.get("params") or {}
     if not isinstance(args, dict):
