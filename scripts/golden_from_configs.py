@@ -621,7 +621,8 @@ def gen_timm() -> None:
 # ----------------------------------------------------------------- deepspeed
 
 
-DS_STEPS = {"deepspeed/qanet-warmuplr.json": 3000, "deepspeed/qanet-onecycle-stairs.json": 5000}
+DS_STEPS = {"deepspeed/qanet-warmuplr.json": 3000, "deepspeed/qanet-onecycle-stairs.json": 5000,
+            "deepspeed/cifar-warmuplr-log-1000.json": 1500}
 
 
 def gen_deepspeed() -> None:
@@ -629,6 +630,8 @@ def gen_deepspeed() -> None:
     from deepspeed.runtime import lr_schedules
 
     for fixture, n in DS_STEPS.items():
+        if not wanted(fixture):
+            continue
         cfg = json.loads((FIX / fixture).read_text(encoding="utf-8"))
         opt_cfg = cfg["optimizer"]["params"]
         opt = torch_param_optimizer("Adam", lr=opt_cfg["lr"], betas=tuple(opt_cfg["betas"]), eps=opt_cfg["eps"])
