@@ -12,15 +12,43 @@ MAX_DEPTH = 50  # nested lists and mappings, aliases expanded
 MAX_ALIASED_NODES = 100_000  # values that aliases stand for, counted expanded ("billion laughs")
 
 
-def parse_yaml_text(text: str, path: str) -> Any:
+class Unread:
+    """A value under a Python tag (``!!python/object/apply:eval [...]``,
+    which detectron2's ``yaml.unsafe_load`` would run): kept as its tag,
+    never constructed. A schedule that needs it is refused where it is read."""
+
+    __slots__ = ("tag",)
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def __repr__(self) -> str:
+        return f"<{self.tag}, not run>"
+
+
+def _tag_keeping_loader() -> Any:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: Unread(node.tag))
+    return Loader
+
+
+def parse_yaml_text(text: str, path: str, last_key_wins: bool = False, python_tags: bool = False) -> Any:
     """``yaml.safe_load``, after a pass that refuses alias bombs, deep nesting
-    and keys given twice; errors name ``path``. Texts (labels, titles,
-    colours) keep their spelling: ``label: yes`` is ``yes``, not true."""
+    and keys given twice (unless ``last_key_wins``: another framework's file
+    that framework reads with PyYAML, which keeps the last); errors name
+    ``path``. Texts (labels, titles, colours) keep their spelling: ``label:
+    yes`` is ``yes``, not true. ``python_tags``: a value under a
+    ``!!python/...`` tag is read as :class:`Unread` instead of refusing the
+    file (nothing is ever constructed from it)."""
     import yaml
 
     try:
-        _check_structure(text, path)
-        data = yaml.safe_load(text)
+        _check_structure(text, path, last_key_wins)
+        data = yaml.load(text, Loader=_tag_keeping_loader()) if python_tags else yaml.safe_load(text)
         _texts_as_written(yaml.compose(text, Loader=yaml.SafeLoader), data)
         return data
     except yaml.YAMLError as error:
@@ -63,7 +91,7 @@ class _Open(NamedTuple):
     state: list[int]  # [levels of lists/mappings below it, values read inside it]
 
 
-def _check_structure(text: str, path: str) -> None:
+def _check_structure(text: str, path: str, last_key_wins: bool = False) -> None:
     """Refuse what would make loading, or anything after it, blow up or lie.
 
     One pass over the parser's events (iterative: no recursion, whatever the
@@ -143,7 +171,7 @@ def _check_structure(text: str, path: str) -> None:
                     scalars[event.anchor] = key
                 if tag == "tag:yaml.org,2002:int" and max_digits and len(event.value) > max_digits:
                     raise fail(event, f"an integer of {len(event.value):,} digits; lrplot reads integers of at most {max_digits:,} digits")
-            if is_key and key is not None and key[0] != "tag:yaml.org,2002:merge":
+            if is_key and key is not None and key[0] != "tag:yaml.org,2002:merge" and not last_key_wins:
                 if key in parent.keys:
                     raise fail(event, f"key {show_text(key[1], quote=True)} is given twice")
                 parent.keys.add(key)

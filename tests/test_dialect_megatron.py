@@ -151,7 +151,8 @@ def test_wsd_minus_sqrt(tmp_path):
     ("--global-batch-size 8 --train-samples 100 --lr 1e-3 --rampup-batch-size 4 4 1e3", "expected 3 integers"),
     ("--global-batch-size 8 --train-iters 10 --lr 1e-3 --lr-decay-style WSD --lr-wsd-decay-iters 2",
      "not supported yet"),
-    ("--global-batch-size 8 --train-samples 800 --lr 1e-3 --lr-warmup-samples 12", "not supported yet"),
+    ("--global-batch-size 8 --train-samples 800 --lr 1e-3 --lr-warmup-samples 12 --lr-decay-style inverse-square-root",
+     "not supported yet"),
     ("--micro-batch-size 2 --train-samples 800 --lr 1e-3 --lr-decay-style cosine", "--world-size"),
     ("--global-batch-size 8 --train-iters 10 --lr-decay-style cosine --min-lr 0", "--lr is not set"),
 ])

@@ -72,9 +72,10 @@ def test_hf_launch_script_with_max_steps_needs_no_dataset_size():
 
 def test_a_readme_command_line_with_json_kwargs():
     # StructureCoder README: --lr_scheduler_type cosine_with_min_lr --lr_scheduler_kwargs '{"min_lr_rate": 0.1}'
-    # --warmup_ratio 0.05 --num_train_epochs 1 --learning_rate 1e-6, batch 1 x accumulation 16.
-    _, values = curve("--from", str(HF / "structurecoder-dpo-readme-cosine-min-lr.md"), "--dataset-size", "1600")
-    # 1600 batches, 100 updates, warmup ceil(0.05 x 100) = 5
+    # --warmup_ratio 0.05 --num_train_epochs 1 --learning_rate 1e-6, batch 1 x accumulation 16,
+    # torchrun --nproc_per_node 8 (the world size when --world-size is not given).
+    _, values = curve("--from", str(HF / "structurecoder-dpo-readme-cosine-min-lr.md"), "--dataset-size", "12800")
+    # 12800 / 8 processes = 1600 batches each, 100 updates, warmup ceil(0.05 x 100) = 5
     assert len(values) == 100
     assert values[5] == pytest.approx(1e-6, rel=1e-12)
     assert values[99] == pytest.approx(1e-6 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * 94 / 95))), rel=1e-12)

@@ -9,6 +9,7 @@ warmup, so the warmup and what follows both show).
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
@@ -20,11 +21,16 @@ SIGNATURE = ("train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimiz
              "fp16", "bf16")
 
 
+# DeepSpeed's own scheduler names (runtime/lr_schedules.py VALID_LR_SCHEDULES): a file naming one is a
+# ds_config even when it holds nothing but the optimizer and the scheduler.
+OWN_SCHEDULER = re.compile(r'"type"\s*:\s*"(WarmupLR|WarmupDecayLR|WarmupCosineLR|OneCycle|LRRangeTest)"')
+
+
 def detect(source: Source) -> int:
     if source.suffix not in (".json", ".yaml", ".yml"):
         return 0
     text = source.text
-    if '"scheduler"' in text and any(f'"{key}"' in text for key in SIGNATURE):
+    if '"scheduler"' in text and (any(f'"{key}"' in text for key in SIGNATURE) or OWN_SCHEDULER.search(text)):
         return 2
     return 1 if sum(f'"{key}"' in text for key in SIGNATURE) >= 2 else 0
 
@@ -37,7 +43,10 @@ def read(source: Source, facts: Facts) -> Imported:
         raise UsageError(f"{shown}: expected a DeepSpeed config (a JSON object)")
     section = config.get("scheduler")
     if not isinstance(section, dict) or "type" not in section:
-        raise UsageError(f"{shown}: has no scheduler section with a type: DeepSpeed leaves the optimizer's lr constant")
+        # Most ds_config files have none: the training script passes its own scheduler to
+        # deepspeed.initialize (the HF Trainer, Megatron-DeepSpeed, DeepSpeedExamples' bing_bert do).
+        raise UsageError(f"{shown}: has no scheduler section with a type: the lr comes from the training script's "
+                         "own scheduler (read its arguments instead), or stays the optimizer's if it passes none")
     name = str(section["type"])
     args = section.get("params") or {}
     if not isinstance(args, dict):

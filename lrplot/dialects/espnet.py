@@ -46,10 +46,21 @@ def _positive_int(value: Any, key: str, shown: str) -> int:
 
 def read(source: Source, facts: Facts) -> list[Imported]:
     shown = f"--from {source.path}"
-    config = parse_yaml_mapping(source.text, source.path, "an ESPnet training config")
+    config = parse_yaml_mapping(source.text, source.path, "an ESPnet training config", last_key_wins=True)
     pairs = [("optim", "scheduler")] + [(f"optim{i}", f"scheduler{i}") for i in range(2, 10) if f"optim{i}" in config]
     if not config.get("scheduler"):
         raise UsageError(f"{shown}: scheduler is not set: ESPnet leaves optim_conf.lr constant")
+    for _, sched in pairs:  # before asking for facts an unsupported scheduler would not use
+        kind = str(config.get(sched) or "").lower()
+        if kind and kind not in espnet.BATCH + espnet.EPOCH:
+            try:
+                espnet.scheduler(kind, {}, 1.0)
+            except UsageError as error:  # its message names the scheduler
+                raise UsageError(f"{shown}: {error}" if sched == "scheduler" else f"{shown}: {sched}: {error}") from None
+    if "lightning_conf" in config:
+        # its max_epochs / accumulate_grad_batches replace max_epoch / accum_grad, and Lightning steps the scheduler
+        raise UsageError(f"{shown}: lightning_conf: ESPnet's Lightning trainer is not supported yet "
+                         "(espnet2/train/trainer.py, with max_epoch and accum_grad, is)")
     epochs = _positive_int(config.get("max_epoch", 40), "max_epoch", shown)
     accum = facts.grad_accum or _positive_int(config.get("accum_grad", 1), "accum_grad", shown)
     if (facts.world_size or 1) > 1:

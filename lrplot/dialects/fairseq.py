@@ -1,6 +1,9 @@
 """fairseq Hydra YAML (``fairseq-hydra-train --config-name ...``): its
 ``lr_scheduler`` and ``optimization`` sections, stepped by fairseq's trainer
-once per update (see :mod:`lrplot.frameworks.fairseq`).
+once per update (see :mod:`lrplot.frameworks.fairseq`). A ``fairseq-train``
+command line (a script, or each one in a README's code) is read as the same
+sections: ``--lr-scheduler NAME`` and that scheduler's ``--warmup-updates``
+..., ``--lr``, ``--max-update``.
 
 Values are read as OmegaConf reads them (``1e-3`` a number, ``${a.b}``
 followed). The scheduler's ``lr`` and ``max_update`` default to
@@ -18,6 +21,7 @@ import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
+from lrplot.dialects.shell import CommandLine, command_lines
 from lrplot.dialects.source import parse_yaml_mapping
 from lrplot.errors import UsageError
 from lrplot.frameworks import fairseq
@@ -32,13 +36,17 @@ KEYS = {
     "inverse_sqrt": ("warmup_updates", "warmup_init_lr", "lr"),
     "tri_stage": ("warmup_steps", "hold_steps", "decay_steps", "phase_ratio", "init_lr_scale", "final_lr_scale",
                   "max_update", "lr"),
+    "fixed": ("warmup_updates", "force_anneal", "lr_shrink", "lr"),
 }
 SECTIONS = ("task", "criterion", "dataset", "checkpoint", "common", "model", "optimizer", "distributed_training")
 
 
+COMMAND = re.compile(r"fairseq-train\b|fairseq_cli[./]train\b")
+
+
 def detect(source: Source) -> int:
     if source.suffix not in (".yaml", ".yml"):
-        return 0
+        return 2 if source.suffix not in (".json", ".toml", ".py") and COMMAND.search(source.text) else 0
     text = f"\n{source.text}"
     if "\nlr_scheduler:" in text and "\noptimization:" in text:
         return 2
@@ -82,9 +90,58 @@ def _section(value: Any, where: str, shown: str) -> dict[str, Any]:
     return value
 
 
-def read(source: Source, facts: Facts) -> Imported:
+def read(source: Source, facts: Facts) -> Imported | list[Imported]:
     shown = f"--from {source.path}"
+    if source.suffix not in (".yaml", ".yml"):
+        lines = [line for line in command_lines(source.text, markdown=source.suffix in (".md", ".markdown", ".rst", ".txt"))
+                 if any(COMMAND.search(word) for word in line.words)]
+        if not lines:
+            raise UsageError(f"{shown}: no fairseq-train command line in it")
+        name = os.path.basename(source.path)
+        return [_read(_command_config(line, shown), shown, name if len(lines) == 1 else f"{name} ({index})", True)
+                for index, line in enumerate(lines, 1)]
     config = parse_yaml_mapping(source.text, source.path, "a fairseq Hydra config")
+    return _read(config, shown, os.path.basename(source.path), False)
+
+
+def _command_config(line: CommandLine, shown: str) -> dict[str, Any]:
+    """A fairseq-train command line as the Hydra sections it sets
+    (fairseq's argparse names are the dataclass fields with dashes)."""
+    def value(key: str) -> str | None:
+        flag = line.get(key)
+        return None if flag is None else flag.value
+
+    name = value("lr-scheduler") or "fixed"  # fairseq's default
+    scheduler: dict[str, Any] = {"_name": name}
+    for key in KEYS.get(name, ()):
+        if key != "lr" and value(key) is not None:
+            scheduler[key] = _literal(value(key), f"--{key.replace('_', '-')}", shown)
+    optimization: dict[str, Any] = {}
+    if value("lr") is not None:  # eval_str_list: "0.25" or "0.25,0.1"
+        lrs = _literal(value("lr"), "--lr", shown)
+        optimization["lr"] = list(lrs) if isinstance(lrs, (list, tuple)) else [lrs]
+    for key in ("max_update", "max_epoch"):
+        if value(key) is not None:
+            optimization[key] = _literal(value(key), f"--{key.replace('_', '-')}", shown)
+    return {"optimization": optimization, "lr_scheduler": scheduler}
+
+
+def _literal(text: str, flag: str, shown: str) -> Any:
+    """A flag's value as fairseq's argparse types read it: a number, or a
+    list/tuple of numbers (``--phase-ratio "(0.1, 0.4, 0.5)"``, ``--lr 0.25,0.1``)."""
+    import ast
+
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        raise UsageError(f"{shown}: {flag}: got {text!r}, expected a number") from None
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not items or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in items):
+        raise UsageError(f"{shown}: {flag}: got {text!r}, expected a number")
+    return value
+
+
+def _read(config: dict[str, Any], shown: str, label: str, command: bool) -> Imported:
     resolve = _resolver(config, shown)
     optimization = resolve(_section(config.get("optimization"), "optimization", shown))
     scheduler = resolve(_section(config.get("lr_scheduler"), "lr_scheduler", shown))
@@ -104,7 +161,7 @@ def read(source: Source, facts: Facts) -> Imported:
     args = {"lr": lr_from, "max_update": max_update, "total_num_update": max_update, **scheduler}
     if "lr" in scheduler:
         where = f"{prefix}.lr"
-    if max_update == 0 and optimization.get("max_epoch", 0):
+    if max_update == 0 and optimization.get("max_epoch", 0) and not command:
         raise UsageError(f"{shown}: optimization.max_epoch without max_update (a run counted in epochs of "
                          "token-sized batches) is not supported yet")
     length_given = max_update > 0
@@ -121,7 +178,9 @@ def read(source: Source, facts: Facts) -> Imported:
         "warmup_start_lr": {"polynomial_decay": "fairseq's warmup starts at 0 (update 0 uses lr 0)",
                             "cosine": f"{prefix}.warmup_init_lr (unset: min_lr)",
                             "inverse_sqrt": f"{prefix}.warmup_init_lr (unset: 0)",
-                            "tri_stage": f"{prefix}.init_lr_scale × lr"}[name],
+                            "tri_stage": f"{prefix}.init_lr_scale × lr",
+                            "fixed": "fairseq's fixed warmup starts at 0"}[name],
+        "step_offset": "fixed: update t runs at warmup factor (t + 1) / warmup_updates",
         "decay_steps": {"polynomial_decay": "total_num_update (max_update) - warmup_updates",
                         "cosine": "lr_period_updates, else max_update - warmup_updates",
                         "tri_stage": "1 (the exponent counts updates)"}.get(name, ""),
@@ -133,12 +192,22 @@ def read(source: Source, facts: Facts) -> Imported:
         "decay_rate": f"-ln({prefix}.final_lr_scale) / decay steps",
         "warmup_hold": f"{prefix}.hold_steps or phase_ratio[1] × max_update",
     }
+    if command:  # the same sections, spelled as fairseq-train's flags
+        origin = {key: _flag_names(text) for key, text in origin.items()}
+        if not length_given:
+            origin["steps"] = ("--max-epoch without --max-update: the run's length depends on the data, give --steps"
+                               if optimization.get("max_epoch") else "no --max-update: give --steps")
     return Imported(
-        label=os.path.basename(source.path), schedule=curve.schedule, params=params,
+        label=label, schedule=curve.schedule, params=params,
         total_steps=max_update if length_given else max(2 * warmup, 100), steps_per_epoch=None,
         origin=origin, dialect="fairseq",
         length_given=length_given,
     )
+
+
+def _flag_names(text: str) -> str:
+    """``lr_scheduler.warmup_updates`` -> ``--warmup-updates``, in an origin note."""
+    return re.sub(r"(?:lr_scheduler|optimization)\.(\w+)", lambda m: "--" + m.group(1).replace("_", "-"), text)
 
 
 def _composite(optimizer: Any, lr: Any, shown: str) -> tuple[dict[str, Any], Any, str, str]:
@@ -165,4 +234,4 @@ def _composite(optimizer: Any, lr: Any, shown: str) -> tuple[dict[str, Any], Any
     return scheduler, lr, "optimization.lr", prefix
 
 
-register(Dialect("fairseq", "fairseq Hydra YAML (lr_scheduler, optimization)", detect, read))
+register(Dialect("fairseq", "fairseq Hydra YAML (lr_scheduler, optimization) or a fairseq-train command line", detect, read))

@@ -25,12 +25,13 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.shell import command_lines, number
+from lrplot.dialects.shell import command_lines, launched_processes, number
 from lrplot.dialects.source import parse_json, parse_yaml
 from lrplot.errors import UsageError
 from lrplot.frameworks import MAX_PARTS, next_cycle
 
 # TrainingArguments fields that decide the learning rate, with the Trainer's defaults.
+LAUNCHED = "(processes the launcher starts)"  # not an argument name: a command line's torchrun/deepspeed/accelerate
 DEFAULTS: dict[str, Any] = {
     "learning_rate": 5e-5,
     "lr_scheduler_type": "linear",
@@ -256,7 +257,7 @@ def _arguments(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
     if source.suffix == ".json":
         data = parse_json(source.text, source.path)
     elif source.suffix in (".yaml", ".yml"):
-        data = parse_yaml(source.text, source.path)
+        data = parse_yaml(source.text, source.path, last_key_wins=True)
     else:
         return _flags(source)
     if not isinstance(data, dict):
@@ -274,6 +275,9 @@ def _flags(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
     line = lines[best]
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
+    launched = launched_processes(line)
+    if launched is not None:
+        values[LAUNCHED], origin[LAUNCHED] = launched
     for flag in line.flags:
         key = flag.name.replace("-", "_")
         values[key] = flag.values[0] if len(flag.values) == 1 else (True if not flag.values else list(flag.values))
@@ -331,7 +335,8 @@ def read(source: Source, facts: Facts) -> Imported:
     batch = facts.batch_size if facts.batch_size is not None else _number(values, "per_device_train_batch_size", shown, True)
     accumulation = (facts.grad_accum if facts.grad_accum is not None
                     else _number(values, "gradient_accumulation_steps", shown, True))
-    world = facts.world_size or 1
+    launched = values.get(LAUNCHED) if facts.world_size is None else None
+    world = facts.world_size or launched or 1
     drop_last = str(values.get("dataloader_drop_last", False)).lower() in ("true", "1")
     if batch < 1 or accumulation < 1:
         raise UsageError(f"{shown}: per_device_train_batch_size and gradient_accumulation_steps must be >= 1")
@@ -340,7 +345,8 @@ def read(source: Source, facts: Facts) -> Imported:
         examples = batch * world
         batches = facts.dataset_size // examples if drop_last else -(-facts.dataset_size // examples)
         per_epoch = max(1, -(-batches // accumulation))
-        epoch_origin = (f"--dataset-size {facts.dataset_size} / ({batch} per device × {world} devices) → "
+        devices = f"{world} devices" + (f" ({where[LAUNCHED]})" if launched else "")
+        epoch_origin = (f"--dataset-size {facts.dataset_size} / ({batch} per device × {devices}) → "
                         f"{batches} batches, ceil(/ {accumulation} accumulated)")
     max_steps = _number(values, "max_steps", shown, True)
     origin: dict[str, str] = {}

@@ -152,6 +152,9 @@ def _curve(line: CommandLine, facts: Facts, shown: str, label: str) -> Imported:
         origin["parts"] = (f"--rampup-batch-size {ramp.start} {ramp.increment} {ramp.samples}: one part per global "
                            "batch, the scheduler on the consumed-samples clock (step_scale: that batch; step_offset: "
                            "the samples consumed before it; lengths in samples)")
+    elif "step_scale" in curve.params:
+        origin["step_scale"] = (f"global batch {batch} ({batch_origin}): lengths not whole batches, so the schedule "
+                                "runs on Megatron's own consumed-samples clock, advanced by the batch at each update")
     elif unit == "samples":
         origin["warmup_steps"] += f" / global batch {batch} ({batch_origin})"
     return Imported(

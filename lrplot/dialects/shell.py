@@ -266,3 +266,31 @@ def number(text: str | None, shown: str) -> Any:
         except ValueError:
             raise UsageError(f"{shown}: got {text!r}, expected a number") from None
     return value
+
+
+# Launchers and their flags for processes per node and nodes (torchrun and torch.distributed.launch,
+# the deepspeed launcher, accelerate launch, whose --num_processes counts every node's).
+LAUNCHERS = {
+    "torchrun": ("nproc_per_node", "nnodes"), "torch.distributed.launch": ("nproc_per_node", "nnodes"),
+    "torch.distributed.run": ("nproc_per_node", "nnodes"), "deepspeed": ("num_gpus", "num_nodes"),
+    "accelerate": ("num_processes", None),
+}
+
+
+def launched_processes(line: CommandLine) -> tuple[int, str] | None:
+    """How many processes the command's launcher starts, when it says so with
+    plain numbers (``torchrun --nproc_per_node=8 --nnodes 2 train.py ...``),
+    and the flags it read; None when it does not (no launcher, a variable
+    left unexpanded, an elastic ``--nnodes 1:4``)."""
+    launcher = next((LAUNCHERS[word.rsplit("/", 1)[-1]] for word in line.words if word.rsplit("/", 1)[-1] in LAUNCHERS), None)
+    if launcher is None:
+        return None
+    per_node, nodes = (line.get(name) if name else None for name in launcher)
+    if per_node is None or not (per_node.value or "").isdigit():
+        return None
+    count, shown = int(per_node.value), f"--{per_node.name} {per_node.value}"
+    if nodes is not None:
+        if not (nodes.value or "").isdigit():
+            return None
+        count, shown = count * int(nodes.value), f"{shown} × --{nodes.name} {nodes.value}"
+    return (count, shown) if count >= 1 else None

@@ -22,15 +22,20 @@ def read_text(path: str, shown: str | None = None) -> str:
         raise UsageError(f"{where}: not UTF-8 text (byte {error.start})") from None
 
 
-def parse_yaml(text: str, shown: str) -> Any:
+def parse_yaml(text: str, shown: str, last_key_wins: bool = False, python_tags: bool = False) -> Any:
+    """``last_key_wins``: the framework reads the file with PyYAML, which keeps
+    the last of a key given twice (ESPnet's own recipes have such files);
+    OmegaConf-based ones (Composer, OLMo, fairseq) refuse them, and so does lrplot.
+    ``python_tags``: values under ``!!python/...`` tags are kept unread (see
+    :class:`lrplot.yaml_safe.Unread`), for frameworks that load with ``unsafe_load``."""
     from lrplot.yaml_safe import parse_yaml_text
 
-    return parse_yaml_text(text, shown)
+    return parse_yaml_text(text, shown, last_key_wins, python_tags)
 
 
-def parse_yaml_mapping(text: str, path: str, expected: str) -> dict[str, Any]:
+def parse_yaml_mapping(text: str, path: str, expected: str, last_key_wins: bool = False) -> dict[str, Any]:
     """A YAML file whose top level must be a mapping; ``expected`` names it for the error."""
-    config = parse_yaml(text, path)
+    config = parse_yaml(text, path, last_key_wins)
     if not isinstance(config, dict):
         raise UsageError(f"--from {path}: expected {expected} (a mapping)")
     return config
@@ -45,6 +50,8 @@ def parse_json(text: str, shown: str) -> Any:
         raise UsageError(f"{shown}: invalid JSON at line {error.lineno}: {error.msg}") from None
     except RecursionError:
         raise UsageError(f"{shown}: JSON nested too deeply") from None
+    except UsageError as error:  # NaN / Infinity, refused by _no_constant: say which file
+        raise UsageError(f"{shown}: {error}") from None
 
 
 def _no_constant(name: str) -> Any:

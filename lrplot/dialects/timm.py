@@ -18,9 +18,9 @@ import os
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
-from lrplot.dialects.shell import CommandLine, command_lines, number
+from lrplot.dialects.shell import CommandLine, command_lines, launched_processes, number
 from lrplot.dialects.source import parse_yaml
-from lrplot.errors import UsageError
+from lrplot.errors import UsageError, show_value
 from lrplot.frameworks import timm
 
 # train.py's argparse defaults for what the schedule depends on.
@@ -50,9 +50,11 @@ def detect(source: Source) -> int:
 
 def read(source: Source, facts: Facts) -> list[Imported]:
     if source.suffix in (".yaml", ".yml"):
-        args = parse_yaml(source.text, source.path)
+        args = parse_yaml(source.text, source.path, last_key_wins=True)
         if not isinstance(args, dict):
             raise UsageError(f"--from {source.path}: expected train.py's args.yaml (a mapping)")
+        if "sched" not in args:  # train.py writes every argument; e.g. an Ultralytics args.yaml has lr0, lrf
+            raise UsageError(f"--from {source.path}: not timm train.py's args.yaml (it has no sched key)")
         return [_curve(source, args, facts, os.path.basename(source.path), None)]
     lines = [line for line in command_lines(source.text, markdown=source.suffix in (".md", ".markdown", ".rst", ".txt"))
              if line.get("sched", "epochs", "lr") is not None]
@@ -79,18 +81,27 @@ def _arguments(line: CommandLine) -> dict[str, Any]:
 
 
 def _launched(line: CommandLine) -> int | None:
-    """``distributed_train.sh N ...`` runs N processes."""
+    """``distributed_train.sh N ...`` runs N processes (so does a launcher that says N)."""
     words = list(line.words)
     for index, word in enumerate(words[:-1]):
         if word.endswith("distributed_train.sh") and words[index + 1].isdigit():
             return int(words[index + 1])
-    return None
+    launched = launched_processes(line)  # torchrun --nproc_per_node=8 train.py ...
+    return launched[0] if launched else None
 
 
 def _value(args: dict[str, Any], key: str, shown: str) -> Any:
     value = args.get(key, DEFAULTS[key])
-    if isinstance(value, str) and key not in ("sched", "opt", "lr_base_scale", "model"):
+    if key in ("sched", "opt", "lr_base_scale", "model"):
+        return value
+    if isinstance(value, str):
         value = number(value, f"{shown}: {key}")
+    if key in SWITCHES or (value is None and DEFAULTS[key] is None):
+        return value
+    items = value if key in LISTS and isinstance(value, list) else [value]
+    if not all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
+        # an args.yaml edited by hand (lr: {}, epochs: null): train.py's argparse types would refuse it
+        raise UsageError(f"{shown}: {key}: got {show_value(value)}, expected a number")
     return value
 
 

@@ -43,7 +43,8 @@ def number(args: dict[str, Any], key: str, default: Any) -> Any:
     value = args.get(key, default)
     if value is None:
         value = default
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        # inf / nan (TOML's inf, YAML's .nan) would overflow int() or poison every value after it
         raise UsageError(f"{key}: got {value!r}, expected a number")
     return value
 

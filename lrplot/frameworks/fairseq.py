@@ -11,6 +11,8 @@ per epoch for the schedulers that read it); lrplot draws one value.
   warmup_updates``), each period ``t_mult`` times longer and ``lr_shrink``
   times lower, the floor ``min_lr`` shrunk with it.
 - ``inverse_sqrt``: ``lr * sqrt(warmup_updates / t)`` after the warmup.
+- ``fixed`` (fairseq's default): ``lr * (t + 1) / warmup_updates`` while
+  ``t < warmup_updates``, then lr.
 - ``tri_stage``: warmup, hold at lr, then ``lr * exp(-k s)`` with
   ``k = -ln(final_lr_scale) / decay_steps`` for s up to and including
   ``decay_steps``; then ``final_lr_scale * lr``.
@@ -24,7 +26,7 @@ from typing import Any
 from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, number, only
 
-SUPPORTED = ("polynomial_decay", "cosine", "inverse_sqrt", "tri_stage")
+SUPPORTED = ("polynomial_decay", "cosine", "inverse_sqrt", "tri_stage", "fixed")
 
 
 def scheduler(name: str, args: dict[str, Any], updates: int | None = None) -> Curve:
@@ -39,6 +41,8 @@ def scheduler(name: str, args: dict[str, Any], updates: int | None = None) -> Cu
         return _cosine(args, lr, updates)
     if name == "inverse_sqrt":
         return _inverse_sqrt(args, lr)
+    if name == "fixed":
+        return _fixed(args, lr)
     return _tri_stage(args, lr, updates)
 
 
@@ -132,6 +136,17 @@ def _inverse_sqrt(args: dict[str, Any], lr: float) -> Curve:
         start = 0.0  # fairseq: unset (-1) with a warmup starts at 0
     # After the warmup lr * sqrt(W) / sqrt(t) = lr * sqrt(W / ((t - W) + W)).
     return Curve("inverse-sqrt", {"lr": lr, "timescale": warmup, "warmup_steps": warmup, "warmup_start_lr": start})
+
+
+def _fixed(args: dict[str, Any], lr: float) -> Curve:
+    # FixedLRSchedule.step_update(t): warmup factor (t + 1) / warmup_updates while t < warmup_updates.
+    # Its step_begin_epoch takes lr[epoch - 1], or lr_shrink powers from force_anneal on: per epoch.
+    if args.get("force_anneal") is not None:
+        raise Unsupported("fixed with force_anneal (lr_shrink every epoch from then on) is not supported yet")
+    warmup = _whole(args, "warmup_updates", 0)
+    if warmup == 0:
+        return Curve("constant", {"lr": lr})
+    return Curve("constant", {"lr": lr, "warmup_steps": warmup, "warmup_start_lr": 0.0, "step_offset": 1})
 
 
 def _tri_stage(args: dict[str, Any], lr: float, updates: int | None) -> Curve:

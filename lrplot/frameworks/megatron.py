@@ -136,8 +136,16 @@ def scheduler(args: dict[str, Any], batch: int, steps: int) -> Curve:
     if warmup_samples >= decay_samples:
         raise UsageError(f"the warmup ({warmup_samples} samples) must be shorter than the decay "
                          f"({decay_samples}) (Megatron asserts)")
-    warmup = _updates(warmup_samples, batch, "warmup")
-    decay = _updates(decay_samples, batch, "decay")
+    try:
+        warmup = _updates(warmup_samples, batch, "warmup")
+        decay = _updates(decay_samples, batch, "decay")
+    except Unsupported:
+        if batch == 1 or style not in ("linear", "cosine", "constant"):
+            raise
+        # Lengths that are not whole batches (--lr-decay-samples 47245280 of batch 64): the same
+        # schedule on Megatron's own clock, in samples, advanced by the batch at every update.
+        on_samples = scheduler(args, 1, steps * batch)
+        return Curve(on_samples.schedule, {**on_samples.params, "step_scale": batch})
     params: dict[str, Any] = {"lr": peak}
     if warmup > 0:
         params.update(warmup_steps=warmup, warmup_start_lr=init)
