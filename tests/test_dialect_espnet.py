@@ -144,7 +144,7 @@ def test_onecyclelr_per_update_from_its_own_max_lr(tmp_path):
     ("cycliclr", "  base_lr: [0.001]\n  max_lr: 0.01\n", "base_lr per parameter group"),
     ("cycliclr", "  base_lr: 0.001\n  max_lr: 0.01\n  mode: sine\n", "CyclicLR mode 'sine'"),
     ("cosineannealinglr", "  eta_min: 0.0\n", "CosineAnnealingLR needs T_max"),
-    ("cosineannealinglr", "  T_max: .nan\n", "CosineAnnealingLR with T_max nan is not supported yet"),
+    ("cosineannealinglr", "  T_max: .nan\n", "scheduler cosineannealinglr: T_max: got nan, expected a number"),
     ("cosineannealingwarmrestarts", "  T_0: 5\n  T_mult: 1.5\n", "T_mult 1.5 is not supported yet"),
     ("lambdalr", "  {}\n", "needs an lr_lambda function"),
 ])
