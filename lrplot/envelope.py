@@ -230,13 +230,17 @@ def _first_of(bound: Bound, candidates: Any, values: Any, at: Any, firsts: Any) 
     search = at > firsts
     low = np.where(search, candidates[np.maximum(at - 1, 0)], steps)  # its value differs
     high = steps  # its value is the one sought
-    target = values[at]
     while True:
         active = np.flatnonzero(high - low > 1)
         if active.size == 0:
             return high
         middle = (low[active] + high[active]) // 2
-        same = evaluate(bound, middle) == target[active]
+        # Each middle beside the step known to hold the value, in one call
+        # (ascending: middle < high, buckets in order): a schedule may take
+        # other (equally exact) arithmetic for a batch of another size, an
+        # ulp apart, and a plateau would not be recognised.
+        both = evaluate(bound, np.column_stack([middle, high[active]]).ravel())
+        same = both[0::2] == both[1::2]
         high[active[same]] = middle[same]
         low[active[~same]] = middle[~same]
 

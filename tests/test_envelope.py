@@ -498,6 +498,21 @@ def test_breakpoints_hold_for_drawn_parameters_and_conventions(name):
     check()
 
 
+@pytest.mark.parametrize("params", [
+    {"first_decay_steps": 3, "m_mul": 0.96875, "end_lr": 1e-6},  # the batch of candidates is an ulp off a short batch
+    {"first_decay_steps": 16, "m_mul": 1.0, "end_lr": 0.0},  # equal cycles: the bisection's batch must stay ascending
+])
+def test_a_stair_is_found_from_its_first_step(params):
+    """Found by hypothesis (above): cosine-restarts stepped every 3 updates;
+    each bucket's lowest point is the first step of its last stair, as
+    every step finds it, whatever arithmetic the candidates' batch took."""
+    steps, buckets = 100_000, 50
+    bound = lrplot.curve("cosine-restarts", steps=steps, t_mul=1.0, step_every=3, **params)
+    fast = envelope.reduce_bound(bound, steps, buckets)
+    every = plotting.reduce_curve(bound.evaluate_at, steps, buckets, chunk=30_000)
+    np.testing.assert_array_equal(fast[0], every[0])
+
+
 def test_area_of_a_trillion_steps_by_hand():
     from lrplot.area import area
 
