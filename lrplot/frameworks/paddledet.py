@@ -145,7 +145,7 @@ def _piecewise(args: dict[str, Any], base_lr: float, spe: int, W: int | None, or
     if args["values"] is not None:
         if W is not None:
             raise Unsupported("PiecewiseDecay.values with a warmup: PaddleDetection hands paddle's PiecewiseDecay "
-                              "the warmup's boundaries with only len(milestones) + 1 values")
+                              "the warmup's boundaries with only len(milestones) + 1 values, which it refuses")
         values = [float(number({"values": v}, "values", None)) for v in args["values"]] \
             if isinstance(args["values"], list) else None
         if values is None or len(values) != len(milestones) + 1:
@@ -162,7 +162,7 @@ def _piecewise(args: dict[str, Any], base_lr: float, spe: int, W: int | None, or
             origin["values"] = "base_lr × PiecewiseDecay.gamma / 10^i (a scalar gamma)"
         if len(factors) < len(milestones):
             raise Unsupported(f"PiecewiseDecay.gamma has {len(factors)} factors for {len(milestones)} milestones "
-                              "(paddle's PiecewiseDecay fails past the last value)")
+                              "(paddle's PiecewiseDecay refuses fewer values than boundaries + 1)")
         if len(factors) > len(milestones):
             # paddle's PiecewiseDecay gives its last value past the last boundary: the extra factors
             # are skipped (the default gamma [0.1, 0.01] with one milestone drops to base_lr x 0.01).
