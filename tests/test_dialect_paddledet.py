@@ -173,3 +173,14 @@ def test_detected_without_naming_the_dialect():
     result = run("translate", str(FASTER), "--dataset-size", "3000")
     assert result.exit_code == 0, result.stderr
     assert "paddledet: PaddleDetection YAML" in result.stdout and "PiecewiseDecay.milestones" in result.stdout
+
+
+def test_an_empty_learning_rate_is_ppdets_defaults(tmp_path):
+    # LearningRate() = base_lr 0.01, [PiecewiseDecay(gamma [0.1, 0.01], milestones [8, 11]),
+    # LinearWarmup(steps 500, start_factor 1/3)]; 1000 images / 2 = 500 updates an epoch.
+    (tmp_path / "d.yml").write_text("epoch: 12\nTrainReader: {batch_size: 2}\nLearningRate: {}\n")
+    lr = lrs("--from", str(tmp_path / "d.yml"), "--dataset-size", "1000")
+    assert len(lr) == 6000
+    assert lr[0] == pytest.approx(0.01 / 3, rel=1e-12) and lr[250] == pytest.approx(0.01 * (0.5 / 3 + 0.5), rel=1e-12)
+    assert lr[500] == lr[3999] == 0.01
+    assert lr[4000] == pytest.approx(0.001, rel=1e-12) and lr[5500] == pytest.approx(0.0001, rel=1e-12)

@@ -59,7 +59,7 @@ def merged(path: str, shown: str, chain: tuple[str, ...] = ()) -> dict[str, Any]
     if len(chain) >= MAX_BASES:
         raise UsageError(f"--from {shown}: more than {MAX_BASES} _BASE_ files in one chain")
     if chain and not os.path.isfile(path):
-        raise UsageError(f"--from {shown}: _BASE_ file {path} does not exist")
+        raise UsageError(f"--from {shown}: _BASE_ file {path} is not a file")
     # ppdet loads with yaml.Loader: local tags build its classes, !!python tags Python objects; both kept as data.
     data = parse_yaml(read_text(path, shown), path, last_key_wins=True, python_tags=True, local_tags=True)
     if not isinstance(data, dict):
@@ -158,6 +158,10 @@ def read(source: Source, facts: Facts) -> Imported:
                            f"{batch_key} {batch}) = {per_epoch}",
         **where,
     }
+    if "base_lr" not in section:
+        origin["lr"] = "LearningRate.base_lr unset: PaddleDetection's default 0.01"
+    if written is None:
+        origin["steps"] += "; LearningRate.schedulers unset: ppdet's default PiecewiseDecay() + LinearWarmup()"
     return Imported(
         label=os.path.basename(source.path), schedule=curve.schedule, params=curve.params, total_steps=total,
         steps_per_epoch=per_epoch, origin=origin, dialect="paddledet",
