@@ -26,29 +26,53 @@ class Unread:
         return f"<{self.tag}, not run>"
 
 
-def _tag_keeping_loader() -> Any:
+class Tagged(NamedTuple):
+    """A value under a local tag (``!PiecewiseDecay {gamma: 0.1}``, which
+    PaddleDetection's loader turns into an object of that class): the tag's
+    name and the plain value written under it, nothing constructed."""
+
+    tag: str  # without the "!"
+    value: Any  # a dict, a list, or the scalar's text
+
+
+def _tagged(loader: Any, suffix: str, node: Any) -> Tagged:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return Tagged(suffix, loader.construct_mapping(node, deep=True))
+    if isinstance(node, yaml.SequenceNode):
+        return Tagged(suffix, loader.construct_sequence(node, deep=True))
+    return Tagged(suffix, loader.construct_scalar(node))
+
+
+def _tag_keeping_loader(local_tags: bool = False) -> Any:
     import yaml
 
     class Loader(yaml.SafeLoader):
         pass
 
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: Unread(node.tag))
+    if local_tags:
+        Loader.add_multi_constructor("!", _tagged)
     return Loader
 
 
-def parse_yaml_text(text: str, path: str, last_key_wins: bool = False, python_tags: bool = False) -> Any:
+def parse_yaml_text(text: str, path: str, last_key_wins: bool = False, python_tags: bool = False,
+                    local_tags: bool = False) -> Any:
     """``yaml.safe_load``, after a pass that refuses alias bombs, deep nesting
     and keys given twice (unless ``last_key_wins``: another framework's file
     that framework reads with PyYAML, which keeps the last); errors name
     ``path``. Texts (labels, titles, colours) keep their spelling: ``label:
     yes`` is ``yes``, not true. ``python_tags``: a value under a
     ``!!python/...`` tag is read as :class:`Unread` instead of refusing the
-    file (nothing is ever constructed from it)."""
+    file (nothing is ever constructed from it). ``local_tags``: a value
+    under a ``!Name`` tag is read as :class:`Tagged` (with ``python_tags``)."""
     import yaml
 
     try:
         _check_structure(text, path, last_key_wins)
-        data = yaml.load(text, Loader=_tag_keeping_loader()) if python_tags else yaml.safe_load(text)
+        tags = python_tags or local_tags
+        data = yaml.load(text, Loader=_tag_keeping_loader(local_tags)) if tags else yaml.safe_load(text)
         _texts_as_written(yaml.compose(text, Loader=yaml.SafeLoader), data)
         return data
     except yaml.YAMLError as error:

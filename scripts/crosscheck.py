@@ -10,7 +10,7 @@ installed (never in CI):
 torch, paddle, optax and keras check lrplot's schedules against the
 framework's classes directly; the others (scripts/crosscheck_frameworks.py:
 deepspeed, timm, transformers, torchtitan, olmo, megatron, espnet, fairseq,
-composer, detectron2, mmengine, paddle-from) check the ``--from`` mappings in
+composer, detectron2, mmengine, paddle-from, paddledet) check the ``--from`` mappings in
 lrplot/frameworks: a mapping that raises Unsupported is counted as refused,
 any other difference is a mismatch, printed with the draw and the first
 differing step. Each framework runs in its own interpreter (stubs on

@@ -1049,6 +1049,55 @@ def paddleclas_draw(r: random.Random, lr: float) -> FDraw:
     return f"PaddleClas {name}({kw}) epochs={epochs} step_each_epoch={k}", theirs, ours
 
 
+# ---------------------------------------------------------------- PaddleDetection (LearningRate)
+
+
+def paddledet_draw(r: random.Random) -> FDraw:
+    """ppdet's LearningRate (the port in scripts/golden_from_configs.py, which
+    returns paddle's own PiecewiseDecay / CosineAnnealingDecay objects), stepped
+    every iteration, against lrplot.frameworks.paddledet.build."""
+    import golden_from_configs as C
+
+    from lrplot.frameworks import paddledet
+
+    lr, spe = rate_of(r), r.choice([1, 2, 3, r.randint(1, 30)])
+    epochs = r.choice([1, 2, r.randint(1, 20)])
+    n = epochs * spe
+    decay = r.choice(["CosineDecay", "PiecewiseDecay"])
+    kw: dict[str, Any]
+    if decay == "CosineDecay":
+        kw = {"max_epochs": r.choice([epochs, epochs + 1, r.randint(1, epochs + 5)]), "use_warmup": r.random() < 0.8,
+              "min_lr_ratio": r.choice([0.0, ratio_of(r)]), "last_plateau_epochs": r.choice([0, 0, 1, r.randint(0, 3)])}
+    else:
+        milestones = sorted(r.sample(range(1, epochs + 3), r.randint(1, min(3, epochs + 2))))
+        extra = r.choice([0, 0, 0, 1, -1])
+        gamma = r.choice([0.1, r.uniform(0.01, 0.9), [r.uniform(0, 1) for _ in range(max(0, len(milestones) + extra))]])
+        kw = {"milestones": milestones, "gamma": gamma, "use_warmup": r.random() < 0.8}
+        if r.random() < 0.15:
+            kw["values"] = [lr * r.uniform(0, 1) for _ in range(len(milestones) + 1)]
+    warm = r.choice(["LinearWarmup", "LinearWarmup", "ExpWarmup"])
+    wkw: dict[str, Any] = {"steps": r.choice([0, 1, 2, r.randint(0, n + 2)]),
+                           "epochs": r.choice([None, None, r.randint(0, 3)])}
+    if warm == "LinearWarmup":
+        wkw.update(start_factor=r.choice([0.0, 0.1, 1.0 / 3, r.uniform(0, 1)]), epochs_first=r.random() < 0.8)
+    else:
+        wkw["power"] = r.choice([1, 2, 2, 3])
+    schedulers = [{"name": decay, **kw}, {"name": warm, **wkw}]
+
+    def theirs() -> list[float]:
+        s, out = C._ppdet_learning_rate(C._ppdet_classes(), lr, copy.deepcopy(schedulers))(spe), []
+        for _ in range(n):
+            out.append(float(s()))
+            s.step()
+        return out
+
+    def ours() -> Any:
+        given = [(item["name"], {k: v for k, v in item.items() if k != "name"}) for item in copy.deepcopy(schedulers)]
+        return paddledet.build(lr, given, spe, n)[0]
+
+    return f"ppdet LearningRate({lr}, {schedulers}) step_per_epoch={spe} epochs={epochs}", theirs, ours
+
+
 # ---------------------------------------------------------------- registry
 
 DRAWS: dict[str, Callable[[random.Random], FDraw]] = {
@@ -1066,6 +1115,7 @@ DRAWS: dict[str, Callable[[random.Random], FDraw]] = {
     "mmengine": mmengine_draw,
     "mmengine-quantities": mmengine_quantity_draw,
     "paddle-from": paddle_draw,
+    "paddledet": paddledet_draw,
 }
 SETUP: dict[str, Callable[[], None]] = {
     "deepspeed": deepspeed_setup,
@@ -1076,4 +1126,5 @@ SETUP: dict[str, Callable[[], None]] = {
     "mmengine": mmengine_setup,
     "mmengine-quantities": mmengine_setup,
     "paddle-from": paddle_setup,
+    "paddledet": paddle_setup,
 }

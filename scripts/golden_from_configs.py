@@ -6,7 +6,7 @@ installs nothing):
     /work/fw/bin/python scripts/golden_from_configs.py [dialect ...]
 
 Dialects: hf timm deepspeed mmengine detectron2 torchtitan composer olmo
-fairseq espnet paddle megatron (default: all).  Each evaluated fixture gets
+fairseq espnet paddle paddledet megatron (default: all).  Each evaluated fixture gets
 ``tests/golden/from/<dialect>/<fixture file name>.json``; the index
 ``tests/golden/from/README.md`` is rewritten from the JSON files on disk and
 the SKIPPED table below.
@@ -193,7 +193,13 @@ SKIPPED: dict[str, str] = {
     "mmengine/mmocr/configs/textdet/_base_/schedules/schedule_sgd_base.py": "schedule base with max_epochs=None (its header says users fill it in): no run length; lrplot refuses it in one line",
     "mmengine/mmpose/configs/_base_/default_runtime.py": "runtime base: no schedule",
     "deepspeed/bing-bert-lamb-64k-no-scheduler.json": "no scheduler section: bing_bert's training script (deepspeed_train.py) sets the lr itself with its own warmup schedule; the file fixes no schedule",
-    "paddle/paddledetection-ppyoloe-optimizer_300e.yml": "PaddleDetection's LearningRate.schedulers (!CosineDecay + !LinearWarmup YAML tags): a format lrplot does not read yet; refused in one line",
+    **{f"paddledet/configs/{base}": "PaddleDetection _BASE_ file, read through the configs that list it"
+       for base in ("runtime.yml", "datasets/coco_detection.yml", "ppyoloe/_base_/optimizer_300e.yml",
+                    "ppyoloe/_base_/ppyoloe_crn.yml", "ppyoloe/_base_/ppyoloe_reader.yml",
+                    "picodet/_base_/optimizer_300e.yml", "picodet/_base_/picodet_320_reader.yml",
+                    "picodet/_base_/picodet_v2.yml", "faster_rcnn/_base_/optimizer_swin_1x.yml",
+                    "faster_rcnn/_base_/faster_rcnn_swin_tiny_fpn.yml", "faster_rcnn/_base_/faster_rcnn_swin_reader.yml",
+                    "yolox/_base_/optimizer_300e.yml", "yolox/_base_/yolox_reader.yml", "yolox/_base_/yolox_cspdarknet.yml")},
     "detectron2/configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py": "detectron2 LazyConfig (Python, relative imports of configs/common): not read yet; refused in one line",
     "espnet/an4-rnn-reducelronplateau.yaml": "scheduler reducelronplateau halves the lr when the validation loss stops improving: the curve depends on metrics the file cannot give",
     "espnet/ls100-lightning-ebranchformer-warmuplr.yaml": "run by ESPnet's Lightning trainer (lightning_conf: max_epochs 70, Lightning steps the scheduler), not espnet2/train/trainer.py; lrplot refuses it rather than read the commented-out max_epoch",
@@ -2109,6 +2115,240 @@ def gen_paddle() -> None:
         write("paddle", fixture, rec)
 
 
+# ----------------------------------------------------------------- paddledet
+# PaddleDetection is not installed here (ppdet pulls in its whole model zoo);
+# its LearningRate builder and config loader are ported below line for line from
+# PaddlePaddle/PaddleDetection @ 63bcf54577f5fcfa0425466e1ef1a12c0a375a29:
+# ppdet/optimizer/optimizer.py (CosineDecay, PiecewiseDecay, LinearWarmup,
+# ExpWarmup, LearningRate) and ppdet/core/workspace.py (_load_config_with_base,
+# dict_merge); the YAML tags construct these classes as ppdet's @serializable
+# does (ppdet/core/config/yaml_helpers.py: a mapping node -> cls(**kwargs)).
+# The lr objects they return are paddle's own (paddle.optimizer.lr).
+
+PADDLEDET_FACTS = {
+    # fixture: (dataset_size, world_size, batch_size or None for TrainReader.batch_size)
+    "paddledet/configs/ppyoloe/ppyoloe_crn_l_300e_coco.yml": (2_000, 4, None),
+    "paddledet/configs/picodet/picodet_s_320_coco.yml": (4_000, 2, None),
+    "paddledet/configs/faster_rcnn/faster_rcnn_swin_tiny_fpn_1x_coco.yml": (3_000, 1, None),
+    "paddledet/configs/yolox/yolox_s_300e_coco.yml": (1_000, 4, None),
+    "paddle/paddledetection-ppyoloe-optimizer_300e.yml": (640, 4, 8),
+}
+
+
+def _ppdet_classes() -> dict[str, type]:
+    from paddle import optimizer
+
+    class CosineDecay:
+        def __init__(self, max_epochs=1000, use_warmup=True, min_lr_ratio=0., last_plateau_epochs=0):
+            self.max_epochs = max_epochs
+            self.use_warmup = use_warmup
+            self.min_lr_ratio = min_lr_ratio
+            self.last_plateau_epochs = last_plateau_epochs
+
+        def __call__(self, base_lr=None, boundary=None, value=None, step_per_epoch=None):
+            assert base_lr is not None, "either base LR or values should be provided"
+            max_iters = self.max_epochs * int(step_per_epoch)
+            last_plateau_iters = self.last_plateau_epochs * int(step_per_epoch)
+            min_lr = base_lr * self.min_lr_ratio
+            if boundary is not None and value is not None and self.use_warmup:
+                warmup_iters = len(boundary)
+                for i in range(int(boundary[-1]), max_iters):
+                    boundary.append(i)
+                    if i < max_iters - last_plateau_iters:
+                        decayed_lr = min_lr + (base_lr - min_lr) * 0.5 * (math.cos(
+                            (i - warmup_iters) * math.pi / (max_iters - warmup_iters - last_plateau_iters)) + 1)
+                        value.append(decayed_lr)
+                    else:
+                        value.append(min_lr)
+                return optimizer.lr.PiecewiseDecay(boundary, value)
+            elif last_plateau_iters > 0:
+                boundary = []
+                value = []
+                for i in range(max_iters):
+                    if i < max_iters - last_plateau_iters:
+                        decayed_lr = min_lr + (base_lr - min_lr) * 0.5 * (math.cos(
+                            i * math.pi / (max_iters - last_plateau_iters)) + 1)
+                        value.append(decayed_lr)
+                    else:
+                        value.append(min_lr)
+                    if i > 0:
+                        boundary.append(i)
+                return optimizer.lr.PiecewiseDecay(boundary, value)
+            return optimizer.lr.CosineAnnealingDecay(base_lr, T_max=max_iters, eta_min=min_lr)
+
+    class PiecewiseDecay:
+        def __init__(self, gamma=[0.1, 0.01], milestones=[8, 11], values=None, use_warmup=True):  # noqa: B006 (ppdet's)
+            if type(gamma) is not list:
+                self.gamma = []
+                for i in range(len(milestones)):
+                    self.gamma.append(gamma / 10**i)
+            else:
+                self.gamma = gamma
+            self.milestones = milestones
+            self.values = values
+            self.use_warmup = use_warmup
+
+        def __call__(self, base_lr=None, boundary=None, value=None, step_per_epoch=None):
+            if boundary is not None and self.use_warmup:
+                boundary.extend([int(step_per_epoch) * i for i in self.milestones])
+            else:
+                boundary = [int(step_per_epoch) * i for i in self.milestones]
+                value = [base_lr]
+            if self.values is not None:
+                assert len(self.milestones) + 1 == len(self.values)
+                return optimizer.lr.PiecewiseDecay(boundary, self.values)
+            value = value if value is not None else [base_lr]
+            for i in self.gamma:
+                value.append(base_lr * i)
+            return optimizer.lr.PiecewiseDecay(boundary, value)
+
+    class LinearWarmup:
+        def __init__(self, steps=500, start_factor=1. / 3, epochs=None, epochs_first=True):
+            self.steps = steps
+            self.start_factor = start_factor
+            self.epochs = epochs
+            self.epochs_first = epochs_first
+
+        def __call__(self, base_lr, step_per_epoch):
+            boundary = []
+            value = []
+            if self.epochs_first and self.epochs is not None:
+                warmup_steps = self.epochs * step_per_epoch
+            else:
+                warmup_steps = self.steps
+            warmup_steps = max(warmup_steps, 1)
+            for i in range(warmup_steps + 1):
+                if warmup_steps > 0:
+                    alpha = i / warmup_steps
+                    factor = self.start_factor * (1 - alpha) + alpha
+                    lr = base_lr * factor
+                    value.append(lr)
+                if i > 0:
+                    boundary.append(i)
+            return boundary, value
+
+    class ExpWarmup:
+        def __init__(self, steps=1000, epochs=None, power=2):
+            self.steps = steps
+            self.epochs = epochs
+            self.power = power
+
+        def __call__(self, base_lr, step_per_epoch):
+            boundary = []
+            value = []
+            warmup_steps = self.epochs * step_per_epoch if self.epochs is not None else self.steps
+            warmup_steps = max(warmup_steps, 1)
+            for i in range(warmup_steps + 1):
+                factor = (i / float(warmup_steps))**self.power
+                value.append(base_lr * factor)
+                if i > 0:
+                    boundary.append(i)
+            return boundary, value
+
+    return {cls.__name__: cls for cls in (CosineDecay, PiecewiseDecay, LinearWarmup, ExpWarmup)}
+
+
+def _ppdet_learning_rate(classes: dict[str, type], base_lr=0.01, schedulers=None):
+    """ppdet's LearningRate(base_lr, schedulers); returns its __call__(step_per_epoch)."""
+    import copy
+
+    if schedulers is None:
+        schedulers = [classes["PiecewiseDecay"](), classes["LinearWarmup"]()]
+    built = []
+    for sched in copy.deepcopy(schedulers):
+        if isinstance(sched, dict):
+            kind = sched.pop("name")
+            built.append(classes[kind](**sched))
+        else:
+            built.append(sched)
+
+    def call(step_per_epoch):
+        assert len(built) >= 1
+        if not built[0].use_warmup:
+            return built[0](base_lr=base_lr, step_per_epoch=step_per_epoch)
+        boundary, value = built[1](base_lr, step_per_epoch)
+        return built[0](base_lr, boundary, value, step_per_epoch)
+
+    return call
+
+
+def _ppdet_load(path: Path, classes: dict[str, type]) -> dict[str, Any]:
+    """ppdet's _load_config_with_base with dict_merge (yaml.Loader plus the
+    @serializable constructors)."""
+
+    class Loader(yaml.Loader):
+        pass
+
+    for name, cls in classes.items():
+        def construct(loader, node, cls=cls):
+            if isinstance(node, yaml.SequenceNode):
+                return cls(*loader.construct_sequence(node, deep=True))
+            return cls(**loader.construct_mapping(node, deep=True))
+        Loader.add_constructor("!" + name, construct)
+
+    def dict_merge(dct, merge_dct):
+        for k, v in merge_dct.items():  # noqa: B007 (ppdet's)
+            if k in dct and isinstance(dct[k], dict) and isinstance(merge_dct[k], dict):
+                dict_merge(dct[k], merge_dct[k])
+            else:
+                dct[k] = merge_dct[k]
+        return dct
+
+    def load(file_path: str) -> dict[str, Any]:
+        with open(file_path) as f:
+            file_cfg = yaml.load(f, Loader=Loader)
+        if "_BASE_" in file_cfg:
+            all_base_cfg: dict[str, Any] = {}
+            for base_yml in list(file_cfg["_BASE_"]):
+                if not base_yml.startswith("/"):
+                    base_yml = os.path.join(os.path.dirname(file_path), base_yml)
+                all_base_cfg = dict_merge(all_base_cfg, load(base_yml))
+            del file_cfg["_BASE_"]
+            return dict_merge(all_base_cfg, file_cfg)
+        return file_cfg
+
+    return load(str(path))
+
+
+def gen_paddledet() -> None:
+    import paddle
+    from paddle.io import DistributedBatchSampler
+
+    classes = _ppdet_classes()
+    for fixture, (dataset_size, world, batch_flag) in PADDLEDET_FACTS.items():
+        if not wanted(fixture):
+            continue
+        cfg = _ppdet_load(FIX / fixture, classes)
+        reader = cfg.get("TrainReader", {})
+        batch = batch_flag or reader.get("batch_size", 1)
+        drop_last = reader.get("drop_last", True)  # ppdet TrainReader's default
+        sampler = DistributedBatchSampler(list(range(dataset_size)), batch_size=batch, num_replicas=world, rank=0,
+                                          shuffle=False, drop_last=drop_last)
+        steps_per_epoch = len(sampler)  # trainer.py: steps_per_epoch = len(self.loader)
+        lr_cfg = cfg["LearningRate"]
+        sched = _ppdet_learning_rate(classes, lr_cfg.get("base_lr", 0.01), lr_cfg.get("schedulers"))(steps_per_epoch)
+        epochs = int(cfg["epoch"])
+        n = epochs * steps_per_epoch
+        values = []
+        for _ in range(n):
+            values.append(float(sched()))
+            sched.step()
+        kinds = [type(s).__name__ + repr(vars(s)) for s in (lr_cfg.get("schedulers") or [])]
+        desc = (f"ppdet LearningRate(base_lr={lr_cfg.get('base_lr')}, schedulers={kinds})(step_per_epoch="
+                f"{steps_per_epoch}) -> paddle.optimizer.lr.{type(sched).__name__}")
+        facts = {"--dataset-size": dataset_size, "--world-size": world}
+        if batch_flag:
+            facts["--batch-size"] = batch_flag
+        notes = (f"step_per_epoch = len(DistributedBatchSampler(D={dataset_size}, batch_size={batch}, num_replicas="
+                 f"{world}, drop_last={drop_last})) = {steps_per_epoch}; epoch {epochs}.  _BASE_ files merged as "
+                 "ppdet's load_config merges them.")
+        rec = make_record(fixture, "paddle", paddle.__version__, desc,
+                          "ppdet/engine/trainer.py: self.lr.step() after every iteration; value[t] = scheduler() "
+                          "after t steps.", facts, values, notes, epochs=epochs, updates_per_epoch=steps_per_epoch,
+                          boundaries=[])
+        write(fixture.split("/")[0], fixture, rec)
+
+
 # ------------------------------------------------------------------ megatron
 
 
@@ -2348,6 +2588,7 @@ DIALECTS: dict[str, Callable[[], None]] = {
     "fairseq": gen_fairseq,
     "espnet": gen_espnet,
     "paddle": gen_paddle,
+    "paddledet": gen_paddledet,
     "megatron": gen_megatron,
 }
 

@@ -120,7 +120,7 @@ def test_unknown_lr_is_refused_in_one_line(tmp_path):
 def test_detected_as_paddle():
     for path in FIXTURES.iterdir():
         if path.name.startswith("paddledetection"):
-            continue  # PaddleDetection's format: refused by name (test_hunt_found)
+            continue  # PaddleDetection's format: read by the paddledet dialect (test_dialect_paddledet)
         result = run("translate", str(path), "--dataset-size", "1000")
         assert result.exit_code == 0, result.stderr
         assert "Optimizer.lr" in result.stdout

@@ -144,7 +144,7 @@ def test_timm_needs_the_dataset_size(tmp_path):
 
 
 @pytest.mark.parametrize("dialect", ["hf", "deepspeed", "detectron2", "timm", "torchtitan", "mmengine", "olmo",
-                                     "composer", "paddle", "espnet", "fairseq", "megatron"])
+                                     "composer", "paddle", "paddledet", "espnet", "fairseq", "megatron"])
 def test_a_forced_dialect_on_a_file_that_is_not_its_own_is_one_line(tmp_path, dialect):
     # A file with nothing any trainer reads: never a curve of some dialect's defaults.
     (tmp_path / "other.json").write_text('{"model": {"layers": 12}, "data": {"path": "/data"}}')
@@ -159,6 +159,7 @@ def test_a_forced_dialect_on_a_file_that_is_not_its_own_is_one_line(tmp_path, di
     ("fairseq", "a fairseq Hydra config"),
     ("olmo", "an OLMo training config"),
     ("paddle", "a PaddleClas / PaddleOCR config"),
+    ("paddledet", "a PaddleDetection config"),
 ])
 def test_a_yaml_file_that_is_not_a_mapping_is_named_as_such(tmp_path, dialect, kind):
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")

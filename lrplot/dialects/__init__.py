@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from lrplot.errors import UsageError
 
-MODULES = ("hf", "deepspeed", "detectron2", "timm", "torchtitan", "mmengine", "olmo", "composer", "paddle", "espnet", "fairseq", "megatron")  # one module per dialect, registered on import
+MODULES = ("hf", "deepspeed", "detectron2", "timm", "torchtitan", "mmengine", "olmo", "composer", "paddle", "paddledet", "espnet", "fairseq", "megatron")  # one module per dialect, registered on import
 
 
 class Facts(NamedTuple):

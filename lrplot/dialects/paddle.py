@@ -26,8 +26,6 @@ def detect(source: Source) -> int:
     if source.suffix not in (".yaml", ".yml"):
         return 0
     text = f"\n{source.text}"
-    if "\nLearningRate:" in text and "schedulers:" in text:
-        return 2  # PaddleDetection: recognised, to be refused by name
     if "\nOptimizer:" not in text or "\nGlobal:" not in text:
         return 0
     if "\n  lr:" in text and any(f"\n{key}" in text for key in ("Arch:", "Architecture:")):
@@ -45,9 +43,6 @@ def _section(config: dict[str, Any], *keys: str) -> Any:
 
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
-    if "\nLearningRate:" in f"\n{source.text}" and "schedulers:" in source.text:
-        raise UsageError(f"{shown}: PaddleDetection configs (LearningRate.schedulers: !PiecewiseDecay, !CosineDecay, "
-                         "!LinearWarmup ...) are not supported yet; PaddleClas / PaddleOCR's Optimizer.lr is")
     config = parse_yaml_mapping(source.text, source.path, "a PaddleClas / PaddleOCR config", last_key_wins=True)
     lr_cfg = _section(config, "Optimizer", "lr")
     if not isinstance(lr_cfg, dict) or "name" not in lr_cfg:

@@ -22,15 +22,17 @@ def read_text(path: str, shown: str | None = None) -> str:
         raise UsageError(f"{where}: not UTF-8 text (byte {error.start})") from None
 
 
-def parse_yaml(text: str, shown: str, last_key_wins: bool = False, python_tags: bool = False) -> Any:
+def parse_yaml(text: str, shown: str, last_key_wins: bool = False, python_tags: bool = False,
+               local_tags: bool = False) -> Any:
     """``last_key_wins``: the framework reads the file with PyYAML, which keeps
     the last of a key given twice (ESPnet's own recipes have such files);
     OmegaConf-based ones (Composer, OLMo, fairseq) refuse them, and so does lrplot.
     ``python_tags``: values under ``!!python/...`` tags are kept unread (see
-    :class:`lrplot.yaml_safe.Unread`), for frameworks that load with ``unsafe_load``."""
+    :class:`lrplot.yaml_safe.Unread`), for frameworks that load with ``unsafe_load``;
+    ``local_tags``: ``!Name`` values are kept as :class:`lrplot.yaml_safe.Tagged`."""
     from lrplot.yaml_safe import parse_yaml_text
 
-    return parse_yaml_text(text, shown, last_key_wins, python_tags)
+    return parse_yaml_text(text, shown, last_key_wins, python_tags, local_tags)
 
 
 def parse_yaml_mapping(text: str, path: str, expected: str, last_key_wins: bool = False) -> dict[str, Any]:
