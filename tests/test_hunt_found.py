@@ -123,9 +123,6 @@ def test_megatron_lengths_in_samples_that_are_not_whole_batches_run_on_the_sampl
 def test_formats_not_read_yet_are_named_not_called_unknown():
     ppdet = FIXTURES / "paddle" / "paddledetection-ppyoloe-optimizer_300e.yml"
     assert "PaddleDetection configs (LearningRate.schedulers" in refused("--from", str(ppdet), "--dataset-size", "100")
-    lazy = FIXTURES / "detectron2" / "configs" / "new_baselines" / "mask_rcnn_R_50_FPN_100ep_LSJ.py"
-    assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy))
-    assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy), "--dialect", "detectron2")
 
 
 @pytest.mark.parametrize("steps", ["(null, 250000)", "({}, 250000)", "5", "'abc'", "(.nan, 250000)"])
