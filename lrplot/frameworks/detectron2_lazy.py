@@ -100,11 +100,12 @@ def _main(config: dict[str, Any], kind: str, lr: float, total: int) -> Curve:
     values, milestones, updates = _multistep(config)
     # The first iteration where fvcore's int((t / total + 1e-6) x num_updates) passes each milestone.
     reached = [_first(lambda t, m=m: int((t / total + EPSILON) * updates) >= m, total) for m in milestones]
-    kept = [t for t in reached if t < total]
-    if any(t == 0 for t in kept):
-        raise Unsupported("a milestone fvcore's 1e-6 tolerance moves to iteration 0 is not supported yet")
-    return Curve("piecewise", {"lr": lr * values[0], "boundaries": kept,
-                               "values": [lr * v for v in values[:len(kept) + 1]]})
+    # Several milestones may be passed at one iteration (num_updates far above the run's length).
+    boundaries = sorted({t for t in reached if 0 < t < total})
+    levels = [values[sum(t <= b for t in reached)] for b in [0, *boundaries]]
+    if not boundaries:
+        return Curve("constant", {"lr": lr * levels[0]})
+    return Curve("piecewise", {"lr": lr * levels[0], "boundaries": boundaries, "values": [lr * v for v in levels]})
 
 
 def _multistep(config: dict[str, Any]) -> tuple[list[float], list[int], int]:
