@@ -1176,7 +1176,7 @@ def gen_detectron2() -> None:
 
 D2_LAZY = ("configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py", "configs/new_baselines/mask_rcnn_R_50_FPN_400ep_LSJ.py",
            "configs/COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_1x.py",
-           "projects/ViTDet/configs/COCO/mask_rcnn_vitdet_b_100ep.py")
+           "projects/ViTDet/configs/COCO/mask_rcnn_vitdet_b_100ep.py", "projects/ViTDet/configs/COCO/mask_rcnn_vitdet_h_75ep.py")
 
 
 def d2_lazy_load(path: Path, root: Path) -> dict[str, Any]:

@@ -119,3 +119,15 @@ def test_hostile_lazyconfigs_are_one_line(tmp_path, case):
     result = run("-o", str(tmp_path / "out.csv"), "--from", str(path), "--dialect", "detectron2")
     assert_usage_error(result, expected)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_warmup_over_a_fraction_of_an_iteration_count(tmp_path):
+    """warmup_length 0.25 of 10 iterations: fvcore ramps 0.1 + 0.9 x (t / 10) / 0.25 while
+    t / 10 + 1e-6 <= 0.25 (t = 0, 1, 2), then the steps (milestone 5 of 10)."""
+    path = tree(tmp_path, "from detectron2.config import LazyCall as L\n"
+                          "from detectron2.solver import WarmupParamScheduler\n"
+                          "from fvcore.common.param_scheduler import MultiStepParamScheduler\n"
+                          "train = dict(max_iter=10)\noptimizer = dict(lr=1.0)\n"
+                          "lr_multiplier = L(WarmupParamScheduler)(warmup_length=0.25, warmup_factor=0.1,\n"
+                          "    scheduler=L(MultiStepParamScheduler)(values=[1.0, 0.1], milestones=[5], num_updates=10))\n")
+    assert lrs(path) == pytest.approx([0.1, 0.46, 0.82, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1, 0.1], rel=1e-12)

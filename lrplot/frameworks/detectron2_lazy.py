@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from lrplot.errors import UsageError
-from lrplot.frameworks import Curve, Unsupported
+from lrplot.frameworks import Curve, Unsupported, sequence
 from lrplot.frameworks.detectron2 import EPSILON
 
 PACKAGES = ("detectron2.", "fvcore.")
@@ -69,6 +69,8 @@ def curve(multiplier: Any, lr: float, total: int) -> Curve:
         return base
     if steps >= total:
         raise Unsupported(f"a warmup as long as the run (warmup_length {length}) is not supported yet")
+    if not math.isclose(length * total, steps, rel_tol=1e-9, abs_tol=1e-9) and base.schedule in ("piecewise", "constant"):
+        return _split(base, at, factor, method, length, steps, lr, total)
     if not math.isclose(length * total, steps, rel_tol=1e-9, abs_tol=1e-9):
         raise Unsupported(f"warmup_length {length} x max_iter {total} = {length * total:g} iterations, not a "
                           "whole number: not supported yet")
@@ -80,6 +82,26 @@ def curve(multiplier: Any, lr: float, total: int) -> Curve:
     if not base.params["lr"]:
         raise Unsupported("a warmup over a schedule that starts at 0 is not supported yet")
     return Curve(base.schedule, params)
+
+
+def _split(base: Curve, at: Any, factor: float, method: str, length: float, steps: int, lr: float,
+           total: int) -> Curve:
+    """A warmup over a fraction of an iteration count (ViTDet's 250 / 184375 of a 75% run): fvcore's
+    ramp, ``start + (end - start) x (t / max_iter) / warmup_length``, for its ``steps`` iterations, then
+    the steps of the schedule from there (a ``sequence``)."""
+    start, end = factor * at(0.0), at(length)
+    if method == "constant":
+        ramp: dict[str, Any] = {"schedule": "constant", "lr": lr * start}
+    else:
+        reached = start + (end - start) * steps / (length * total)
+        ramp = {"schedule": "linear", "lr": lr, "start_factor": start, "end_factor": reached, "total_steps": steps}
+    bounds, levels = list(base.params.get("boundaries", [])), list(base.params.get("values", [base.params["lr"]]))
+    passed = sum(b <= steps for b in bounds)
+    rest = [b - steps for b in bounds if b > steps]
+    after: dict[str, Any] = {"schedule": "constant", "lr": levels[passed]}
+    if rest:
+        after = {"schedule": "piecewise", "lr": levels[passed], "boundaries": rest, "values": levels[passed:]}
+    return sequence(lr, [{**ramp, "steps": steps}, {**after, "steps": 1}])
 
 
 def _main(config: dict[str, Any], kind: str, lr: float, total: int) -> Curve:
