@@ -96,6 +96,8 @@ HOSTILE = {
                       "lr_multiplier = 1\n", "optimizer.lr is not set"),
     "huge range": ("train = dict(max_iter=len(list(range(10 ** 9))))\n", "more than 100,000 elements"),
     "huge comprehension": ("x = [i for i in range(1000) for j in range(1000)]\n", "more than 100,000 elements"),
+    "memory bomb": ("x = [[0] * 100000 for _ in range(100000)]\n", "elements built in all"),
+    "copy bomb": ("a = dict(x=list(range(99999)))\n" + "a = dict(b=a, c=a)\n" * 40, "elements built in all"),
     "huge power": ("x = 10 ** 10 ** 10\n", "too large to compute"),
     "recursion": ("def f(n):\n    return f(n)\ntrain = dict(max_iter=f(1))\n", "functions calling each other"),
     "import loop": ("from .mine import train\n", "its imports form a loop"),

@@ -32,6 +32,8 @@ MAX_LOADS = 64  # files run for one config (each import runs its file afresh)
 MAX_DEPTH = 16  # nested imports / function calls
 MAX_ITEMS = 100_000  # elements one value or comprehension may hold
 MAX_STEPS = 2_000_000  # expressions evaluated for one config
+MAX_BUILT = 2_000_000  # elements built in all, for one config (a comprehension of big lists)
+COPY_COST = 20  # a copied config node counts as this many elements (copying is the slow part)
 MAX_UP = 6  # directories above the config searched for the detectron2 tree (configs/common)
 
 
@@ -67,7 +69,7 @@ class _Return(Exception):
 class _Budget:
     def __init__(self, root: str, shown: str) -> None:
         self.root, self.shown = root, shown
-        self.loads = self.steps = self.depth = 0
+        self.loads = self.steps = self.depth = self.built = 0
         self.parsed: dict[str, ast.Module] = {}
 
 
@@ -179,11 +181,11 @@ class _Module:
         elif isinstance(target, ast.Attribute):
             container = self.value(target.value, scope)
             if isinstance(container, Cfg):
-                container[target.attr] = _stored(value)
+                container[target.attr] = self.stored(value)
         elif isinstance(target, ast.Subscript):
             container, key = self.value(target.value, scope), self.value(target.slice, scope)
             if isinstance(container, dict) and isinstance(key, (str, int)):
-                container[key] = _stored(value)
+                container[key] = self.stored(value)
             elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
                 container[key] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -247,6 +249,7 @@ class _Module:
                 else:
                     items.append(self.value(element, scope))
                 self.check_size(len(items), node)
+            self.built(len(items), node)
             return tuple(items) if isinstance(node, ast.Tuple) else items
         if isinstance(node, ast.Dict):
             out = Cfg()
@@ -257,7 +260,7 @@ class _Module:
                         out.update(inner)
                     continue
                 k = self.value(key, scope)
-                out[k if isinstance(k, (str, int, float)) else repr(k)] = _stored(self.value(item, scope))
+                out[k if isinstance(k, (str, int, float)) else repr(k)] = self.stored(self.value(item, scope))
             return out
         if isinstance(node, ast.BinOp):
             return self.binary(node.op, self.value(node.left, scope), self.value(node.right, scope), node)
@@ -325,9 +328,24 @@ class _Module:
             return Symbol(f"builtins.{name}")
         return Opaque(name)
 
+    def stored(self, value: Any, node: ast.AST | None = None) -> Any:
+        """A config placed inside another is copied, as OmegaConf copies it (its nodes
+        count against the budget; lists inside are shared)."""
+        if not isinstance(value, Cfg):
+            return value
+        self.built(COPY_COST + len(value), node or ast.Pass())
+        return Cfg({key: self.stored(item, node) for key, item in value.items()})
+
     def check_size(self, size: int, node: ast.AST) -> None:
         if size > MAX_ITEMS:
             raise self.fail(node, f"a value with more than {MAX_ITEMS:,} elements: not supported")
+
+    def built(self, size: int, node: ast.AST) -> None:
+        """Count what a new list, tuple or string holds against the config's budget."""
+        self.check_size(size, node)
+        self.budget.built += size
+        if self.budget.built > MAX_BUILT:
+            raise self.fail(node, f"more than {MAX_BUILT:,} elements built in all: not supported")
 
     def binary(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         if not (_plain(left) and _plain(right)) or type(op) not in BINARY:
@@ -343,7 +361,7 @@ class _Module:
                 raise self.fail(node, f"{left} ** {right} is too large to compute")
         result = self.apply(BINARY[type(op)], node, left, right)
         if isinstance(result, (list, tuple, str)):
-            self.check_size(len(result), node)
+            self.built(len(result), node)
         if isinstance(result, int) and result.bit_length() > 4096:
             raise self.fail(node, "a number too large to compute")
         return result
@@ -361,6 +379,7 @@ class _Module:
             if index == len(node.generators):
                 out.append(self.value(node.elt, local))
                 self.check_size(len(out), node)
+                self.built(1, node)
                 return True
             generator = node.generators[index]
             iterable = self.value(generator.iter, local)
@@ -400,7 +419,7 @@ class _Module:
                 return Opaque(ast.unparse(node))
             target = function.target
             return Cfg(_target_=target if isinstance(target, (Symbol, Opaque)) else Opaque(repr(target)),
-                       **{k: _stored(v) for k, v in kwargs.items()})
+                       **{k: self.stored(v) for k, v in kwargs.items()})
         if isinstance(function, _Function):
             return self.call_function(function, args, kwargs, node)
         if not isinstance(function, Symbol):
@@ -423,7 +442,7 @@ class _Module:
         if name == "dict":
             if args and not isinstance(args[0], dict):
                 return Opaque(ast.unparse(node))
-            return Cfg({**(args[0] if args else {}), **{k: _stored(v) for k, v in kwargs.items()}})
+            return Cfg({**(args[0] if args else {}), **{k: self.stored(v) for k, v in kwargs.items()}})
         if not all(_plain(a) for a in [*args, *kwargs.values()]):
             return Opaque(ast.unparse(node))
         if name == "range":
@@ -437,7 +456,7 @@ class _Module:
                      "float": float, "round": round, "sum": sum, "sorted": sorted}
         result = self.apply(functions[name], node, *args, **kwargs)
         if isinstance(result, (list, tuple)):
-            self.check_size(len(result), node)
+            self.built(len(result), node)
         return result
 
     def call_function(self, function: _Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
@@ -480,6 +499,3 @@ def _plain(value: Any) -> bool:
     return False
 
 
-def _stored(value: Any) -> Any:
-    """A config placed inside another is copied, as OmegaConf copies it."""
-    return copy.deepcopy(value) if isinstance(value, (Cfg, list)) else value
