@@ -133,3 +133,12 @@ def test_a_warmup_over_a_fraction_of_an_iteration_count(tmp_path):
                           "lr_multiplier = L(WarmupParamScheduler)(warmup_length=0.25, warmup_factor=0.1,\n"
                           "    scheduler=L(MultiStepParamScheduler)(values=[1.0, 0.1], milestones=[5], num_updates=10))\n")
     assert lrs(path) == pytest.approx([0.1, 0.46, 0.82, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1, 0.1], rel=1e-12)
+
+
+def test_a_symlink_out_of_the_tree_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text("train = dict(max_iter=10)\n")
+    path = tree(tmp_path / "t", "# lr_multiplier\nfrom .other import train\n")
+    (path.parent / "other.py").symlink_to(outside)
+    result = run("-o", "-", "--from", str(path), "--dialect", "detectron2")
+    assert_usage_error(result, "from outside the config's tree")
