@@ -79,6 +79,14 @@ def test_cosine_under_a_constant_warmup_and_linear(tmp_path):
     assert lrs(linear) == pytest.approx([0.5 * (0.2 * t / 100 + (1 - t / 100)) for t in range(100)], rel=1e-12)
 
 
+def test_a_target_written_as_a_string(tmp_path):
+    path = tree(tmp_path, "lr_multiplier = dict(_target_='fvcore.common.param_scheduler.ConstantParamScheduler', "
+                          "value=0.5)\ntrain = dict(max_iter=4)\noptimizer = dict(lr=0.2)\n", name="mine.py")
+    result = run("-o", "-", "--from", str(path), "--dialect", "detectron2")
+    assert result.exit_code == 0, result.stderr
+    assert [row[1] for row in read_csv(result.stdout)[1]] == [0.1] * 4
+
+
 def test_lr_multiplier_and_a_list_comprehension(tmp_path):
     path = tree(tmp_path, "from detectron2.config import LazyCall as L\n"
                           "from detectron2.solver import LRMultiplier\n"
@@ -98,6 +106,8 @@ HOSTILE = {
     "huge comprehension": ("x = [i for i in range(1000) for j in range(1000)]\n", "more than 100,000 elements"),
     "memory bomb": ("x = [[0] * 100000 for _ in range(100000)]\n", "elements built in all"),
     "copy bomb": ("a = dict(x=list(range(99999)))\n" + "a = dict(b=a, c=a)\n" * 40, "elements built in all"),
+    "missing file": ("from ..common.train import train\nfrom ..common.nothere import lr_multiplier\n",
+                     "lr_multiplier comes from `..common.nothere import lr_multiplier (no file configs/common/nothere.py)`"),
     "huge power": ("x = 10 ** 10 ** 10\n", "too large to compute"),
     "recursion": ("def f(n):\n    return f(n)\ntrain = dict(max_iter=f(1))\n", "functions calling each other"),
     "import loop": ("from .mine import train\n", "its imports form a loop"),

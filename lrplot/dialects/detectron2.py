@@ -147,6 +147,9 @@ def read_lazy(source: Source) -> Imported:
         message = str(error)
         raise UsageError(message if message.startswith("--from ") else f"--from {message}") from None
     missing = "is not set (or comes from a file or call lrplot does not read)"
+    for name in ("train", "optimizer", "lr_multiplier"):
+        if isinstance(config.get(name), lazyconfig.Opaque):
+            raise UsageError(f"{shown}: {name} comes from `{config[name]!r}`, which lrplot does not read")
     train, optimizer = config.get("train"), config.get("optimizer")
     total = train.get("max_iter") if isinstance(train, dict) else None
     if isinstance(total, bool) or not isinstance(total, int) or total < 1:

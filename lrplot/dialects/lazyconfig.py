@@ -127,8 +127,7 @@ class _Module:
         self.names: dict[str, Any] = {}
 
     def fail(self, node: ast.AST, what: str) -> UsageError:
-        where = os.path.relpath(self.path, self.budget.root) if len(self.chain) > 1 else "line"
-        prefix = f"{where} line" if len(self.chain) > 1 else "line"
+        prefix = f"{os.path.relpath(self.path, self.budget.root)} line" if len(self.chain) > 1 else "line"
         return UsageError(f"{self.budget.shown}: {prefix} {getattr(node, 'lineno', '?')}: {what}")
 
     # ---------------------------------------------------------- statements
@@ -211,12 +210,13 @@ class _Module:
             return
         path = os.path.join(directory, *node.module.split(".")) + ".py"
         names = self._file(path, relative, node)
+        lacking = f"no file {os.path.relpath(path, self.budget.root)}" if "__missing__" in names else "not defined there"
         for alias in node.names:
             if alias.name == "*":
                 scope.update({k: v for k, v in names.items() if not k.startswith("_")})
             else:
                 scope[alias.asname or alias.name] = names.get(
-                    alias.name, Opaque(f"{alias.name} (from {relative}, which does not define it)"))
+                    alias.name, Opaque(f"{relative} import {alias.name} ({lacking})"))
 
     def _file(self, path: str, shown: str, node: ast.AST) -> dict[str, Any]:
         real = os.path.realpath(path)

@@ -35,6 +35,8 @@ def target(config: Any) -> str:
     if not isinstance(config, dict) or "_target_" not in config:
         raise Unsupported(f"{_shown(config)} is not a LazyCall config (L(Class)(...)) lrplot can read")
     name = config["_target_"]
+    if isinstance(name, str):  # dict(_target_="fvcore.common.param_scheduler.CosineParamScheduler", ...)
+        name = Symbol(name)
     if not isinstance(name, Symbol) or not name.name.startswith(PACKAGES):
         raise Unsupported(f"L({name!r}) is not one of detectron2's or fvcore's schedulers: not supported yet")
     return name.name.rsplit(".", 1)[-1]
