@@ -770,6 +770,49 @@ def detectron2_draw(r: random.Random) -> FDraw:
     return f"SOLVER {over}", theirs, lambda: detectron2.solver(dict(solver))
 
 
+def detectron2_lazy_draw(r: random.Random) -> FDraw:
+    """A LazyConfig's lr_multiplier: fvcore's schedulers, maybe under WarmupParamScheduler, run by
+    LRMultiplier over train.max_iter (the config as lrplot's LazyConfig reader leaves it)."""
+    import torch
+    from fvcore.common import param_scheduler as P
+
+    from lrplot.dialects.lazyconfig import Cfg, Symbol
+    from lrplot.frameworks import detectron2_lazy
+
+    total, lr = r.choice([1, 2, 3, r.randint(1, 60), r.randint(50, 400)]), rate_of(r)
+    kind = r.choice(["MultiStepParamScheduler", "CosineParamScheduler", "LinearParamScheduler",
+                     "PolynomialDecayParamScheduler", "ConstantParamScheduler"])
+    if kind == "MultiStepParamScheduler":
+        count = r.randint(1, 3)
+        updates = r.choice([total, total, r.randint(count + 1, 3 * total + count + 2), 90000])
+        kw: dict[str, Any] = {"values": [r.choice([1.0, 0.1, r.uniform(0.01, 1.5)]) for _ in range(count + 1)],
+                              "milestones": sorted(r.sample(range(1, max(updates, count + 1)), count)),
+                              "num_updates": updates}
+    elif kind in ("CosineParamScheduler", "LinearParamScheduler"):
+        kw = {"start_value": r.choice([1.0, r.uniform(0, 2)]), "end_value": r.choice([0.0, 0.01, r.uniform(0, 2)])}
+    elif kind == "PolynomialDecayParamScheduler":
+        kw = {"base_value": r.choice([1.0, r.uniform(0.1, 2)]), "power": r.choice([0.9, 1.0, 2.0, r.uniform(0.1, 3)])}
+    else:
+        kw = {"value": r.choice([1.0, r.uniform(0.01, 2)])}
+    inner = Cfg(_target_=Symbol(f"fvcore.common.param_scheduler.{kind}"), **kw)
+    warmup = r.random() < 0.7
+    length = r.choice([0, 1, 2, r.randint(0, total), 250]) / r.choice([total, total, 184375])
+    factor, method = r.choice([0.001, 0.067, 1.0, ratio_of(r)]), r.choice(["linear", "linear", "constant"])
+    config = inner if not warmup else Cfg(_target_=Symbol("detectron2.solver.WarmupParamScheduler"), scheduler=inner,
+                                          warmup_length=length, warmup_factor=factor, warmup_method=method)
+
+    def theirs() -> list[float]:
+        classes = G.d2_classes()
+        multiplier = getattr(P, kind)(**copy.deepcopy(kw))
+        if warmup:
+            multiplier = classes["WarmupParamScheduler"](multiplier, factor, length, method)
+        opt = torch.optim.SGD([G.torch_param()], lr=lr, momentum=0.9)
+        s = classes["LRMultiplier"](opt, multiplier, max_iter=total)
+        return G.run_torch_style(opt, s.step, total)
+
+    return f"{config!r} max_iter={total} lr={lr}", theirs, lambda: detectron2_lazy.curve(config, lr, total)
+
+
 # ---------------------------------------------------------------- MMEngine
 
 
@@ -1112,6 +1155,7 @@ DRAWS: dict[str, Callable[[random.Random], FDraw]] = {
     "fairseq": fairseq_draw,
     "composer": composer_draw,
     "detectron2": detectron2_draw,
+    "detectron2-lazy": detectron2_lazy_draw,
     "mmengine": mmengine_draw,
     "mmengine-quantities": mmengine_quantity_draw,
     "paddle-from": paddle_draw,

@@ -200,7 +200,9 @@ SKIPPED: dict[str, str] = {
                     "picodet/_base_/picodet_v2.yml", "faster_rcnn/_base_/optimizer_swin_1x.yml",
                     "faster_rcnn/_base_/faster_rcnn_swin_tiny_fpn.yml", "faster_rcnn/_base_/faster_rcnn_swin_reader.yml",
                     "yolox/_base_/optimizer_300e.yml", "yolox/_base_/yolox_reader.yml", "yolox/_base_/yolox_cspdarknet.yml")},
-    "detectron2/configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py": "detectron2 LazyConfig (Python, relative imports of configs/common): not read yet; refused in one line",
+    "detectron2/configs/common/optim.py": "LazyConfig building block (optimizers SGD, AdamW): no schedule",
+    "detectron2/configs/common/train.py": "LazyConfig building block (train.max_iter 90000): no schedule",
+    "detectron2/configs/common/coco_schedule.py": "LazyConfig building block (lr_multiplier_1x ... 9x): no optimizer or train; used by COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_1x.py",
     "espnet/an4-rnn-reducelronplateau.yaml": "scheduler reducelronplateau halves the lr when the validation loss stops improving: the curve depends on metrics the file cannot give",
     "espnet/ls100-lightning-ebranchformer-warmuplr.yaml": "run by ESPnet's Lightning trainer (lightning_conf: max_epochs 70, Lightning steps the scheduler), not espnet2/train/trainer.py; lrplot refuses it rather than read the commented-out max_epoch",
 }
@@ -1174,6 +1176,137 @@ def gen_detectron2() -> None:
                           "hooks.LRScheduler.after_step: scheduler.step() after every iteration; value[t] = "
                           "get_last_lr() after t steps = BASE_LR * multiplier(t / MAX_ITER).",
                           {}, values, notes, boundaries=boundaries)
+        write("detectron2", fixture, rec)
+    gen_detectron2_lazy(build_lr_scheduler)
+
+
+D2_LAZY = ("configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py", "configs/new_baselines/mask_rcnn_R_50_FPN_400ep_LSJ.py",
+           "configs/COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_1x.py",
+           "projects/ViTDet/configs/COCO/mask_rcnn_vitdet_b_100ep.py", "projects/ViTDet/configs/COCO/mask_rcnn_vitdet_h_75ep.py")
+
+
+def d2_lazy_load(path: Path, root: Path) -> dict[str, Any]:
+    """detectron2/config/lazy.py ``LazyConfig.load`` (ported: detectron2 is not installable): the file is
+    exec'd with ``_patch_import``'s relative imports (each runs its file afresh and casts the imported
+    names to DictConfig), ``LazyCall`` building ``DictConfig({**kwargs, "_target_": target})``,
+    ``model_zoo.get_config(p)`` loading ``configs/p``.  Modules other than fvcore, functools and the
+    detectron2 pieces named below are stand-ins (models and data are never built)."""
+    import builtins
+    import functools
+    import importlib
+    import types
+
+    from omegaconf import DictConfig, ListConfig
+
+    classes = d2_classes()
+
+    class LazyCall:
+        def __init__(self, target: Any) -> None:
+            self._target = target
+
+        def __call__(self, **kwargs: Any) -> Any:
+            return DictConfig(content={**kwargs, "_target_": self._target}, flags={"allow_objects": True})
+
+    class Stub(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return Stub(f"{self.__name__}.{name}")
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return self
+
+    def cast(obj: Any) -> Any:  # lazy.py _cast_to_config
+        return DictConfig(obj, flags={"allow_objects": True}) if isinstance(obj, dict) else obj
+
+    def get_config(rel: str) -> Any:  # model_zoo.get_config (trained=False): LazyConfig.load of configs/rel
+        if not (root / "configs" / rel).is_file():  # a model file not kept as a fixture: a stand-in
+            return Stub(rel)
+        return DictConfig(run(root / "configs" / rel), flags={"allow_objects": True})
+
+    known = {
+        "detectron2.config": {"LazyCall": LazyCall},
+        "detectron2.config.lazy": {"LazyCall": LazyCall},
+        "detectron2.solver": {"WarmupParamScheduler": classes["WarmupParamScheduler"],
+                              "LRMultiplier": classes["LRMultiplier"]},
+        "detectron2": {"model_zoo": types.SimpleNamespace(get_config=get_config)},
+    }
+    real_import = builtins.__import__
+
+    def run(file: Path) -> dict[str, Any]:
+        namespace: dict[str, Any] = {"__file__": str(file), "__name__": "detectron2._cfg_loader"}
+
+        def new_import(name, globals=None, locals=None, fromlist=(), level=0):
+            if level > 0:  # _patch_import
+                cur = file.parent
+                for _ in range(level - 1):
+                    cur = cur.parent
+                target = cur.joinpath(*name.split(".")).with_suffix(".py")
+                if not target.is_file():  # a model / data file not kept as a fixture: a stand-in
+                    return Stub(name)
+                names = run(target)
+                module = types.ModuleType(name)
+                for key in fromlist:
+                    setattr(module, key, cast(names[key]))
+                return module
+            if name in ("fvcore.common.param_scheduler", "functools", "math"):
+                return real_import(name, globals, locals, fromlist, level)
+            if name in known and fromlist:
+                module = Stub(name)
+                for key, value in known[name].items():
+                    setattr(module, key, value)
+                return module
+            return Stub(name)
+
+        namespace["__builtins__"] = {**vars(builtins), "__import__": new_import}
+        exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
+        return {k: v for k, v in namespace.items() if not k.startswith("__")}
+
+    del functools, importlib
+    names = run(path)
+    return {k: cast(v) for k, v in names.items() if isinstance(v, (DictConfig, ListConfig, dict)) and not k.startswith("_")}
+
+
+def d2_instantiate(cfg: Any) -> Any:
+    """detectron2/config/instantiate.py ``instantiate`` for what an lr_multiplier holds."""
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+
+    if isinstance(cfg, ListConfig):
+        return [d2_instantiate(x) for x in cfg]
+    if isinstance(cfg, DictConfig) and "_target_" in cfg:
+        kwargs = {k: d2_instantiate(cfg[k]) for k in cfg if k != "_target_"}
+        return cfg._target_(**kwargs)
+    if isinstance(cfg, DictConfig):
+        return OmegaConf.to_container(cfg)
+    return cfg
+
+
+def gen_detectron2_lazy(build_lr_scheduler: Any) -> None:
+    del build_lr_scheduler
+    root = FIX / "detectron2"
+    for rel in D2_LAZY:
+        path = root / rel
+        fixture = str(path.relative_to(FIX))
+        if not wanted(fixture):
+            continue
+        cfg = d2_lazy_load(path, root)
+        n, lr = int(cfg["train"]["max_iter"]), float(cfg["optimizer"]["lr"])
+        multiplier = d2_instantiate(cfg["lr_multiplier"])
+        opt = torch_param_optimizer("SGD", lr=lr, momentum=0.9)
+        sched = d2_classes()["LRMultiplier"](opt, multiplier, max_iter=n)
+        values = step_torch(sched, opt, n)
+        inner = cfg["lr_multiplier"]["scheduler"]
+        warm = cfg["lr_multiplier"]
+        desc = (f"LRMultiplier(WarmupParamScheduler(MultiStepParamScheduler(values={list(inner['values'])}, "
+                f"milestones={list(inner['milestones'])}, num_updates={inner['num_updates']}), warmup_factor="
+                f"{warm['warmup_factor']}, warmup_length={warm['warmup_length']!r}), max_iter={n}), optimizer.lr {lr}")
+        warmup = math.floor(warm["warmup_length"] * n + 0.5)
+        notes = ("LazyConfig.load (ported) + instantiate(cfg.lr_multiplier), wrapped by hooks.LRScheduler in "
+                 "LRMultiplier(max_iter=train.max_iter); fvcore's real MultiStepParamScheduler.")
+        rec = make_record(fixture, "detectron2 LazyConfig (rebuilt on fvcore + omegaconf)", "fvcore 0.1.5.post20221221",
+                          desc, "hooks.LRScheduler.after_step: scheduler.step() after every iteration; value[t] = "
+                          "optimizer.lr * multiplier(t / train.max_iter).", {}, values, notes,
+                          boundaries=[warmup, *[int(m * n / inner["num_updates"]) for m in inner["milestones"]]])
         write("detectron2", fixture, rec)
 
 

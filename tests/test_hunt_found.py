@@ -124,9 +124,6 @@ def test_formats_not_read_yet_are_named_not_called_unknown():
     # PaddleDetection's format is read now (tests/test_dialect_paddledet.py); this _base_ file has no TrainReader.
     ppdet = FIXTURES / "paddle" / "paddledetection-ppyoloe-optimizer_300e.yml"
     assert "has no TrainReader: give --batch-size" in refused("--from", str(ppdet), "--dataset-size", "100")
-    lazy = FIXTURES / "detectron2" / "configs" / "new_baselines" / "mask_rcnn_R_50_FPN_100ep_LSJ.py"
-    assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy))
-    assert "detectron2 LazyConfig Python files" in refused("--from", str(lazy), "--dialect", "detectron2")
 
 
 @pytest.mark.parametrize("steps", ["(null, 250000)", "({}, 250000)", "5", "'abc'", "(.nan, 250000)"])

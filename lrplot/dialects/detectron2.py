@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import os
+import re
 from typing import Any
 
 from lrplot.dialects import Dialect, Facts, Imported, Source, register
@@ -25,8 +26,10 @@ NUMBERS = ("BASE_LR", "MAX_ITER", "WARMUP_ITERS", "WARMUP_FACTOR", "GAMMA", "BAS
 
 
 def detect(source: Source) -> int:
-    if source.suffix == ".py":  # a LazyConfig: recognised, to be refused by name rather than as "unknown"
-        return 2 if "detectron2" in source.text and ("LazyCall" in source.text or "lr_multiplier" in source.text) else 0
+    if source.suffix == ".py":  # a LazyConfig, or one that takes lr_multiplier from another by a relative import
+        text = source.text
+        return 2 if "lr_multiplier" in text and ("detectron2" in text or "LazyCall" in text
+                                                 or re.search(r"^from \.", text, re.MULTILINE)) else 0
     if source.suffix not in (".yaml", ".yml"):
         return 0
     lines = source.text.splitlines()
@@ -82,8 +85,7 @@ def _literal(value: Any) -> Any:
 def read(source: Source, facts: Facts) -> Imported:
     shown = f"--from {source.path}"
     if source.suffix == ".py":
-        raise UsageError(f"{shown}: detectron2 LazyConfig Python files (lr_multiplier = L(WarmupParamScheduler)(...)) "
-                         "are not supported yet; detectron2's YAML configs (SOLVER.*) are")
+        return read_lazy(source)
     config = merged(source.path)
     solver = config.get("SOLVER")
     if solver is None:
@@ -132,6 +134,45 @@ def read(source: Source, facts: Facts) -> Imported:
     )
 
 
+def read_lazy(source: Source) -> Imported:
+    """A LazyConfig ``.py``: ``optimizer.lr`` x ``lr_multiplier`` over ``train.max_iter`` iterations
+    (see :mod:`lrplot.dialects.lazyconfig` and :mod:`lrplot.frameworks.detectron2_lazy`)."""
+    from lrplot.dialects import lazyconfig
+    from lrplot.frameworks import detectron2_lazy
+
+    shown = f"--from {source.path}"
+    try:
+        config = lazyconfig.load(source.path)
+    except UsageError as error:
+        message = str(error)
+        raise UsageError(message if message.startswith("--from ") else f"--from {message}") from None
+    missing = "is not set (or comes from a file or call lrplot does not read)"
+    for name in ("train", "optimizer", "lr_multiplier"):
+        if isinstance(config.get(name), lazyconfig.Opaque):
+            raise UsageError(f"{shown}: {name} comes from `{config[name]!r}`, which lrplot does not read")
+    train, optimizer = config.get("train"), config.get("optimizer")
+    total = train.get("max_iter") if isinstance(train, dict) else None
+    if isinstance(total, bool) or not isinstance(total, int) or total < 1:
+        raise UsageError(f"{shown}: train.max_iter {missing}: got {total!r}" if total is not None
+                         else f"{shown}: train.max_iter {missing}")
+    lr = optimizer.get("lr") if isinstance(optimizer, dict) else None
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
+        raise UsageError(f"{shown}: optimizer.lr {missing}" + (f": got {lr!r}" if lr is not None else ""))
+    if "lr_multiplier" not in config:
+        raise UsageError(f"{shown}: lr_multiplier {missing}")
+    try:
+        curve = detectron2_lazy.curve(config["lr_multiplier"], float(lr), total)
+    except UsageError as error:
+        raise UsageError(f"{shown}: lr_multiplier: {error}") from None
+    origin = {key: "lr_multiplier" for key in curve.params}
+    origin.update(steps="train.max_iter", lr="optimizer.lr x lr_multiplier")
+    if "warmup_steps" in curve.params:
+        origin["warmup_steps"] = "lr_multiplier.warmup_length x train.max_iter"
+        origin["warmup_clock"] = "WarmupParamScheduler's warmup runs on the schedule's own clock"
+    return Imported(label=os.path.basename(source.path), schedule=curve.schedule, params=curve.params,
+                    total_steps=total, steps_per_epoch=None, origin=origin, dialect="detectron2")
+
+
 def _auto_scale(solver: dict[str, Any], world: int | None) -> bool:
     reference = int(solver.get("REFERENCE_WORLD_SIZE", 0) or 0)
     if reference == 0 or world is None or world == reference:
@@ -144,4 +185,4 @@ def _auto_scale(solver: dict[str, Any], world: int | None) -> bool:
     return True
 
 
-register(Dialect("detectron2", "detectron2 YAML (SOLVER)", detect, read))
+register(Dialect("detectron2", "detectron2 YAML (SOLVER) and LazyConfig .py (lr_multiplier)", detect, read))
