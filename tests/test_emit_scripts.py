@@ -173,7 +173,7 @@ LONG_CURVES = [
             "parts": [
                 {"schedule": "exponential", "decay_rate": 1.05, "steps": 200},  # 1.05**5800 overflows after its end
                 {"schedule": "constant", "lr": 0.5, "warmup_steps": 20, "warmup_shape": "exponential", "warmup_start_lr": 1e-200, "steps": 300},
-                {"schedule": "cyclic", "mode": "triangular2", "step_size_up": 3},
+                {"schedule": "cyclic", "mode": "triangular2", "step_size_up": 3, "cycle_momentum": False},
             ]
         },
     ),
