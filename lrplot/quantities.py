@@ -102,14 +102,16 @@ def cycled_momentum(bound: Bound) -> CurveFunction | None:
 def _sequence_momentum(parts: list[Bound], lengths: list[int]) -> CurveFunction | None:
     """A sequence's momentum as torch's SequentialLR leaves it: every
     scheduler is built before the first step, in list order, and each
-    OneCycleLR / CyclicLR constructor writes its max_momentum, so the last
-    one's holds until a cycling part runs; a cycling part sets it at each of
-    its steps; a part that cycles nothing leaves the last value set."""
+    OneCycleLR / CyclicLR constructor sets the momentum of its own step 0
+    (its max_momentum, unless a rise shorter than a step starts it part-way
+    down), so the last one's holds until a cycling part runs; a cycling part
+    sets it at each of its steps; a part that cycles nothing leaves the last
+    value set."""
     cycled = [cycled_momentum(part) for part in parts]
-    cycling = [part for part, own in zip(parts, cycled) if own is not None]
+    cycling = [own for own in cycled if own is not None]
     if not cycling:
         return None
-    held = float(cycling[-1].params["max_momentum"])
+    held = float(cycling[-1](np.zeros(1))[0])
     functions: list[CurveFunction] = []
     for own, length in zip(cycled, lengths):
         if own is None:

@@ -127,6 +127,12 @@ def sequential_cases(S: Any) -> list[tuple[str, Callable[[Any], Any], int, list[
            "base_momentum": 0.7, "max_momentum": 0.95, "steps": 17},
           {"schedule": "step", "lr": 0.01, "step_size": 3, "gamma": 0.5, "steps": 7},
           {"schedule": "onecycle", "lr": 0.2, "total_steps": 16, "pct_start": 0.25}], "SGD"),
+        ("SequentialLR([ConstantLR(1.0, 0), OneCycleLR(0.1, total_steps=20, pct_start=0.04)], [3]) (a rise shorter "
+         "than a step: the constructor sets the momentum of its step 0, part-way up from base_momentum)",
+         lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=1.0, total_iters=0),
+                                      S.OneCycleLR(o, 0.1, total_steps=20, pct_start=0.04)], milestones=[3]), 23,
+         [{"schedule": "constant", "lr": 0.004, "steps": 3},
+          {"schedule": "onecycle", "total_steps": 20, "pct_start": 0.04}], "SGD"),
     ]
 
 

@@ -34,14 +34,16 @@ def _config(case: dict, tmp_path: Path) -> Path:
 
 def test_the_goldens_cover_what_torch_does_around_the_cycles():
     # Each SequentialLR case shows one rule, read in torch's values themselves:
-    cut, last_built, first = SEQUENTIAL
-    assert len(SEQUENTIAL) == 3
+    cut, last_built, first, short_rise = SEQUENTIAL
     # a OneCycleLR cut short at its milestone leaves its last momentum (step 10: neither 0.85 nor 0.95) ...
     assert cut["momentum"][11:] == [cut["momentum"][10]] * 9 and 0.85 < cut["momentum"][10] < 0.95
     # ... the last cycling scheduler built (OneCycleLR, 0.95) sets it before the first cycle (CyclicLR's max is 0.9) ...
     assert last_built["momentum"][:4] == [0.95] * 4 and last_built["momentum"][4] == 0.9
     # ... and a cycling first part starts from its own max_momentum.
     assert first["momentum"][0] == 0.95 and min(first["momentum"][:17]) == pytest.approx(0.7)
+    # A constructor sets its step 0's momentum, not always max_momentum: a rise shorter than a step
+    # (pct_start 0.04 of 20) starts part-way up from 0.85, and that is what holds before it.
+    assert short_rise["momentum"][:4] == [short_rise["momentum"][3]] * 4 and 0.85 < short_rise["momentum"][3] < 0.851
 
 
 def test_every_output_carries_the_momentum_torch_sets(tmp_path):
