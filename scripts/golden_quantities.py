@@ -84,8 +84,17 @@ def torch_cases() -> dict[str, Any]:
         out.append({"id": f"torch.{call}", "optimizer": optimizer_name, "steps": steps,
                     "yaml": {"curves": [{"schedule": "sequence", "lr": 0.1, "parts": parts}]},
                     **_stepped(factory, steps, optimizer_name)})
+    # What lrplot refuses, and why: the OneCycleLR part (its own momenta 0.85 .. 0.95) cycles
+    # between the later CyclicLR's 0.8 .. 0.9, read from the optimizer's group.
+    refused = {"id": "torch.SequentialLR([OneCycleLR(0.1, total_steps=12), CyclicLR(0.01, 0.1, step_size_up=3)], [12])",
+               "onecycle_steps": 12,
+               "yaml": {"curves": [{"schedule": "sequence", "parts": [
+                   {"schedule": "onecycle", "total_steps": 12, "steps": 12},
+                   {"schedule": "cyclic", "base_lr": 0.01, "step_size_up": 3}]}]},
+               **_stepped(lambda o: S.SequentialLR(o, [S.OneCycleLR(o, 0.1, total_steps=12),
+                                                        S.CyclicLR(o, 0.01, 0.1, step_size_up=3)], milestones=[12]), 20)}
     return {"framework": "torch", "version": torch.__version__, "generated_by": "scripts/golden_quantities.py",
-            "cases": out}
+            "cases": out, "refused": [refused]}
 
 
 def sequential_cases(S: Any) -> list[tuple[str, Callable[[Any], Any], int, list[dict[str, Any]], str]]:
