@@ -203,7 +203,8 @@ def emit(framework_name: str, plan: Plan, closed_forms_only: bool = False) -> st
 MAX_TABLE = 1_000_000
 CARRIES = {"momentum": "momentum", "weight_decay": "a weight decay schedule", "groups": "parameter groups"}
 REMEDY = {
-    "momentum": "leave out its momentum (--momentum; --no-cycle-momentum for onecycle and cyclic) to emit the rest",
+    "momentum": "leave out its momentum (--momentum; --no-cycle-momentum for onecycle and cyclic, "
+                "cycle_momentum: false on such sequence parts) to emit the rest",
     "weight_decay": "leave out its weight decay (--weight-decay) to emit the rest",
     "groups": "leave out its groups (--groups, --layer-decay) to emit the rest",
 }

@@ -143,17 +143,21 @@ def make_curves(
         [bool(request.label) for request in requests],
     )
     return tuple(
-        Curve(label, bound, request.color, _quantities(request, steps, steps_per_epoch))
+        Curve(label, bound, request.color, _quantities(request, bound, steps, steps_per_epoch))
         for label, bound, request in zip(labels, bounds, requests)
     )
 
 
-def _quantities(request: CurveRequest, steps: int, steps_per_epoch: int | None) -> tuple[tuple[str, Bound], ...]:
-    if not request.quantities:
-        return ()
-    from lrplot.quantities import bind_quantities
+def _quantities(
+    request: CurveRequest, bound: Bound, steps: int, steps_per_epoch: int | None
+) -> tuple[tuple[str, Bound], ...]:
+    from lrplot.quantities import bind_quantities, check_cycled
 
     try:
+        if not any(name == "momentum" for name, _ in request.quantities or ()):
+            check_cycled(bound)  # a momentum of its own replaces the cycled one
+        if not request.quantities:
+            return ()
         return bind_quantities(request.quantities, steps, steps_per_epoch)
     except UsageError as error:
         raise UsageError(f"{_where(request)}: {error}") from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lrplot.compose import CurveFunction, with_conventions
+from lrplot.compose import CurveFunction, join, with_conventions
 from lrplot.lazy import numpy as np
 from lrplot.registry import Bound
 
@@ -78,19 +78,80 @@ CYCLED: dict[str, Callable[[Mapping[str, Any]], CurveFunction]] = {
 
 
 def cycled_momentum(bound: Bound) -> CurveFunction | None:
-    """The momentum a onecycle or cyclic curve cycles, on the curve's clock; a
-    warmup holds the cycle's first value (the schedule has not started)."""
+    """The momentum a onecycle or cyclic curve (or a sequence with such
+    parts) cycles, on the curve's clock; a warmup holds the cycle's first
+    value (the schedule has not started)."""
     p = bound.params
     make = CYCLED.get(bound.name)
-    if make is None or not p.get("cycle_momentum"):
+    if bound.name == "sequence":
+        own = _sequence_momentum(*p["parts"])
+    elif make is not None and p.get("cycle_momentum"):
+        own = make(p)
+    else:
+        own = None
+    if own is None:
         return None
-    own = make(p)
     if p["warmup_steps"] and p.get("warmup_clock", "after") == "after":
         first = float(own(np.zeros(1))[0])
         held = {"warmup_shape": "constant", "warmup_start_lr": first, "warmup_start_factor": None,
                 "warmup_mode": "replace"}
         return with_conventions(own, {**p, **held})
     return with_conventions(own, {**p, "warmup_steps": 0})
+
+
+def _sequence_momentum(parts: list[Bound], lengths: list[int]) -> CurveFunction | None:
+    """A sequence's momentum as torch's SequentialLR leaves it: every
+    scheduler is built before the first step, in list order, and each
+    OneCycleLR / CyclicLR constructor sets the momentum of its own step 0
+    (its max_momentum, unless a rise shorter than a step starts it part-way
+    down), so the last one's holds until a cycling part runs; a cycling part
+    sets it at each of its steps; a part that cycles nothing leaves the last
+    value set."""
+    cycled = [cycled_momentum(part) for part in parts]
+    cycling = [own for own in cycled if own is not None]
+    if not cycling:
+        return None
+    held = float(cycling[-1](np.zeros(1))[0])
+    functions: list[CurveFunction] = []
+    for own, length in zip(cycled, lengths):
+        if own is None:
+            functions.append(_held(held))
+        else:
+            functions.append(own)
+            held = float(own(np.array([length - 1.0]))[0])
+    return join(functions, lengths)
+
+
+def check_cycled(bound: Bound) -> None:
+    """Refuse a sequence whose onecycle part's momentum torch would take from
+    a later part: OneCycleLR reads base_momentum and max_momentum from the
+    optimizer's group at every step, and every later OneCycleLR or CyclicLR
+    constructor overwrites them there with its own."""
+    from lrplot.errors import UsageError
+
+    if bound.name != "sequence":
+        return
+    parts, _ = bound.params["parts"]
+    cycling = [(number, part) for number, part in enumerate(parts, 1)
+               if part.name in CYCLED and part.params.get("cycle_momentum")]
+    for number, part in cycling:
+        for later, other in cycling:
+            momenta = [(p.params["base_momentum"], p.params["max_momentum"]) for p in (part, other)]
+            if part.name == "onecycle" and later > number and momenta[0] != momenta[1]:
+                raise UsageError(
+                    f"part {number} (onecycle) and part {later} ({other.name}) cycle momentum between other values: "
+                    "torch's OneCycleLR would cycle between the later part's (it reads them from the optimizer, "
+                    "where the later constructor writes its own); give both the same base_momentum and "
+                    "max_momentum, or the curve a momentum of its own"
+                )
+
+
+def _held(value: float) -> CurveFunction:
+    def held(t: np.ndarray) -> np.ndarray:
+        t.fill(value)
+        return t
+
+    return held
 
 
 def group_columns(curve: Any) -> list[tuple[str, CurveFunction]]:

@@ -8,14 +8,16 @@ so a run of 10^12 steps costs what its learning rate costs. A momentum that
 of the learning rate (the same annealing between other ends, or max_momentum
 less the cyclic height): its lowest and highest step in a column are the
 learning rate's highest and lowest, so it is evaluated at exactly the steps
-kept for the learning rate (``lr_x``), never at every step of the run.
+kept for the learning rate (``lr_x``), never at every step of the run. A
+sequence's momentum (held between its cycling parts) is reduced from the
+sequence's breakpoints instead.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from lrplot.envelope import reduce_bound
+from lrplot.envelope import reduce_beside, reduce_bound
 from lrplot.lazy import numpy as np
 from lrplot.plotting import _check_drawable
 from lrplot.quantities import extras
@@ -32,6 +34,11 @@ def carried_points(plan: Any, number: int, curve: Any, lr_x: Any, buckets: int) 
         if name in own:
             x, y = reduce_bound(own[name], plan.steps, buckets)
             stepwise = own[name].stepwise
+        elif curve.bound.name == "sequence":
+            # Held between its cycling parts, it jumps where no lr extreme need be: reduced
+            # from the sequence's breakpoints (its parts' turns and starts), as the figures do.
+            x, y = reduce_beside(function, curve.bound, plan.steps, buckets)
+            stepwise = False
         else:
             x = np.asarray(lr_x, dtype=np.float64)
             y = function(x.copy())  # the function works in place on its steps

@@ -211,7 +211,84 @@ def keras_draw(r: random.Random) -> Draw:
     )
 
 
-DRAWS = {"torch": torch_draw, "paddle": paddle_draw, "optax": optax_draw, "keras": keras_draw}
+def sequence_momentum_draw(r: random.Random) -> Draw:
+    """torch's SequentialLR of 1-4 parts (ConstantLR, ExponentialLR, OneCycleLR,
+    CyclicLR; cycling or not, random momenta, SGD or Adam, built in list
+    order): the momentum (betas[0]) before each update, against the momentum
+    lrplot carries for a sequence of those parts. A OneCycleLR's later
+    cycling parts share its momenta (other momenta lrplot refuses)."""
+    import torch
+    from torch.optim import lr_scheduler as S
+
+    count, adam, lr = r.randint(1, 4), r.random() < 0.5, _rate(r)
+    lengths = [r.choice([1, 2, r.randint(1, 40)]) for _ in range(count)]
+    steps = sum(lengths[:-1]) + r.choice([1, lengths[-1], r.randint(1, 60)])
+    makers, parts, shared = [], [], None
+    for index, length in enumerate(lengths):
+        run = steps - sum(lengths[:index]) if index == count - 1 else length
+        kind = r.choice(["constant", "exponential", "onecycle", "cyclic"])
+        cycle = r.random() < 0.8
+        high = r.uniform(0.5, 0.999)
+        base, high = shared or (high * r.uniform(0.5, 1.0), high)
+        part: dict[str, Any] = {"schedule": kind, "steps": length}
+        if kind == "constant":
+            makers.append(lambda o: S.ConstantLR(o, factor=1.0, total_iters=0))
+        elif kind == "exponential":
+            gamma = r.uniform(0.5, 1.0)
+            makers.append(lambda o, gamma=gamma: S.ExponentialLR(o, gamma))
+            part["decay_rate"] = gamma
+        elif kind == "onecycle":
+            total = max(run, 5) + r.choice([0, 0, r.randint(0, 20)])  # torch raises past total_steps
+            three, anneal = r.random() < 0.5, r.choice(["cos", "linear"])
+            pct = r.uniform(0.05, 0.95)
+            while float(pct * total) == 1.0 or (three and 2.0 * pct * total - 2 >= total - 1):
+                pct = r.uniform(0.05, 0.45)  # no phase of 0 steps (torch divides by it)
+            makers.append(lambda o, a=(total, pct, three, anneal, cycle, base, high): S.OneCycleLR(
+                o, lr, total_steps=a[0], pct_start=a[1], three_phase=a[2], anneal_strategy=a[3], cycle_momentum=a[4],
+                base_momentum=a[5], max_momentum=a[6]))
+            part.update(total_steps=total, pct_start=pct, three_phase=three, anneal=anneal)
+            if cycle:
+                shared = (base, high)
+        else:
+            up, down, mode = r.randint(1, 12), r.randint(1, 12), r.choice(["triangular", "triangular2", "exp_range"])
+            gamma = r.uniform(0.9, 1.0)
+            makers.append(lambda o, a=(up, down, mode, gamma, cycle, base, high): S.CyclicLR(
+                o, lr / 10, lr, a[0], a[1], a[2], a[3], cycle_momentum=a[4], base_momentum=a[5], max_momentum=a[6]))
+            part.update(base_lr=lr / 10, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma)
+        if kind in ("onecycle", "cyclic"):
+            part.update(cycle_momentum=cycle, base_momentum=base, max_momentum=high)
+        parts.append(part)
+
+    def theirs() -> list[float]:
+        parameter = torch.nn.Parameter(torch.zeros(1))
+        optimizer = torch.optim.Adam([parameter], lr=lr) if adam else torch.optim.SGD([parameter], lr=lr, momentum=0.9)
+        built = [make(optimizer) for make in makers]
+        scheduler = S.SequentialLR(optimizer, built, milestones=list(np.cumsum(lengths[:-1]).tolist()))
+        out = []
+        for step in range(steps):
+            group = optimizer.param_groups[0]
+            out.append(float(group["betas"][0] if adam else group["momentum"]))
+            if step < steps - 1:
+                optimizer.step()
+                scheduler.step()
+        return out
+
+    return (f"SequentialLR({parts}) {'Adam' if adam else 'SGD'} momentum, {steps} steps", theirs, "sequence-momentum", steps,
+            {"lr": lr, "parts": parts})
+
+
+def _sequence_momentum(steps: int, params: dict[str, Any]) -> np.ndarray:
+    """The momentum lrplot carries for a sequence; torch's optimizer default (0.9) where nothing cycles it."""
+    from lrplot.plan import CurveRequest, make_curves
+    from lrplot.quantities import extras
+
+    (curve,) = make_curves([CurveRequest("sequence", params)], steps)
+    carried = extras(curve)
+    return carried[0][1](np.arange(steps, dtype=np.float64)) if carried else np.full(steps, 0.9)
+
+
+DRAWS = {"torch": torch_draw, "paddle": paddle_draw, "optax": optax_draw, "keras": keras_draw,
+         "torch-sequence-momentum": sequence_momentum_draw}
 
 
 def as_float32(params: dict[str, Any]) -> dict[str, Any]:
@@ -241,7 +318,10 @@ def check_schedules(framework: str, seed: int, cases: int) -> int:
         if framework == "keras":
             params = as_float32(params)
         try:
-            ours = lrplot.evaluate(schedule, steps=steps, **params)
+            if schedule == "sequence-momentum":
+                ours = _sequence_momentum(steps, params)
+            else:
+                ours = lrplot.evaluate(schedule, steps=steps, **params)
         except Exception as error:
             failures += 1
             print(f"REFUSED {framework} {description}: lrplot says {error}")

@@ -80,8 +80,69 @@ def torch_cases() -> dict[str, Any]:
     for call, factory, steps, args, optimizer_name in cases:
         out.append({"id": f"torch.{call}", "optimizer": optimizer_name, "steps": steps, "args": args,
                     **_stepped(factory, steps, optimizer_name)})
+    for call, factory, steps, parts, optimizer_name in sequential_cases(S):
+        out.append({"id": f"torch.{call}", "optimizer": optimizer_name, "steps": steps,
+                    "yaml": {"curves": [{"schedule": "sequence", "lr": 0.1, "parts": parts}]},
+                    **_stepped(factory, steps, optimizer_name)})
+    # What lrplot refuses, and why: the OneCycleLR part (its own momenta 0.85 .. 0.95) cycles
+    # between the later CyclicLR's 0.8 .. 0.9, read from the optimizer's group.
+    refused = {"id": "torch.SequentialLR([OneCycleLR(0.1, total_steps=12), CyclicLR(0.01, 0.1, step_size_up=3)], [12])",
+               "onecycle_steps": 12,
+               "yaml": {"curves": [{"schedule": "sequence", "parts": [
+                   {"schedule": "onecycle", "total_steps": 12, "steps": 12},
+                   {"schedule": "cyclic", "base_lr": 0.01, "step_size_up": 3}]}]},
+               **_stepped(lambda o: S.SequentialLR(o, [S.OneCycleLR(o, 0.1, total_steps=12),
+                                                        S.CyclicLR(o, 0.01, 0.1, step_size_up=3)], milestones=[12]), 20)}
     return {"framework": "torch", "version": torch.__version__, "generated_by": "scripts/golden_quantities.py",
-            "cases": out}
+            "cases": out, "refused": [refused]}
+
+
+def sequential_cases(S: Any) -> list[tuple[str, Callable[[Any], Any], int, list[dict[str, Any]], str]]:
+    """SequentialLR with OneCycleLR / CyclicLR parts, the schedulers built in
+    list order (as a list written inline is): each cycling constructor writes
+    its max_momentum, so the last one's holds until a cycling part runs, and
+    a part that cycles nothing keeps what the part before it left. The
+    lrplot parts (``yaml``) give the rates torch's parts really use: OneCycleLR
+    and CyclicLR constructors reset the lr the other parts start from. (A
+    OneCycleLR followed by a cycling part with other momenta is refused:
+    OneCycleLR reads base_momentum and max_momentum from the optimizer's
+    group, where the later constructor wrote its own.)"""
+    return [
+        ("SequentialLR([LinearLR(0.5, 1.0, 4), OneCycleLR(0.1, total_steps=10), ConstantLR(0.3, 100)], [5, 11]) "
+         "(the cycle cut short: its last momentum holds)",
+         lambda o: S.SequentialLR(o, [S.LinearLR(o, 0.5, 1.0, total_iters=4), S.OneCycleLR(o, 0.1, total_steps=10),
+                                      S.ConstantLR(o, factor=0.3, total_iters=100)], milestones=[5, 11]), 20,
+         [{"schedule": "linear", "lr": 0.004, "start_factor": 0.5, "end_factor": 1.0, "total_steps": 4, "steps": 5},
+          {"schedule": "onecycle", "total_steps": 10, "steps": 6},
+          {"schedule": "constant", "lr": 0.0012}], "SGD"),
+        ("SequentialLR([ConstantLR(0.5, 1000), CyclicLR(0.001, 0.01, step_size_up=3), ExponentialLR(0.9), "
+         "OneCycleLR(0.05, total_steps=19, three_phase=True, anneal_strategy='linear')], [4, 16, 21]) with Adam "
+         "(the OneCycleLR built last: its max_momentum before the cycles)",
+         lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=0.5, total_iters=1000), S.CyclicLR(o, 0.001, 0.01, step_size_up=3),
+                                      S.ExponentialLR(o, gamma=0.9),
+                                      S.OneCycleLR(o, 0.05, total_steps=19, three_phase=True, anneal_strategy="linear")],
+                                  milestones=[4, 16, 21]), 40,
+         [{"schedule": "constant", "lr": 0.001, "steps": 4},
+          {"schedule": "cyclic", "lr": 0.01, "base_lr": 0.001, "step_size_up": 3, "steps": 12},
+          {"schedule": "exponential", "lr": 0.1, "decay_rate": 0.9, "decay_steps": 1, "steps": 5},
+          {"schedule": "onecycle", "lr": 0.05, "total_steps": 19, "three_phase": True, "anneal": "linear"}], "Adam"),
+        ("SequentialLR([CyclicLR(0.01, 0.1, step_size_up=5, mode='triangular2', base_momentum=0.7, max_momentum=0.95), "
+         "StepLR(3, 0.5), OneCycleLR(0.2, total_steps=16, pct_start=0.25)], [17, 24])",
+         lambda o: S.SequentialLR(o, [S.CyclicLR(o, 0.01, 0.1, step_size_up=5, mode="triangular2", base_momentum=0.7,
+                                                 max_momentum=0.95),
+                                      S.StepLR(o, step_size=3, gamma=0.5), S.OneCycleLR(o, 0.2, total_steps=16, pct_start=0.25)],
+                                  milestones=[17, 24]), 40,
+         [{"schedule": "cyclic", "lr": 0.1, "base_lr": 0.01, "step_size_up": 5, "mode": "triangular2",
+           "base_momentum": 0.7, "max_momentum": 0.95, "steps": 17},
+          {"schedule": "step", "lr": 0.01, "step_size": 3, "gamma": 0.5, "steps": 7},
+          {"schedule": "onecycle", "lr": 0.2, "total_steps": 16, "pct_start": 0.25}], "SGD"),
+        ("SequentialLR([ConstantLR(1.0, 0), OneCycleLR(0.1, total_steps=20, pct_start=0.04)], [3]) (a rise shorter "
+         "than a step: the constructor sets the momentum of its step 0, part-way up from base_momentum)",
+         lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=1.0, total_iters=0),
+                                      S.OneCycleLR(o, 0.1, total_steps=20, pct_start=0.04)], milestones=[3]), 23,
+         [{"schedule": "constant", "lr": 0.004, "steps": 3},
+          {"schedule": "onecycle", "total_steps": 20, "pct_start": 0.04}], "SGD"),
+    ]
 
 
 def mmengine_cases() -> dict[str, Any]:

@@ -173,7 +173,7 @@ LONG_CURVES = [
             "parts": [
                 {"schedule": "exponential", "decay_rate": 1.05, "steps": 200},  # 1.05**5800 overflows after its end
                 {"schedule": "constant", "lr": 0.5, "warmup_steps": 20, "warmup_shape": "exponential", "warmup_start_lr": 1e-200, "steps": 300},
-                {"schedule": "cyclic", "mode": "triangular2", "step_size_up": 3},
+                {"schedule": "cyclic", "mode": "triangular2", "step_size_up": 3, "cycle_momentum": False},
             ]
         },
     ),
@@ -528,10 +528,10 @@ def test_an_own_momentum_turns_the_classes_cycle_off():
     [
         ("keras", ["onecycle"], "lrplot: error: --emit keras: curve 1 (onecycle) carries momentum: Keras optimizers take "
          "momentum (beta_1) as a fixed float, not a schedule; leave out its momentum (--momentum; --no-cycle-momentum "
-         "for onecycle and cyclic) to emit the rest\n"),
+         "for onecycle and cyclic, cycle_momentum: false on such sequence parts) to emit the rest\n"),
         ("paddle", ["cyclic"], "lrplot: error: --emit paddle: curve 1 (cyclic) carries momentum: Paddle's optimizers take "
          "a fixed momentum (its OneCycleLR and CyclicLR set the learning rate only); leave out its momentum (--momentum; "
-         "--no-cycle-momentum for onecycle and cyclic) to emit the rest\n"),
+         "--no-cycle-momentum for onecycle and cyclic, cycle_momentum: false on such sequence parts) to emit the rest\n"),
         ("paddle", ["cosine", "cosine", "--weight-decay", "0.05"], "lrplot: error: --emit paddle: curve 2 (cosine (2)) "
          "carries a weight decay schedule: Paddle's optimizers take a fixed weight decay, not a schedule; leave out its "
          "weight decay (--weight-decay) to emit the rest\n"),

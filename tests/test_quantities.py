@@ -19,7 +19,12 @@ CASES = [case for doc in DOCUMENTS.values() for case in doc["cases"]]
 
 def _args(case: dict, tmp_path: Path) -> list[str]:
     """The case's command line; a case with a ``config`` is that file (JSON,
-    which YAML reads too), read with --from and the facts it lacks."""
+    which YAML reads too), read with --from and the facts it lacks; one with
+    ``yaml`` is an lrplot config."""
+    if "yaml" in case:  # an lrplot config (JSON is YAML)
+        path = tmp_path / "curves.yaml"
+        path.write_text(json.dumps(case["yaml"]))
+        return ["--config", str(path)]
     if "config" not in case:
         return case["args"]
     path = tmp_path / case.get("file", "ds_config.json")

@@ -69,8 +69,9 @@ def _one_cycle(args: dict[str, Any]) -> Curve:
     elif total == first:
         cycle = {"schedule": "linear", "lr": high, "start_factor": low / high, "end_factor": 1.0, "total_steps": first}
     else:
+        # DeepSpeed's momentum is its own (one_cycle_momentum), never torch's CyclicLR's.
         cycle = {"schedule": "cyclic", "lr": high, "base_lr": low, "step_size_up": first,
-                 "step_size_down": total - first}
+                 "step_size_down": total - first, "cycle_momentum": False}
     rate, size = float(number(args, "decay_lr_rate", 0.0)), float(number(args, "decay_step_size", 0))
     if math.isclose(rate, 0) or math.isclose(size, 0):  # DeepSpeed then skips the decay: cycle_min_lr stays
         after = {"schedule": "constant", "lr": low}
