@@ -53,7 +53,7 @@ def whole(args: dict[str, Any], key: str, default: Any, low: int = 0, scheduler:
     """``args[key]`` (or ``default``) as a whole number >= ``low``, else
     :class:`Unsupported` naming it (and ``scheduler``, when given)."""
     value = number(args, key, default)
-    if not math.isfinite(value) or float(value) != int(value) or value < low:
+    if float(value) != int(value) or value < low:  # number() has refused inf and nan
         where = f"{scheduler} with {key} {value}" if scheduler else f"{key}={value}"
         raise Unsupported(f"{where} is not supported yet (a whole number >= {low})")
     return int(value)

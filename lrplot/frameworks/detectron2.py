@@ -106,13 +106,7 @@ def _poly(s: dict[str, Any], lr: float, total: int, warmup: int, method: str) ->
         raise Unsupported(f"WarmupPolyLR with POLY_LR_CONSTANT_ENDING and WARMUP_ITERS > {MAX_SCANNED:,} is not supported yet")
     if any(warmup_factor(t) == 1.0 and below(t) for t in range(min(warmup, total))):
         raise Unsupported("WarmupPolyLR whose POLY_LR_CONSTANT_ENDING takes over during its warmup is not supported yet")
-    low, high = min(warmup, total), total  # below() is monotone in t: the first t in [low, high) where it holds
-    while low < high:
-        middle = (low + high) // 2
-        if below(middle):
-            high = middle
-        else:
-            low = middle + 1
+    low = first_where(below, min(warmup, total), total)
     if low >= total:
         return Curve("polynomial", params)
     if low == 0:
@@ -197,13 +191,23 @@ def _fvcore_checks(s: dict[str, Any], name: str, total: int, iters: int) -> None
                          "in fvcore's StepParamScheduler at the warmup's end)")
 
 
+def first_where(passed: Any, low: int, high: int) -> int:
+    """The first iteration in [low, high) where ``passed`` holds, else high;
+    ``passed`` is monotone in the iteration (fvcore's ``where`` arithmetic is)."""
+    while low < high:
+        middle = (low + high) // 2
+        if passed(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def _reached(milestone: int, total: int) -> int:
     """The first iteration where ``MultiStepParamScheduler`` counts ``milestone``
     as passed: ``int((iter / MAX_ITER + 1e-6) x MAX_ITER)`` reaches it (the
     milestone itself below 10**6 iterations, a few iterations early above)."""
-    t = max(0, math.floor(milestone - total * EPSILON) - 2)
-    while int((t / total + EPSILON) * total) < milestone:
-        t += 1
+    t = first_where(lambda t: int((t / total + EPSILON) * total) >= milestone, 0, total)
     if t == 0 and milestone > 0:
         raise Unsupported(f"a milestone at {milestone} that fvcore's 1e-6 tolerance moves to iteration 0 is not supported yet")
     return t
@@ -215,7 +219,6 @@ def _even_steps(decays: int, total: int) -> list[int]:
     parts = decays + 1
     out, t = [], 0
     for k in range(1, parts):
-        while t <= total and int((t / total + 1e-6) * parts) < k:
-            t += 1
+        t = first_where(lambda t, k=k: int((t / total + EPSILON) * parts) >= k, t, total + 1)
         out.append(max(1, t))
     return out

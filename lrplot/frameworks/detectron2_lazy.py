@@ -21,7 +21,7 @@ from typing import Any
 
 from lrplot.errors import UsageError
 from lrplot.frameworks import Curve, Unsupported, sequence
-from lrplot.frameworks.detectron2 import EPSILON
+from lrplot.frameworks.detectron2 import EPSILON, first_where
 
 PACKAGES = ("detectron2.", "fvcore.")
 SCHEDULERS = ("MultiStepParamScheduler", "CosineParamScheduler", "LinearParamScheduler",
@@ -66,7 +66,7 @@ def curve(multiplier: Any, lr: float, total: int) -> Curve:
     base = _main(inner, inner_kind, lr, total)
     at = _evaluator(inner, inner_kind)
     # CompositeParamScheduler runs the warmup while where + 1e-6 <= warmup_length.
-    steps = _first(lambda t: t / total + EPSILON > length, total)
+    steps = first_where(lambda t: t / total + EPSILON > length, 0, total)
     if steps == 0 or length <= 0:
         return base
     if steps >= total:
@@ -123,7 +123,7 @@ def _main(config: dict[str, Any], kind: str, lr: float, total: int) -> Curve:
                                     "end_lr": 0.0, "power": _number(config, "power", kind)})
     values, milestones, updates = _multistep(config)
     # The first iteration where fvcore's int((t / total + 1e-6) x num_updates) passes each milestone.
-    reached = [_first(lambda t, m=m: int((t / total + EPSILON) * updates) >= m, total) for m in milestones]
+    reached = [first_where(lambda t, m=m: int((t / total + EPSILON) * updates) >= m, 0, total) for m in milestones]
     # Several milestones may be passed at one iteration (num_updates far above the run's length).
     boundaries = sorted({t for t in reached if 0 < t < total})
     levels = [values[sum(t <= b for t in reached)] for b in [0, *boundaries]]
@@ -181,18 +181,6 @@ def _evaluator(config: dict[str, Any], kind: str) -> Any:
         return lambda where: e * where + s * (1 - where)
     b, p = float(config["base_value"]), float(config["power"])
     return lambda where: b * (1 - where) ** p
-
-
-def _first(passed: Any, total: int) -> int:
-    """The first iteration in [0, total] where ``passed`` holds (it is monotone), else total."""
-    low, high = 0, total
-    while low < high:
-        middle = (low + high) // 2
-        if passed(middle):
-            high = middle
-        else:
-            low = middle + 1
-    return low
 
 
 def _is_number(value: Any) -> bool:
