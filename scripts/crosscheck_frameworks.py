@@ -488,15 +488,8 @@ def _megatron_ramp_draw(r: random.Random, kw: dict[str, Any], n: int) -> FDraw:
 
 # ---------------------------------------------------------------- ESPnet
 
-ESPNET = {
-    "WarmupLR": "espnet2.schedulers.warmup_lr",
-    "NoamLR": "espnet2.schedulers.noam_lr",
-    "WarmupStepLR": "espnet2.schedulers.warmup_step_lr",
-    "TristageLR": "espnet2.schedulers.tristage_lr",
-    "PiecewiseLinearWarmupLR": "espnet2.schedulers.piecewise_linear_warmup_lr",
-    "CosineAnnealingWarmupRestarts": "espnet2.schedulers.cosine_anneal_warmup_restart",
-    "ExponentialDecayWarmup": "espnet2.schedulers.exponential_decay_warmup",
-}
+# The batch schedulers without a metric to follow (the plateau one needs a validation loss).
+ESPNET = {name: module for name, module in G.ESPNET_MODULES.items() if "Plateau" not in name}
 ESPNET_EPOCH = {"ExponentialLR": "exponentiallr", "StepLR": "steplr", "MultiStepLR": "multisteplr",
                 "CosineAnnealingLR": "cosineannealinglr"}
 # torch's batch schedulers in espnet2's scheduler_classes (AbsBatchStepScheduler).

@@ -1615,6 +1615,19 @@ def gen_fairseq():
 
 # ====================================================================== ESPnet
 
+# ESPnet's batch schedulers and the modules that define them.
+ESPNET_MODULES = {
+    "WarmupLR": "espnet2.schedulers.warmup_lr",
+    "NoamLR": "espnet2.schedulers.noam_lr",
+    "WarmupStepLR": "espnet2.schedulers.warmup_step_lr",
+    "TristageLR": "espnet2.schedulers.tristage_lr",
+    "PiecewiseLinearWarmupLR": "espnet2.schedulers.piecewise_linear_warmup_lr",
+    "CosineAnnealingWarmupRestarts": "espnet2.schedulers.cosine_anneal_warmup_restart",
+    "ExponentialDecayWarmup": "espnet2.schedulers.exponential_decay_warmup",
+    "WarmupReduceLROnPlateau": "espnet2.schedulers.warmup_reducelronplateau",
+}
+
+
 def gen_espnet():
     import importlib
 
@@ -1624,16 +1637,6 @@ def gen_espnet():
     stepping = ("espnet2/train/trainer.py: after optimizer.step(), scheduler.step() for every "
                 "AbsBatchStepScheduler (once per optimizer update, i.e. every accum_grad batches, skipped when the "
                 "grad norm is not finite); lr[t] = param_groups[0]['lr'] used by update t")
-    mods = {
-        "WarmupLR": "espnet2.schedulers.warmup_lr",
-        "NoamLR": "espnet2.schedulers.noam_lr",
-        "WarmupStepLR": "espnet2.schedulers.warmup_step_lr",
-        "TristageLR": "espnet2.schedulers.tristage_lr",
-        "PiecewiseLinearWarmupLR": "espnet2.schedulers.piecewise_linear_warmup_lr",
-        "CosineAnnealingWarmupRestarts": "espnet2.schedulers.cosine_anneal_warmup_restart",
-        "ExponentialDecayWarmup": "espnet2.schedulers.exponential_decay_warmup",
-        "WarmupReduceLROnPlateau": "espnet2.schedulers.warmup_reducelronplateau",
-    }
     notes = {
         "WarmupLR": ("lr[t] = lr * W**0.5 * min(s**-0.5, s*W**-1.5) with s = t+1 (last_epoch+1): update 0 "
                      "already uses lr/W, the peak lr is reached at update W-1."),
@@ -1696,12 +1699,12 @@ def gen_espnet():
         ("WarmupReduceLROnPlateau", dict(warmup_steps=10), 20, 0.1),
     ]
     for cls, kw, n, base in grid:
-        mod = importlib.import_module(mods[cls])
+        mod = importlib.import_module(ESPNET_MODULES[cls])
         opt = make_opt("adam", base)
         sch = getattr(mod, cls)(opt, **kw)
         lrs = run_torch_style(opt, sch.step, n)
         cases.append(case(f"{cls}({args_str(kw)})/lr={base}/n={n}", cls, kw, stepping, lrs, notes[cls],
-                          optimizer_lr=base, module=mods[cls]))
+                          optimizer_lr=base, module=ESPNET_MODULES[cls]))
     # torch's schedulers in espnet2/tasks/abs_task.py scheduler_classes: CyclicLR, OneCycleLR and
     # CosineAnnealingWarmRestarts are AbsBatchStepSchedulers (stepped after every update), CosineAnnealingLR
     # an AbsEpochStepScheduler (stepped at the end of every epoch, in Trainer.run).
