@@ -103,11 +103,15 @@ def _absolute(a: Any, b: Any) -> Any:
     return np.abs(b - a)
 
 
-def _relative(a: Any, b: Any) -> Any:
-    # As stats.compute: 0 where they agree, else |diff| / |first| (inf where it is 0).
-    diff = np.abs(b - a)
+def relative_to(reference: Any, diff: Any) -> Any:
+    """``diff / |reference|``: 0 where the curves agree, inf where only the
+    reference is 0 (stats.compute's measure over every step, and this module's)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(diff == 0, 0.0, diff / np.abs(a))
+        return np.where(diff == 0, 0.0, diff / np.abs(reference))
+
+
+def _relative(a: Any, b: Any) -> Any:
+    return relative_to(a, _absolute(a, b))
 
 
 def _refined_max(first: Bound, other: Bound, t: Any, values: Any, points: Any, measure: Any) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.differences import relative_to
 from lrplot.plan import Plan
 from lrplot.registry import MAX_EVALUATED
 
@@ -58,9 +59,7 @@ def compute(plan: Plan) -> list[dict[str, Any]]:
                 continue
             diff = np.abs(values - reference)
             row["max_abs_diff"] = max(row["max_abs_diff"], float(diff.max()))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                relative = np.where(diff == 0, 0.0, diff / np.abs(reference))
-            row["max_rel_diff"] = max(row["max_rel_diff"], float(relative.max()))
+            row["max_rel_diff"] = max(row["max_rel_diff"], float(relative_to(reference, diff).max()))
             if row["first_diff"] is None:
                 differ = np.flatnonzero(diff)
                 if differ.size:
